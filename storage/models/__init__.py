@@ -1,0 +1,42 @@
+"""Every table, imported here so that SQLModel.metadata is complete for Alembic."""
+
+from storage.models.athletes import Athlete
+from storage.models.bot_state import ChatData, ConversationState, UserData
+from storage.models.enums import (
+    AthleteGender,
+    AthleteStatus,
+    BodyRegion,
+    Equipment,
+    MembershipRole,
+    MovementPattern,
+    ProgressionDirection,
+)
+from storage.models.exercises import Exercise, ExerciseProgression
+from storage.models.invitations import AthleteInvitation, DeepLinkFailure
+from storage.models.memberships import Membership
+from storage.models.muscles import ExerciseMuscle, MuscleGroup
+from storage.models.organizations import Organization
+from storage.models.users import User
+
+__all__ = [
+    "Athlete",
+    "AthleteGender",
+    "AthleteInvitation",
+    "AthleteStatus",
+    "BodyRegion",
+    "ChatData",
+    "ConversationState",
+    "DeepLinkFailure",
+    "Equipment",
+    "Exercise",
+    "ExerciseMuscle",
+    "ExerciseProgression",
+    "Membership",
+    "MembershipRole",
+    "MovementPattern",
+    "MuscleGroup",
+    "Organization",
+    "ProgressionDirection",
+    "User",
+    "UserData",
+]

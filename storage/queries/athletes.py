@@ -1,0 +1,193 @@
+"""A team's roster. Every function is scoped by organization_id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.errors import Conflict, NotFound
+from storage.models import Athlete, AthleteStatus, Organization
+from storage.models.base import utcnow
+from storage.schemas import AthleteCreate, AthleteUpdate
+
+ATHLETE_NOT_FOUND = "That athlete wasn't found in your team. It may have been removed."
+
+
+@dataclass(frozen=True)
+class AthletePage:
+    items: list[Athlete]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + self.limit < self.total
+
+
+async def create_athlete(
+    session: AsyncSession,
+    *,
+    organization_id: str,
+    data: AthleteCreate,
+    athlete_id: str | None = None,
+) -> Athlete:
+    """Insert an athlete. A caller-chosen id makes a repeated Save create nothing new."""
+    if athlete_id is not None:
+        existing = await session.get(Athlete, athlete_id)
+        if existing is not None:
+            if existing.organization_id != organization_id:
+                raise Conflict("That athlete id is taken.")
+            return existing
+    athlete = Athlete(organization_id=organization_id, **data.model_dump())
+    if athlete_id is not None:
+        athlete.id = athlete_id
+    session.add(athlete)
+    await session.flush()
+    return athlete
+
+
+async def get_athlete(session: AsyncSession, *, organization_id: str, athlete_id: str) -> Athlete:
+    athlete = await session.get(Athlete, athlete_id, populate_existing=True)
+    if athlete is None or athlete.organization_id != organization_id:
+        raise NotFound(ATHLETE_NOT_FOUND)
+    return athlete
+
+
+async def find_athlete_by_email(
+    session: AsyncSession, *, organization_id: str, email: str
+) -> Athlete | None:
+    result = await session.exec(
+        select(Athlete).where(
+            col(Athlete.organization_id) == organization_id,
+            func.lower(col(Athlete.email)) == email.lower(),
+        )
+    )
+    return result.first()
+
+
+def _roster_filter(
+    organization_id: str, status: AthleteStatus | None, name_filter: str | None
+) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = [col(Athlete.organization_id) == organization_id]
+    if status is not None:
+        conditions.append(col(Athlete.status) == status)
+    if name_filter:
+        conditions.append(
+            func.lower(col(Athlete.name)).contains(name_filter.lower(), autoescape=True)
+        )
+    return conditions
+
+
+async def list_athletes(
+    session: AsyncSession,
+    *,
+    organization_id: str,
+    status: AthleteStatus | None = None,
+    name_filter: str | None = None,
+    offset: int = 0,
+    limit: int = 10,
+) -> AthletePage:
+    """A page of the roster sorted by name; a stale offset past the end shows the last page."""
+    conditions = _roster_filter(organization_id, status, name_filter)
+    total = (await session.exec(select(func.count()).select_from(Athlete).where(*conditions))).one()
+    offset = max(0, min(offset, ((total - 1) // limit) * limit if total else 0))
+    result = await session.exec(
+        select(Athlete)
+        .where(*conditions)
+        .order_by(func.lower(col(Athlete.name)), col(Athlete.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return AthletePage(items=list(result.all()), total=total, offset=offset, limit=limit)
+
+
+async def count_athletes_by_status(
+    session: AsyncSession, *, organization_id: str
+) -> dict[AthleteStatus, int]:
+    result = await session.exec(
+        select(col(Athlete.status), func.count())
+        .where(col(Athlete.organization_id) == organization_id)
+        .group_by(col(Athlete.status))
+    )
+    counts = dict.fromkeys(AthleteStatus, 0)
+    for status, count in result.all():
+        counts[AthleteStatus(status)] = count
+    return counts
+
+
+async def update_athlete(
+    session: AsyncSession, *, organization_id: str, athlete_id: str, changes: AthleteUpdate
+) -> Athlete:
+    athlete = await get_athlete(session, organization_id=organization_id, athlete_id=athlete_id)
+    for key, value in changes.model_dump(exclude_unset=True).items():
+        setattr(athlete, key, value)
+    athlete.updated_at = utcnow()
+    session.add(athlete)
+    await session.flush()
+    return athlete
+
+
+async def set_athlete_status(
+    session: AsyncSession, *, organization_id: str, athlete_id: str, status: AthleteStatus
+) -> Athlete:
+    return await update_athlete(
+        session,
+        organization_id=organization_id,
+        athlete_id=athlete_id,
+        changes=AthleteUpdate(status=status),
+    )
+
+
+async def link_athlete(
+    session: AsyncSession, *, organization_id: str, athlete_id: str, user_id: str
+) -> Athlete:
+    athlete = await get_athlete(session, organization_id=organization_id, athlete_id=athlete_id)
+    if athlete.linked_user_id not in (None, user_id):
+        raise Conflict("That athlete is already connected to another Telegram account.")
+    other = await session.exec(
+        select(col(Athlete.id)).where(
+            col(Athlete.organization_id) == organization_id,
+            col(Athlete.linked_user_id) == user_id,
+            col(Athlete.id) != athlete_id,
+        )
+    )
+    if other.first() is not None:
+        # The unique constraint would refuse it too; say it in words first.
+        raise Conflict("This Telegram account is already an athlete of that team.")
+    athlete.linked_user_id = user_id
+    athlete.updated_at = utcnow()
+    session.add(athlete)
+    await session.flush()
+    return athlete
+
+
+async def unlink_athlete(
+    session: AsyncSession, *, organization_id: str, athlete_id: str
+) -> Athlete:
+    athlete = await get_athlete(session, organization_id=organization_id, athlete_id=athlete_id)
+    athlete.linked_user_id = None
+    athlete.updated_at = utcnow()
+    session.add(athlete)
+    await session.flush()
+    return athlete
+
+
+async def list_athlete_profiles(
+    session: AsyncSession, *, user_id: str
+) -> list[tuple[Athlete, Organization]]:
+    """Every athlete record bound to this Telegram account, across teams (for /me)."""
+    result = await session.exec(
+        select(Athlete, Organization)
+        .join(Organization, col(Organization.id) == col(Athlete.organization_id))
+        .where(col(Athlete.linked_user_id) == user_id)
+        .order_by(col(Organization.name))
+    )
+    return [(athlete, organization) for athlete, organization in result.all()]

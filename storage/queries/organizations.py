@@ -1,0 +1,75 @@
+"""Teams and the coaches who run them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import validation
+from storage.errors import InvalidInput
+from storage.models import Membership, MembershipRole, Organization, User
+
+
+@dataclass(frozen=True)
+class CoachSeat:
+    """A coach's organization and role: what most handlers need to know about the caller."""
+
+    organization: Organization
+    membership: Membership
+
+    @property
+    def organization_id(self) -> str:
+        return self.organization.id
+
+
+def clean_team_name(text: str) -> str:
+    try:
+        return validation.clean_title(
+            text, what="team name", limit=validation.TEAM_NAME_MAX, example="Northside Barbell"
+        )
+    except ValueError as error:
+        raise InvalidInput("name", str(error)) from None
+
+
+async def create_organization(session: AsyncSession, *, name: str, owner_user_id: str) -> CoachSeat:
+    organization = Organization(name=clean_team_name(name))
+    session.add(organization)
+    await session.flush()
+    membership = Membership(
+        organization_id=organization.id, user_id=owner_user_id, role=MembershipRole.OWNER
+    )
+    session.add(membership)
+    await session.flush()
+    return CoachSeat(organization=organization, membership=membership)
+
+
+async def get_coach_seat(session: AsyncSession, *, user_id: str) -> CoachSeat | None:
+    """The team the user coaches (the oldest seat if, one day, there are several)."""
+    result = await session.exec(
+        select(Membership, Organization)
+        .join(Organization, col(Organization.id) == col(Membership.organization_id))
+        .where(col(Membership.user_id) == user_id)
+        .order_by(col(Membership.created_at), col(Membership.id))
+        .limit(1)
+    )
+    row = result.first()
+    if row is None:
+        return None
+    membership, organization = row
+    return CoachSeat(organization=organization, membership=membership)
+
+
+async def get_organization(session: AsyncSession, *, organization_id: str) -> Organization | None:
+    return await session.get(Organization, organization_id)
+
+
+async def list_coaches(session: AsyncSession, *, organization_id: str) -> list[User]:
+    result = await session.exec(
+        select(User)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(col(Membership.organization_id) == organization_id)
+        .order_by(col(Membership.created_at))
+    )
+    return list(result.all())

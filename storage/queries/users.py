@@ -1,0 +1,69 @@
+"""Telegram accounts the bot has met."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import User
+from storage.models.base import new_id, utcnow
+
+
+async def upsert_user(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    display_name: str,
+    username: str | None = None,
+    language_code: str | None = None,
+) -> User:
+    """Create or refresh the user in one statement, so two first updates can't race."""
+    values = {
+        "id": new_id(),
+        "telegram_user_id": telegram_user_id,
+        "display_name": display_name[:200] or str(telegram_user_id),
+        "username": username,
+        "language_code": language_code,
+        "created_at": utcnow(),
+        # Talking to the bot again means it is no longer blocked.
+        "blocked_at": None,
+    }
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(User).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["telegram_user_id"],
+        set_={
+            "display_name": statement.excluded.display_name,
+            "username": statement.excluded.username,
+            "language_code": statement.excluded.language_code,
+            "blocked_at": None,
+        },
+    )
+    await session.execute(statement)
+    user = await get_user_by_telegram_id(session, telegram_user_id=telegram_user_id)
+    assert user is not None
+    return user
+
+
+async def get_user_by_telegram_id(session: AsyncSession, *, telegram_user_id: int) -> User | None:
+    result = await session.exec(
+        select(User)
+        .where(col(User.telegram_user_id) == telegram_user_id)
+        .execution_options(populate_existing=True)
+    )
+    return result.first()
+
+
+async def get_user(session: AsyncSession, *, user_id: str) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def mark_user_blocked(session: AsyncSession, *, telegram_user_id: int) -> None:
+    await session.execute(
+        sa.update(User)
+        .where(col(User.telegram_user_id) == telegram_user_id)
+        .values(blocked_at=utcnow())
+    )
