@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_listen: str = "0.0.0.0"  # noqa: S104 - listening on all interfaces is the point
+    webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     concurrent_updates: int = Field(default=32, ge=1, le=1024)
 
@@ -41,9 +41,10 @@ class Settings(BaseSettings):
     def upper_log_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("bot_token", mode="before")
+    @field_validator("bot_token", "webhook_url", "webhook_secret", mode="before")
     @classmethod
-    def blank_token_is_none(cls, value: object) -> object:
+    def blank_is_none(cls, value: object) -> object:
+        # `KEY=` in .env (as in .env.example) means "not set".
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("bot_token")
@@ -100,7 +101,7 @@ class Settings(BaseSettings):
 def load_settings(env_file: str | Path | None = ".env") -> Settings:
     """Build settings, turning pydantic's report into one line that names the key."""
     try:
-        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file)
     except ValidationError as error:
         first = error.errors()[0]
         key = str(first["loc"][0]).upper() if first["loc"] else "settings"

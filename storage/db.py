@@ -41,6 +41,8 @@ def _begin_immediate(connection: Any) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
+    # Error texts must not quote row values: they can hold emails and phone numbers.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         ensure_sqlite_directory(url)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)

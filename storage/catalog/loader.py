@@ -263,9 +263,7 @@ async def _load_exercises(
     curated = col(Exercise.organization_id).is_(None)
     rows = {e.slug: e for e in (await session.exec(select(Exercise).where(curated))).all()}
     muscles: dict[str, dict[str, bool]] = defaultdict(dict)
-    links = await session.exec(
-        select(ExerciseMuscle).join(Exercise).where(curated)
-    )
+    links = await session.exec(select(ExerciseMuscle).join(Exercise).where(curated))
     for link in links.all():
         muscles[link.exercise_id][link.muscle_group_id] = link.is_primary
     now = utcnow()

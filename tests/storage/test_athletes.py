@@ -16,8 +16,14 @@ async def test_create_and_read_back(session: AsyncSession) -> None:
         AthleteCreate, name="Maya Lopez", email="maya@example.com", phone="+14155550123"
     )
     athlete = await q.create_athlete(session, organization_id=seat.organization_id, data=data)
-    again = await q.get_athlete(session, organization_id=seat.organization_id, athlete_id=athlete.id)
-    assert (again.name, again.email, again.phone) == ("Maya Lopez", "maya@example.com", "+14155550123")
+    again = await q.get_athlete(
+        session, organization_id=seat.organization_id, athlete_id=athlete.id
+    )
+    assert (again.name, again.email, again.phone) == (
+        "Maya Lopez",
+        "maya@example.com",
+        "+14155550123",
+    )
     assert again.status is AthleteStatus.ACTIVE
 
 
@@ -47,7 +53,9 @@ async def test_another_teams_athletes_are_invisible_through_every_query(
 ) -> None:
     ours, theirs = await make_team(session, "Ours"), await make_team(session, "Theirs")
     mine = await q.create_athlete(
-        session, organization_id=ours.organization_id, data=AthleteCreate(name="Mine", email="m@x.io")
+        session,
+        organization_id=ours.organization_id,
+        data=AthleteCreate(name="Mine", email="m@x.io"),
     )
     hidden = await q.create_athlete(
         session,
@@ -90,7 +98,12 @@ async def test_paging_filters_and_counts(session: AsyncSession) -> None:
                 session, organization_id=org, athlete_id=athlete.id, status=AthleteStatus.INACTIVE
             )
     first = await q.list_athletes(session, organization_id=org, limit=10)
-    assert (first.total, len(first.items), first.has_next, first.has_previous) == (25, 10, True, False)
+    assert (first.total, len(first.items), first.has_next, first.has_previous) == (
+        25,
+        10,
+        True,
+        False,
+    )
     last = await q.list_athletes(session, organization_id=org, offset=20, limit=10)
     assert [a.name for a in last.items] == [f"Athlete {i}" for i in range(20, 25)]
     beyond = await q.list_athletes(session, organization_id=org, offset=90, limit=10)
@@ -103,7 +116,11 @@ async def test_paging_filters_and_counts(session: AsyncSession) -> None:
     assert (await q.list_athletes(session, organization_id=org, name_filter="%")).total == 0
     assert (await q.list_athletes(session, organization_id=org, name_filter="_")).total == 0
     counts = await q.count_athletes_by_status(session, organization_id=org)
-    assert counts == {AthleteStatus.ACTIVE: 20, AthleteStatus.INACTIVE: 5, AthleteStatus.ARCHIVED: 0}
+    assert counts == {
+        AthleteStatus.ACTIVE: 20,
+        AthleteStatus.INACTIVE: 5,
+        AthleteStatus.ARCHIVED: 0,
+    }
 
 
 async def test_link_refuses_a_second_account_and_a_second_record(session: AsyncSession) -> None:

@@ -52,7 +52,10 @@ def test_the_shipped_catalog_is_valid_and_big_enough() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"exercises__0__primary": ["wings"]}, "exercise 'box-squat': unknown muscle group 'wings'"),
+        (
+            {"exercises__0__primary": ["wings"]},
+            "exercise 'box-squat': unknown muscle group 'wings'",
+        ),
         ({"exercises__1__pattern": "jump"}, "exercises entry 2 (air-squat): pattern"),
         ({"exercises__2__slug": "box-squat"}, "exercise 'box-squat': duplicate slug"),
         ({"progressions__0__steps": ["box-squat", "nope"]}, "step 'nope' is not an exercise"),

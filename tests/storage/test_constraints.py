@@ -92,19 +92,25 @@ async def test_no_self_progression_and_no_duplicate_edge(session: AsyncSession) 
     await _refused(
         session,
         ExerciseProgression(
-            exercise_id=first.id, related_exercise_id=first.id, direction=ProgressionDirection.HARDER
+            exercise_id=first.id,
+            related_exercise_id=first.id,
+            direction=ProgressionDirection.HARDER,
         ),
     )
     session.add(
         ExerciseProgression(
-            exercise_id=first.id, related_exercise_id=second.id, direction=ProgressionDirection.HARDER
+            exercise_id=first.id,
+            related_exercise_id=second.id,
+            direction=ProgressionDirection.HARDER,
         )
     )
     await session.flush()
     await _refused(
         session,
         ExerciseProgression(
-            exercise_id=first.id, related_exercise_id=second.id, direction=ProgressionDirection.EASIER
+            exercise_id=first.id,
+            related_exercise_id=second.id,
+            direction=ProgressionDirection.EASIER,
         ),
     )
 

@@ -86,10 +86,15 @@ async def test_archive_hides_from_lists_but_keeps_links(session: AsyncSession) -
         related_exercise_id=mine.id,
         direction=ProgressionDirection.HARDER,
     )
-    before = await q.count_exercises_by_muscle(session, organization_id=org, region=BodyRegion.LOWER)
+    before = await q.count_exercises_by_muscle(
+        session, organization_id=org, region=BodyRegion.LOWER
+    )
     await q.set_exercise_archived(session, organization_id=org, exercise_id=mine.id, archived=True)
     after = await q.count_exercises_by_muscle(session, organization_id=org, region=BodyRegion.LOWER)
-    assert dict((m.id, n) for m, n in after)["quads"] == dict((m.id, n) for m, n in before)["quads"] - 1
+    assert (
+        dict((m.id, n) for m, n in after)["quads"]
+        == dict((m.id, n) for m, n in before)["quads"] - 1
+    )
     listed = await q.list_exercises_by_muscle(
         session, organization_id=org, muscle_group_id="quads", limit=1000
     )
@@ -168,7 +173,10 @@ async def test_progression_rules(session: AsyncSession) -> None:
 
     async def link(x: Exercise, y: Exercise, direction: ProgressionDirection = harder) -> None:
         await q.add_progression(
-            session, organization_id=org, exercise_id=x.id, related_exercise_id=y.id,
+            session,
+            organization_id=org,
+            exercise_id=x.id,
+            related_exercise_id=y.id,
             direction=direction,
         )
 
@@ -195,7 +203,9 @@ async def test_progression_rules(session: AsyncSession) -> None:
         await q.remove_progression(
             session, organization_id=org, exercise_id=push_up.id, related_exercise_id=neighbour.id
         )
-    await q.remove_progression(session, organization_id=org, exercise_id=b.id, related_exercise_id=a.id)
+    await q.remove_progression(
+        session, organization_id=org, exercise_id=b.id, related_exercise_id=a.id
+    )
     card_a = await q.get_exercise_card(session, organization_id=org, exercise_id=a.id)
     assert card_a.harder == []
     # The other team never sees our links on a curated exercise.
@@ -209,7 +219,9 @@ async def test_progression_rules(session: AsyncSession) -> None:
 
 
 async def test_every_curated_exercise_is_well_formed(session: AsyncSession) -> None:
-    rows = (await session.exec(select(Exercise).where(col(Exercise.organization_id).is_(None)))).all()
+    rows = (
+        await session.exec(select(Exercise).where(col(Exercise.organization_id).is_(None)))
+    ).all()
     assert len(rows) >= 250
     for row in rows[:40]:
         card = await q.get_exercise_card(session, organization_id=None, exercise_id=row.id)

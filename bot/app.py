@@ -1,0 +1,228 @@
+"""build_application: the PTB Application with Spotter's one ordered routing table."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
+
+from bot import callbacks as cb
+from bot.command_menus import publish_default_commands
+from bot.context import DB_KEY, SETTINGS_KEY, SpotterContext
+from bot.database import Database
+from bot.handlers import athlete_form, errors, onboarding, roster
+from bot.persistence import DatabasePersistence
+from bot.settings import Settings
+from bot.update_processor import PerChatUpdateProcessor
+from storage.db import describe_database
+
+log = logging.getLogger("bot")
+
+SpotterApp = Application[Any, SpotterContext, Any, Any, Any, Any]
+TEXT = filters.TEXT & ~filters.COMMAND
+NOT_TEXT = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+
+
+def on_button(kind: cb.CallbackKind, callback: Any) -> CallbackQueryHandler[Any, Any]:
+    return CallbackQueryHandler(callback, pattern=kind.pattern)
+
+
+def onboarding_conversation() -> ConversationHandler[Any]:
+    return ConversationHandler(
+        entry_points=[CommandHandler("start", onboarding.start, filters.Regex(r"^/start(@\w+)?$"))],
+        states={
+            onboarding.TEAM_NAME: [MessageHandler(TEXT, onboarding.receive_team_name)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", onboarding.cancel_onboarding),
+            MessageHandler(filters.COMMAND, onboarding.stray_command),
+            MessageHandler(NOT_TEXT, onboarding.text_please),
+        ],
+        name=onboarding.CONVERSATION,
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def add_athlete_conversation() -> ConversationHandler[Any]:
+    text_steps = [
+        athlete_form.NAME,
+        athlete_form.EMAIL,
+        athlete_form.PHONE,
+        athlete_form.BIRTHDATE,
+        athlete_form.NOTES,
+    ]
+    states: dict[object, list[BaseHandler[Any, Any, Any]]] = {
+        step: [
+            MessageHandler(TEXT, athlete_form.make_step(step)),
+            CommandHandler("skip", athlete_form.make_skip(step)),
+        ]
+        for step in text_steps
+    }
+    states[athlete_form.EMAIL].append(on_button(cb.ADD_OPEN_EXISTING, athlete_form.open_existing))
+    states[athlete_form.GENDER] = [
+        on_button(cb.ADD_GENDER, athlete_form.choose_gender),
+        CommandHandler("skip", athlete_form.make_skip(athlete_form.GENDER)),
+    ]
+    states[athlete_form.SUMMARY] = [
+        on_button(cb.ADD_SAVE, athlete_form.save),
+        on_button(cb.ADD_EDIT, athlete_form.pick_field),
+        on_button(cb.ADD_CANCEL, athlete_form.cancel_add),
+    ]
+    states[athlete_form.PICK_FIELD] = [
+        on_button(cb.ADD_EDIT_FIELD, athlete_form.edit_field),
+        on_button(cb.ADD_CANCEL, athlete_form.cancel_add),
+    ]
+    add_buttons = r"^(adg|ads|ade|adf|adc|ado)(:|$)"
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("addathlete", athlete_form.start_add),
+            CallbackQueryHandler(athlete_form.start_add, pattern=r"^menu:addathlete$"),
+        ],
+        states=states,
+        fallbacks=[
+            CommandHandler("cancel", athlete_form.cancel_add),
+            MessageHandler(filters.COMMAND, athlete_form.stray_command),
+            MessageHandler(NOT_TEXT, onboarding.text_please),
+            CallbackQueryHandler(athlete_form.stale_button, pattern=add_buttons),
+        ],
+        name=athlete_form.ADD_CONVERSATION,
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def edit_athlete_conversation() -> ConversationHandler[Any]:
+    return ConversationHandler(
+        entry_points=[on_button(cb.ATHLETE_EDIT_FIELD, athlete_form.start_edit)],
+        states={
+            athlete_form.EDIT_VALUE: [
+                MessageHandler(TEXT, athlete_form.receive_edit),
+                CommandHandler("skip", athlete_form.skip_edit),
+                on_button(cb.ATHLETE_EDIT_GENDER, athlete_form.choose_edit_gender),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", athlete_form.cancel_edit),
+            MessageHandler(filters.COMMAND, athlete_form.stray_command_in_edit),
+            MessageHandler(NOT_TEXT, onboarding.text_please),
+        ],
+        name=athlete_form.EDIT_CONVERSATION,
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
+    """Every handler, in the order PTB tries them: the first match in a group wins."""
+    return {
+        0: [
+            # Conversations first: while one is running, its states see the text before
+            # the general commands below do.
+            onboarding_conversation(),
+            add_athlete_conversation(),
+            edit_athlete_conversation(),
+            # Commands
+            CommandHandler("help", onboarding.help_command),
+            CommandHandler("athletes", roster.roster_command),
+            CommandHandler("cancel", onboarding.cancel_outside),
+            # Buttons
+            CallbackQueryHandler(roster.menu_roster, pattern=r"^menu:(athletes|athletes_back)$"),
+            on_button(cb.ROSTER, roster.roster_page),
+            on_button(cb.ATHLETE_CARD, roster.open_card),
+            on_button(cb.ATHLETE_EDIT_MENU, roster.edit_menu),
+            on_button(cb.ATHLETE_STATUS_MENU, roster.status_menu),
+            on_button(cb.ATHLETE_SET_STATUS, roster.set_status),
+            on_button(cb.ATHLETE_UNLINK, roster.ask_unlink),
+            on_button(cb.ATHLETE_UNLINK_CONFIRM, roster.confirm_unlink),
+            CallbackQueryHandler(
+                athlete_form.closed_form_button, pattern=r"^(adg|ads|ade|adf|adc|ado|aeg)(:|$)"
+            ),
+            # Anything else: never leave a press unanswered or a message without a reply.
+            CallbackQueryHandler(onboarding.expired_button),
+            MessageHandler(filters.COMMAND, onboarding.unknown_command),
+            MessageHandler(filters.ChatType.PRIVATE & TEXT, onboarding.unknown_text),
+        ],
+        # After everything else: write conversation state now, so that even an abrupt stop
+        # loses at most the update being handled.
+        99: [TypeHandler(Update, flush_state)],
+    }
+
+
+async def flush_state(update: Update, context: SpotterContext) -> None:
+    await context.application.update_persistence()
+
+
+async def on_post_init(application: SpotterApp) -> None:
+    database: Database = application.bot_data[DB_KEY]
+    settings: Settings = application.bot_data[SETTINGS_KEY]
+    database.open()
+    try:
+        await publish_default_commands(application.bot)
+    except TelegramError as error:
+        log.warning("could not publish the command menu: %s", type(error).__name__)
+    log.info(
+        "Spotter started: database %s, bot @%s",
+        describe_database(settings.database_url),
+        application.bot.username,
+    )
+
+
+async def on_post_shutdown(application: SpotterApp) -> None:
+    database: Database = application.bot_data[DB_KEY]
+    await database.close()
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    rate_limit: bool = True,
+    persistence_interval: float = 60,
+) -> SpotterApp:
+    database = Database(settings.database_url)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .context_types(ContextTypes(context=SpotterContext))
+        .persistence(DatabasePersistence(database, update_interval=persistence_interval))
+        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
+        .post_init(on_post_init)
+        .post_shutdown(on_post_shutdown)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    with warnings.catch_warnings():
+        # Our conversations track buttons per user, not per message, on purpose.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        application = builder.build()
+        application.bot_data[DB_KEY] = database
+        application.bot_data[SETTINGS_KEY] = settings
+        application.add_handlers(routing_table())  # type: ignore[arg-type]
+    application.add_error_handler(errors.handle_error)
+    return application

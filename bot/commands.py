@@ -1,0 +1,38 @@
+"""Every command the bot has, who it is for, and how it is described: /help and the command
+menus are generated from this list, and a test checks it against the routing table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Audience(StrEnum):
+    EVERYONE = "everyone"  # not (yet) a coach or an athlete
+    COACH = "coach"
+    ATHLETE = "athlete"
+
+
+ALL = frozenset(Audience)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str
+    audiences: frozenset[Audience]
+    usage: str = ""
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "Main menu", ALL),
+    Command("athletes", "Your roster", frozenset({Audience.COACH}), "/athletes [name]"),
+    Command("addathlete", "Add an athlete", frozenset({Audience.COACH})),
+    Command("help", "What I can do", ALL),
+    Command("cancel", "Stop what you're doing", ALL),
+)
+
+
+def commands_for(*audiences: Audience) -> list[Command]:
+    wanted = set(audiences) or {Audience.EVERYONE}
+    return [command for command in COMMANDS if command.audiences & wanted]

@@ -1,0 +1,39 @@
+"""The database as the bot sees it: opened in post_init, disposed in post_shutdown."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import SessionFactory, make_engine, make_session_factory
+
+
+class Database:
+    """Holds the engine; created unopened so that building the Application touches nothing."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: AsyncEngine | None = None
+        self._factory: SessionFactory | None = None
+
+    def open(self) -> None:
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+            self._factory = make_session_factory(self._engine)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        self.open()
+        assert self._engine is not None
+        return self._engine
+
+    @property
+    def sessions(self) -> SessionFactory:
+        self.open()
+        assert self._factory is not None
+        return self._factory
+
+    async def close(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+        self._engine = None
+        self._factory = None

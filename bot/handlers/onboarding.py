@@ -1,0 +1,115 @@
+"""/start for new and returning people, team creation, /help, /cancel outside conversations."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot import keyboards, texts
+from bot.command_menus import publish_chat_commands
+from bot.commands import commands_for
+from bot.context import SpotterContext, transactional
+from bot.handlers.common import audiences_of, load_caller
+from bot.replies import answer, send, show
+from storage.errors import InvalidInput
+from storage.models import AthleteStatus
+from storage.queries.athletes import count_athletes_by_status, list_athlete_profiles
+from storage.queries.organizations import create_organization
+
+TEAM_NAME = "team_name"
+CONVERSATION = "onboarding"
+
+
+@transactional
+async def start(update: Update, context: SpotterContext) -> str | int:
+    caller = await load_caller(update, context)
+    if caller.seat is not None:
+        await show_coach_menu(update, context)
+        return ConversationHandler.END
+    profiles = await list_athlete_profiles(context.session, user_id=caller.user.id)
+    if profiles:
+        teams = [organization.name for _, organization in profiles]
+        await send(update, context, texts.athlete_home(profiles[0][0].name, teams))
+        return ConversationHandler.END
+    await send(update, context, texts.ASK_TEAM_NAME)
+    return TEAM_NAME
+
+
+async def show_coach_menu(update: Update, context: SpotterContext) -> None:
+    caller = await load_caller(update, context)
+    assert caller.seat is not None
+    counts = await count_athletes_by_status(
+        context.session, organization_id=caller.seat.organization_id
+    )
+    text = texts.coach_menu(
+        caller.seat.organization.name, counts[AthleteStatus.ACTIVE], sum(counts.values())
+    )
+    await show(update, context, text, keyboards.coach_menu())
+
+
+@transactional
+async def receive_team_name(update: Update, context: SpotterContext) -> str | int:
+    assert update.message is not None and update.message.text is not None
+    caller = await load_caller(update, context)
+    if caller.seat is not None:  # set up in another window meanwhile
+        await show_coach_menu(update, context)
+        return ConversationHandler.END
+    try:
+        seat = await create_organization(
+            context.session, name=update.message.text, owner_user_id=caller.user.id
+        )
+    except InvalidInput as error:
+        await send(update, context, texts.field_error(error.message))
+        return TEAM_NAME
+    await send(update, context, texts.team_created(seat.organization.name))
+    caller = await load_caller(update, context)
+    assert update.effective_chat is not None
+    await publish_chat_commands(
+        context.bot, update.effective_chat.id, await audiences_of(context, caller)
+    )
+    return ConversationHandler.END
+
+
+@transactional
+async def help_command(update: Update, context: SpotterContext) -> None:
+    caller = await load_caller(update, context)
+    audiences = await audiences_of(context, caller)
+    await send(update, context, texts.help_text(audiences, commands_for(*audiences)))
+
+
+async def cancel_outside(update: Update, context: SpotterContext) -> None:
+    assert update.effective_chat is not None
+    await context.bot.send_message(update.effective_chat.id, texts.NOTHING_TO_CANCEL)
+
+
+async def cancel_onboarding(update: Update, context: SpotterContext) -> int:
+    assert update.effective_chat is not None
+    await context.bot.send_message(update.effective_chat.id, texts.CANCELLED)
+    return ConversationHandler.END
+
+
+async def text_please(update: Update, context: SpotterContext) -> None:
+    assert update.effective_chat is not None
+    await context.bot.send_message(update.effective_chat.id, texts.TEXT_PLEASE)
+
+
+async def expired_button(update: Update, context: SpotterContext) -> None:
+    """Last in the routing table: every press gets an answer, even forged or stale data."""
+    await answer(update, texts.BUTTON_EXPIRED, alert=True)
+
+
+async def unknown_command(update: Update, context: SpotterContext) -> None:
+    assert update.effective_chat is not None
+    await context.bot.send_message(update.effective_chat.id, texts.UNKNOWN_COMMAND)
+
+
+async def unknown_text(update: Update, context: SpotterContext) -> None:
+    assert update.effective_chat is not None
+    await context.bot.send_message(update.effective_chat.id, texts.UNKNOWN_TEXT)
+
+
+async def stray_command(update: Update, context: SpotterContext) -> None:
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id, texts.mid_conversation_hint(texts.ONBOARDING_WHAT)
+    )

@@ -1,0 +1,50 @@
+"""Plain log lines to stderr, with the bot token redacted from every record."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+from bot.settings import Settings
+
+# Any bot token shape, wherever it appears (URLs logged by httpx and by PTB at DEBUG).
+TOKEN_SHAPE = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,64}")
+
+
+class RedactTokens(logging.Filter):
+    def __init__(self, secrets: list[str] | None = None) -> None:
+        super().__init__()
+        self.secrets = [s for s in (secrets or []) if s]
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "[redacted]")
+        return TOKEN_SHAPE.sub("[redacted]", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.redact(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            # Exception texts can quote the request URL; render and redact them here.
+            formatted = logging.Formatter().formatException(record.exc_info)
+            cleaned = f"{cleaned}\n{self.redact(formatted)}"
+            record.exc_info = None
+            record.exc_text = None
+        if cleaned != message or record.args:
+            record.msg = cleaned
+            record.args = None
+        return True
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    secrets = [settings.bot_token.get_secret_value()] if settings.bot_token else []
+    handler.addFilter(RedactTokens(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    # httpx logs every request URL (with the token) at INFO; keep it to warnings.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("httpcore").setLevel(max(logging.WARNING, root.level))

@@ -1,0 +1,64 @@
+"""Sending and editing messages. Every reply commits the update's database work first."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from bot.context import SpotterContext
+
+
+async def send(
+    update: Update,
+    context: SpotterContext,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message:
+    """A new message in the update's chat."""
+    await context.commit()
+    chat = update.effective_chat
+    assert chat is not None
+    return await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+async def show(
+    update: Update,
+    context: SpotterContext,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Edit the message whose button was pressed, or send a new one for a typed command."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        await send(update, context, text, markup)
+        return
+    await context.commit()
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        # Pressing the button for the view already shown: nothing to change, nothing wrong.
+        if "message is not modified" not in error.message.lower():
+            raise
+
+
+async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer the pressed button (Telegram shows a spinner until then)."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as error:
+        # Too late to answer (a slow update or a retry): the press itself still counts.
+        if "query is too old" not in error.message.lower():
+            raise
+
+
+async def notify(
+    update: Update, context: SpotterContext, text: str, *, alert: bool = False
+) -> None:
+    """A short notice: a toast for a button press, a message for typed input."""
+    if update.callback_query is not None:
+        await answer(update, text, alert=alert)
+    else:
+        await send(update, context, text)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from bot.commands import COMMANDS, Audience, commands_for
+from bot.local_api import LocalTelegram
+from tests.bot.conftest import Harness
+
+
+async def onboard(tg: LocalTelegram, name: str = "coach", team: str = "Northside Barbell") -> None:
+    coach = tg.user(name, first_name="Cora", last_name="Lane", username=f"{name}_cora")
+    await coach.send("/start")
+    await coach.send(team)
+
+
+async def test_new_coach_creates_a_team_and_gets_the_menu(tg: LocalTelegram) -> None:
+    coach = tg.user("coach", first_name="Cora")
+    await coach.send("/start")
+    assert "What's your team called?" in coach.last_text()
+    await coach.send("  Northside   Barbell ")
+    assert "Team Northside Barbell is ready" in coach.last_text()
+    assert "/addathlete" in coach.last_text()
+    await coach.send("/start")
+    assert "Northside Barbell" in coach.last_text()
+    assert coach.buttons() == ["👥 Athletes", "➕ Add athlete"]
+
+
+async def test_team_name_is_validated_and_asked_again(tg: LocalTelegram) -> None:
+    coach = tg.user("coach")
+    await coach.send("/start")
+    for bad, expected in [("12345", "at least one letter"), ("x" * 101, "100 or fewer")]:
+        await coach.send(bad)
+        assert expected in coach.last_text()
+    await coach.send("/athletes")
+    assert "setting up your team" in coach.last_text()
+    await coach.send("<b>Lee & Co</b>")
+    assert "Team <b>Lee & Co</b> is ready" in coach.last_text()
+
+
+async def test_cancel_onboarding_saves_nothing(tg: LocalTelegram) -> None:
+    coach = tg.user("coach")
+    await coach.send("/start")
+    await coach.send("/cancel")
+    assert "Nothing was saved" in coach.last_text()
+    await coach.send("/athletes")
+    assert "That's for coaches" in coach.last_text()
+    await coach.send("/cancel")
+    assert "nothing to cancel" in coach.last_text()
+
+
+async def test_help_is_role_aware_and_matches_command_menus(harness: Harness) -> None:
+    tg = harness.tg
+    stranger = tg.user("stranger")
+    await stranger.send("/help")
+    text = stranger.last_text()
+    assert "ask your coach for your invite link" in text
+    assert "/addathlete" not in text
+    default_menu = harness.api.commands_for({"type": "default"}, "")
+    assert [c["command"] for c in default_menu] == [c.name for c in commands_for(Audience.EVERYONE)]
+    await onboard(tg)
+    coach = tg.user("coach")
+    await coach.send("/help")
+    for command in commands_for(Audience.COACH):
+        assert f"/{command.name}" in coach.last_text()
+    chat_menu = harness.api.commands_for({"type": "chat", "chat_id": coach.chat_id}, "")
+    assert [c["command"] for c in chat_menu] == [c.name for c in commands_for(Audience.COACH)]
+
+
+async def test_unknown_commands_and_text_get_a_hint(tg: LocalTelegram) -> None:
+    someone = tg.user("someone")
+    await someone.send("/frobnicate")
+    assert "don't know that command" in someone.last_text()
+    await someone.send("hello?")
+    assert "/help" in someone.last_text()
+
+
+def test_every_registered_command_is_listed(harness: Harness) -> None:
+    from telegram.ext import CommandHandler, ConversationHandler
+
+    registered: set[str] = set()
+
+    def collect(handler: object) -> None:
+        if isinstance(handler, CommandHandler):
+            registered.update(handler.commands)
+        if isinstance(handler, ConversationHandler):
+            for inner in handler.entry_points:
+                collect(inner)
+
+    for group in harness.app.handlers.values():
+        for handler in group:
+            collect(handler)
+    # /skip only exists inside forms; everything else a user can type is in /help.
+    assert registered == {c.name for c in COMMANDS}
