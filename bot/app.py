@@ -170,6 +170,9 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
 
 
 async def flush_state(update: Update, context: SpotterContext) -> None:
+    # PTB marks the update's user for saving only after the last group; mark it now.
+    if update.effective_user is not None:
+        context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await context.application.update_persistence()
 
 

@@ -46,7 +46,7 @@ class Harness:
             await app.post_init(app)
         self.apps.append(app)
         self.tg.app = app
-        app.add_error_handler(self.tg._record_error)  # noqa: SLF001 - the harness' own hook
+        app.add_error_handler(self.tg._record_error)
         return app
 
     async def stop_app(self, *, abrupt: bool = False) -> None:

@@ -74,7 +74,7 @@ def test_bad_files_name_the_entry_and_the_problem(changes: dict[str, object], me
 def test_a_cycle_across_chains_is_refused() -> None:
     data = yaml.safe_load(yaml.safe_dump(BASE))
     data["progressions"].append({"chain": "back", "steps": ["jump-squat", "box-squat"]})
-    with pytest.raises(CatalogError, match="cycle: .*box-squat"):
+    with pytest.raises(CatalogError, match=r"cycle: .*box-squat"):
         parse_catalog(yaml.safe_dump(data))
 
 

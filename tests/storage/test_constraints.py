@@ -141,8 +141,9 @@ async def test_enum_columns_refuse_unknown_values(session: AsyncSession) -> None
         async with session.begin_nested():
             await session.execute(
                 sa.text(
-                    "INSERT INTO athletes (id, organization_id, name, status, created_at, updated_at)"
-                    " VALUES ('x1', :org, 'A', 'retired', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    "INSERT INTO athletes"
+                    " (id, organization_id, name, status, created_at, updated_at) VALUES"
+                    " ('x1', :org, 'A', 'retired', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
                 ),
                 {"org": seat.organization_id},
             )
