@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m bot run
+	$(BIN)/python -m bot run --console-without-token
 
 console: $(STAMP)
 	$(BIN)/python -m bot console

@@ -34,11 +34,24 @@ async def run_migrate(settings: Settings) -> None:
     )
 
 
+def texts_no_token() -> str:
+    return (
+        "BOT_TOKEN is not set, so Spotter starts in the local console: the real bot, with an "
+        "in-process Telegram. To run on Telegram, get a token from @BotFather and put "
+        "BOT_TOKEN=... in .env (see .env.example)."
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Spotter Telegram bot")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="migrate the database and run the bot")
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
+    run.add_argument(
+        "--console-without-token",
+        action="store_true",
+        help="open the local console when BOT_TOKEN is not set (what `make run` does)",
+    )
     commands.add_parser("migrate", help="upgrade the database and load the curated library")
     commands.add_parser("console", help="chat with the bot in this terminal, no Telegram needed")
     return parser
@@ -55,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "console":
             from bot.console import run_console
 
+            return run_console(settings)
+        if settings.bot_token is None and args.console_without_token:
+            from bot.console import run_console
+
+            print(texts_no_token(), file=sys.stderr)
             return run_console(settings)
         from bot.runner import run_bot
 
