@@ -28,7 +28,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import callbacks as cb
 from bot.command_menus import publish_default_commands
-from bot.context import DB_KEY, SETTINGS_KEY, SpotterContext
+from bot.context import DB_KEY, MODE_KEY, SETTINGS_KEY, SpotterContext
 from bot.database import Database
 from bot.handlers import athlete_form, errors, onboarding, roster
 from bot.persistence import DatabasePersistence
@@ -185,7 +185,8 @@ async def on_post_init(application: SpotterApp) -> None:
     except TelegramError as error:
         log.warning("could not publish the command menu: %s", type(error).__name__)
     log.info(
-        "Spotter started: database %s, bot @%s",
+        "Spotter started in %s mode: database %s, bot @%s",
+        application.bot_data.get(MODE_KEY, "local"),
         describe_database(settings.database_url),
         application.bot.username,
     )

@@ -18,6 +18,7 @@ from storage.models.base import utcnow
 DB_KEY = "spotter.db"
 SETTINGS_KEY = "spotter.settings"
 CLOCK_KEY = "spotter.clock"
+MODE_KEY = "spotter.mode"
 
 ReturnT = TypeVar("ReturnT")
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import SpotterContext
+
+log = logging.getLogger(__name__)
 
 
 async def send(
@@ -36,9 +40,15 @@ async def show(
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as error:
+        reason = error.message.lower()
         # Pressing the button for the view already shown: nothing to change, nothing wrong.
-        if "message is not modified" not in error.message.lower():
-            raise
+        if "message is not modified" in reason:
+            return
+        # The message is gone (deleted, or too old to edit): say it in a new one instead.
+        if "message to edit not found" in reason or "message can't be edited" in reason:
+            await send(update, context, text, markup)
+            return
+        raise
 
 
 async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
@@ -48,10 +58,10 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
         return
     try:
         await query.answer(text, show_alert=alert)
-    except BadRequest as error:
-        # Too late to answer (a slow update or a retry): the press itself still counts.
-        if "query is too old" not in error.message.lower():
-            raise
+    except TelegramError as error:
+        # An unanswered press only keeps a spinner turning for a while; the action itself
+        # must go on (the answer can be too late, or the network can fail).
+        log.warning("could not answer a button press: %s", type(error).__name__)
 
 
 async def notify(

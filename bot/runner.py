@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
@@ -11,6 +12,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.request import BaseRequest
 
 from bot.app import build_application
+from bot.context import MODE_KEY
 from bot.settings import Settings, SettingsError
 from storage.db import describe_database, make_engine
 from storage.migrate import migrate_database
@@ -32,29 +34,34 @@ async def prepare_database(settings: Settings) -> None:
     )
 
 
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """How the webhook listens; the secret token makes requests without it get a 403."""
+    if settings.webhook_url is None:
+        raise SettingsError("WEBHOOK_URL is required in webhook mode: the public https:// URL")
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        # The operator's public URL path, so a reverse proxy can forward it unchanged.
+        "url_path": urlparse(settings.webhook_url).path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.require_webhook_secret(),
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run_bot(
     settings: Settings, *, webhook: bool = False, request: BaseRequest | None = None
 ) -> int:
     """Run until SIGINT/SIGTERM. Returns the process exit code."""
     settings.require_token()
     use_webhook = webhook or settings.webhook_url is not None
-    secret = settings.require_webhook_secret() if use_webhook else None
-    if use_webhook and settings.webhook_url is None:
-        raise SettingsError("WEBHOOK_URL is required in webhook mode: the public https:// URL")
+    options = webhook_options(settings) if use_webhook else {}
     asyncio.run(prepare_database(settings))
     application = build_application(settings, request=request)
-    log.info("starting in %s mode", "webhook" if use_webhook else "polling")
+    application.bot_data[MODE_KEY] = "webhook" if use_webhook else "polling"
     try:
         if use_webhook:
-            assert settings.webhook_url is not None
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            application.run_webhook(**options)
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:

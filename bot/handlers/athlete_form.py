@@ -196,10 +196,12 @@ async def save(update: Update, context: SpotterContext) -> str | int:
         data=data,
         athlete_id=draft["id"],
     )
-    context.user_data.pop(DRAFT_KEY, None)
     await answer(update, texts.SAVED)
     await show(update, context, texts.athlete_saved(athlete.name))
     await send(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
+    # Dropped only now: if a reply above fails, pressing Save again finds the same draft id
+    # and shows the saved athlete instead of creating a second one.
+    context.user_data.pop(DRAFT_KEY, None)
     return ConversationHandler.END
 
 
