@@ -45,6 +45,14 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
-    # httpx logs every request URL (with the token) at INFO; keep it to warnings.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
-    logging.getLogger("httpcore").setLevel(max(logging.WARNING, root.level))
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """Loggers that would write tokens or personal data even at our DEBUG: warnings only.
+
+    httpx logs request URLs (with the token) at INFO; aiosqlite and SQLAlchemy log every
+    statement's parameters (names, emails, phone numbers) at DEBUG.
+    """
+    for name in ("httpx", "httpcore", "aiosqlite", "sqlalchemy.engine", "asyncpg"):
+        logging.getLogger(name).setLevel(logging.WARNING)

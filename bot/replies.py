@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.context import SpotterContext
+from storage.db import transaction
+from storage.queries.users import mark_user_blocked
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +76,26 @@ async def notify(
         await answer(update, text, alert=alert)
     else:
         await send(update, context, text)
+
+
+async def record_blocked(context: SpotterContext, telegram_user_id: int) -> None:
+    """Remember a 403 so that notifications skip this user until they write again."""
+    async with transaction(context.db.sessions) as session:
+        await mark_user_blocked(session, telegram_user_id=telegram_user_id)
+
+
+@asynccontextmanager
+async def best_effort(update: Update, context: SpotterContext) -> AsyncIterator[None]:
+    """For the replies after a form's data is saved: if Telegram fails, the form still ends.
+
+    Otherwise the conversation would stay on its last step with nothing left to press.
+    """
+    try:
+        yield
+    except Forbidden:
+        if update.effective_user is not None:
+            await record_blocked(context, update.effective_user.id)
+    except TelegramError as error:
+        log.warning(
+            "update %s: reply after saving failed: %s", update.update_id, type(error).__name__
+        )

@@ -17,7 +17,7 @@ from bot import keyboards, texts
 from bot.context import SpotterContext, transactional
 from bot.handlers.common import Caller, load_coach, today
 from bot.handlers.roster import card_text, load_athlete
-from bot.replies import answer, send, show
+from bot.replies import answer, best_effort, send, show
 from storage import validation
 from storage.errors import DomainError, NotFound
 from storage.models import AthleteGender
@@ -196,12 +196,12 @@ async def save(update: Update, context: SpotterContext) -> str | int:
         data=data,
         athlete_id=draft["id"],
     )
-    await answer(update, texts.SAVED)
-    await show(update, context, texts.athlete_saved(athlete.name))
-    await send(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
-    # Dropped only now: if a reply above fails, pressing Save again finds the same draft id
-    # and shows the saved athlete instead of creating a second one.
     context.user_data.pop(DRAFT_KEY, None)
+    card = await card_text(context, athlete)
+    async with best_effort(update, context):
+        await answer(update, texts.SAVED)
+        await show(update, context, texts.athlete_saved(athlete.name))
+        await send(update, context, card, keyboards.athlete_card(athlete))
     return ConversationHandler.END
 
 

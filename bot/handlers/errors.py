@@ -9,10 +9,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import texts
 from bot.callbacks import BadCallback
-from bot.context import DB_KEY, SpotterContext
-from bot.database import Database
-from storage.db import transaction
-from storage.queries.users import mark_user_blocked
+from bot.context import SpotterContext
+from bot.replies import record_blocked
 
 log = logging.getLogger("bot.errors")
 
@@ -45,12 +43,6 @@ async def handle_error(update: object, context: SpotterContext) -> None:
     if isinstance(error, TelegramError) and not isinstance(error, BadRequest):
         return  # network trouble: telling the user would fail the same way
     await _tell(update, context, texts.ERROR_APOLOGY, alert=False)
-
-
-async def record_blocked(context: SpotterContext, telegram_user_id: int) -> None:
-    database: Database = context.application.bot_data[DB_KEY]
-    async with transaction(database.sessions) as session:
-        await mark_user_blocked(session, telegram_user_id=telegram_user_id)
 
 
 async def _tell(update: object, context: SpotterContext, text: str, *, alert: bool) -> None:
