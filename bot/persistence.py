@@ -15,7 +15,7 @@ from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.database import Database
-from storage.db import transaction
+from storage.db import transaction, upsert
 from storage.models import ConversationState, UserData
 from storage.models.base import utcnow
 
@@ -28,6 +28,10 @@ def decode_key(text: str) -> ConversationKey:
     return tuple(json.loads(text))
 
 
+def dump(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     def __init__(self, database: Database, *, update_interval: float = 60) -> None:
         super().__init__(
@@ -37,10 +41,15 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             update_interval=update_interval,
         )
         self.database = database
+        # What the database holds, as JSON text: unchanged data is not written again, which
+        # spares most updates (commands, browsing) any write at all.
+        self._saved_users: dict[int, str] = {}
+        self._saved_states: dict[tuple[str, str], str] = {}
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         async with transaction(self.database.sessions) as session:
             rows = (await session.exec(select(UserData))).all()
+            self._saved_users = {row.telegram_user_id: dump(row.data) for row in rows}
             return {row.telegram_user_id: dict(row.data) for row in rows}
 
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
@@ -59,40 +68,51 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
                     select(ConversationState).where(col(ConversationState.name) == name)
                 )
             ).all()
+            for row in rows:
+                self._saved_states[(name, row.key)] = dump(row.state)
             return {decode_key(row.key): row.state for row in rows}
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
+        encoded = encode_key(key)
+        text = dump(new_state)
+        if self._saved_states.get((name, encoded), dump(None)) == text:
+            return
         async with transaction(self.database.sessions) as session:
-            encoded = encode_key(key)
             if new_state is None:
                 await session.execute(
                     sa.delete(ConversationState).where(
                         col(ConversationState.name) == name, col(ConversationState.key) == encoded
                     )
                 )
-                return
-            row = await session.get(ConversationState, (name, encoded))
-            if row is None:
-                session.add(ConversationState(name=name, key=encoded, state=new_state))
             else:
-                row.state = new_state
-                row.updated_at = utcnow()
+                await upsert(
+                    session,
+                    ConversationState,
+                    {"name": name, "key": encoded, "state": new_state, "updated_at": utcnow()},
+                    keys=["name", "key"],
+                )
+        self._saved_states[(name, encoded)] = text
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        payload = json.loads(json.dumps(data, default=str))
+        text = dump(payload or None)
+        if self._saved_users.get(user_id, dump(None)) == text:
+            return
         async with transaction(self.database.sessions) as session:
-            row = await session.get(UserData, user_id)
-            if not data:
-                if row is not None:
-                    await session.delete(row)
-                return
-            payload = json.loads(json.dumps(data, default=str))
-            if row is None:
-                session.add(UserData(telegram_user_id=user_id, data=payload))
-            elif row.data != payload:
-                row.data = payload
-                row.updated_at = utcnow()
+            if not payload:
+                await session.execute(
+                    sa.delete(UserData).where(col(UserData.telegram_user_id) == user_id)
+                )
+            else:
+                await upsert(
+                    session,
+                    UserData,
+                    {"telegram_user_id": user_id, "data": payload, "updated_at": utcnow()},
+                    keys=["telegram_user_id"],
+                )
+        self._saved_users[user_id] = text
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         return None
@@ -107,10 +127,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         return None
 
     async def drop_user_data(self, user_id: int) -> None:
-        async with transaction(self.database.sessions) as session:
-            row = await session.get(UserData, user_id)
-            if row is not None:
-                await session.delete(row)
+        await self.update_user_data(user_id, {})
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
         return None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -70,6 +71,24 @@ async def transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit when the block ends, roll back if it raises."""
     async with factory() as session, session.begin():
         yield session
+
+
+async def upsert(
+    session: AsyncSession, model: type[Any], values: dict[str, Any], *, keys: list[str]
+) -> None:
+    """INSERT, or UPDATE the row with the same `keys`, in one statement on either database."""
+    table = model.__table__
+    insert = (
+        postgresql.insert
+        if session.bind and session.bind.dialect.name == "postgresql"
+        else (sqlite.insert)
+    )
+    statement = insert(table).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: statement.excluded[name] for name in values if name not in keys},
+    )
+    await session.execute(statement)
 
 
 def describe_database(url: str) -> str:

@@ -13,7 +13,7 @@ from bot.context import SpotterContext
 from bot.replies import notify
 from storage.models import User
 from storage.queries.athletes import list_athlete_profiles
-from storage.queries.organizations import CoachSeat, get_coach_seat
+from storage.queries.organizations import CoachSeat, get_coach_seat, get_user_and_seat
 from storage.queries.users import upsert_user
 
 
@@ -30,14 +30,28 @@ class Caller:
 async def load_caller(update: Update, context: SpotterContext) -> Caller:
     tg_user = update.effective_user
     assert tg_user is not None
-    user = await upsert_user(
-        context.session,
-        telegram_user_id=tg_user.id,
-        display_name=tg_user.full_name,
-        username=tg_user.username,
-        language_code=tg_user.language_code,
-    )
-    seat = await get_coach_seat(context.session, user_id=user.id)
+    user, seat = await get_user_and_seat(context.session, telegram_user_id=tg_user.id)
+    fresh = (tg_user.full_name[:200], tg_user.username, tg_user.language_code)
+    if (
+        user is None
+        or user.blocked_at is not None
+        or fresh
+        != (
+            user.display_name,
+            user.username,
+            user.language_code,
+        )
+    ):
+        # New, renamed, or back after blocking the bot: write; otherwise reading is enough.
+        user = await upsert_user(
+            context.session,
+            telegram_user_id=tg_user.id,
+            display_name=tg_user.full_name,
+            username=tg_user.username,
+            language_code=tg_user.language_code,
+        )
+        if seat is None:
+            seat = await get_coach_seat(context.session, user_id=user.id)
     return Caller(user=user, seat=seat)
 
 
@@ -48,6 +62,15 @@ async def load_coach(update: Update, context: SpotterContext) -> Caller | None:
         await notify(update, context, texts.NOT_A_COACH, alert=True)
         return None
     return caller
+
+
+async def library_organization_id(context: SpotterContext, caller: Caller) -> str | None:
+    """Whose custom exercises the caller sees: their coaching team, else the team of their first
+    athlete profile, else none (curated only)."""
+    if caller.seat is not None:
+        return caller.seat.organization_id
+    profiles = await list_athlete_profiles(context.session, user_id=caller.user.id)
+    return profiles[0][1].id if profiles else None
 
 
 async def audiences_of(context: SpotterContext, caller: Caller) -> list[Audience]:

@@ -42,7 +42,7 @@ async def handle_error(update: object, context: SpotterContext) -> None:
     )
     if isinstance(error, TelegramError) and not isinstance(error, BadRequest):
         return  # network trouble: telling the user would fail the same way
-    await _tell(update, context, texts.ERROR_APOLOGY, alert=False)
+    await _tell(update, context, texts.ERROR_APOLOGY, alert=True)
 
 
 async def _tell(update: object, context: SpotterContext, text: str, *, alert: bool) -> None:

@@ -73,3 +73,24 @@ async def list_coaches(session: AsyncSession, *, organization_id: str) -> list[U
         .order_by(col(Membership.created_at))
     )
     return list(result.all())
+
+
+async def get_user_and_seat(
+    session: AsyncSession, *, telegram_user_id: int
+) -> tuple[User | None, CoachSeat | None]:
+    """The user and the team they coach, in one query: most updates need nothing more."""
+    result = await session.exec(
+        select(User, Membership, Organization)
+        .outerjoin(Membership, col(Membership.user_id) == col(User.id))
+        .outerjoin(Organization, col(Organization.id) == col(Membership.organization_id))
+        .where(col(User.telegram_user_id) == telegram_user_id)
+        .order_by(col(Membership.created_at), col(Membership.id))
+        .limit(1)
+    )
+    row = result.first()
+    if row is None:
+        return None, None
+    user, membership, organization = row
+    if membership is None or organization is None:
+        return user, None
+    return user, CoachSeat(organization=organization, membership=membership)
