@@ -1,0 +1,71 @@
+"""Webhook mode: registered with the secret; requests without it are refused."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import httpx
+from pydantic import SecretStr
+
+from bot.app import build_application
+from bot.runner import webhook_options
+from tests.bot.conftest import Harness
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_registers_the_secret_and_refuses_requests_without_it(
+    harness: Harness,
+) -> None:
+    port = free_port()
+    settings = harness.settings.model_copy(
+        update={
+            "webhook_url": "https://bot.example.com/hook/telegram",
+            "webhook_secret": SecretStr("s3cret_value"),
+            "webhook_listen": "127.0.0.1",
+            "webhook_port": port,
+        }
+    )
+    app = build_application(settings, request=harness.api, rate_limit=False)
+    await app.initialize()
+    assert app.updater is not None
+    await app.updater.start_webhook(**webhook_options(settings))
+    await app.start()
+    try:
+        webhook = harness.api.webhook
+        assert webhook.url == "https://bot.example.com/hook/telegram"
+        assert webhook.secret_token == "s3cret_value"
+        user = harness.tg.user("coach")
+        update = harness.tg.message_update_data(user, "/help")
+        url = f"http://127.0.0.1:{port}/hook/telegram"
+        async with httpx.AsyncClient() as client:
+            refused = await client.post(url, content=json.dumps(update))
+            wrong = await client.post(
+                url,
+                content=json.dumps(update),
+                headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
+            )
+            accepted = await client.post(
+                url,
+                content=json.dumps(update),
+                headers={
+                    "X-Telegram-Bot-Api-Secret-Token": "s3cret_value",
+                    "Content-Type": "application/json",
+                },
+            )
+        assert (refused.status_code, wrong.status_code, accepted.status_code) == (403, 403, 200)
+        harness.tg.app = app
+        await harness.tg.wait_idle()
+        assert "Spotter helps strength coaches" in user.last_text()
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        harness.tg.app = harness.app
+    # Stopping leaves the webhook in place: updates wait at Telegram until the bot is back.
+    assert harness.api.webhook.url == "https://bot.example.com/hook/telegram"
