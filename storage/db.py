@@ -46,6 +46,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         ensure_sqlite_directory(url)
+        # SQLite has one writer at a time. One pooled connection makes concurrent updates
+        # queue in asyncio for it, instead of polling the file lock with SQLite's busy
+        # handler (which sleeps up to 100 ms a try and collapses throughput under load).
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         # pysqlite's own transaction handling is switched off so that BEGIN IMMEDIATE is ours.
         event.listen(engine.sync_engine, "connect", _configure_sqlite)

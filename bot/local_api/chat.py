@@ -64,6 +64,7 @@ class LocalTelegram:
         self.users: dict[str, LocalUser] = {}
         # Exceptions raised by handlers (only with capture_errors=True).
         self.errors: list[BaseException] = []
+        self._idle_watcher: asyncio.Future[None] | None = None
         if capture_errors:
             app.add_error_handler(self._record_error)
 
@@ -187,8 +188,17 @@ class LocalTelegram:
     async def wait_idle(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         """Wait until no update is queued (in api or app) and no handler task is running.
 
-        Raises TimeoutError after ``timeout`` (default ``idle_timeout``) seconds.
+        Raises TimeoutError after ``timeout`` (default ``idle_timeout``) seconds. Callers
+        waiting at the same time share one watcher: with hundreds of simulated users, one
+        scan of the running tasks per loop turn instead of one per user.
         """
+        watcher = self._idle_watcher
+        if watcher is None or watcher.done():
+            watcher = asyncio.ensure_future(self._watch_idle(timeout))
+            self._idle_watcher = watcher
+        await asyncio.shield(watcher)
+
+    async def _watch_idle(self, timeout: float | None) -> None:  # noqa: ASYNC109
         deadline = self._deadline(timeout)
         loop = asyncio.get_running_loop()
         queue = self.app.update_queue
