@@ -30,7 +30,17 @@ from bot import callbacks as cb
 from bot.command_menus import publish_default_commands
 from bot.context import DB_KEY, MODE_KEY, SETTINGS_KEY, SpotterContext
 from bot.database import Database
-from bot.handlers import athlete_form, errors, onboarding, roster
+from bot.handlers import (
+    athlete_form,
+    athlete_home,
+    deep_links,
+    errors,
+    exercise_form,
+    exercises,
+    invites,
+    onboarding,
+    roster,
+)
 from bot.persistence import DatabasePersistence
 from bot.settings import Settings
 from bot.update_processor import PerChatUpdateProcessor
@@ -133,19 +143,114 @@ def edit_athlete_conversation() -> ConversationHandler[Any]:
     )
 
 
+def new_exercise_conversation() -> ConversationHandler[Any]:
+    form = exercise_form
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("newexercise", form.start_new),
+            CallbackQueryHandler(form.start_new, pattern=r"^menu:newexercise$"),
+        ],
+        states={
+            form.NAME: [
+                MessageHandler(TEXT, form.receive_name),
+                CommandHandler("skip", form.skip_name),
+            ],
+            form.PATTERN: [on_button(cb.NEW_PATTERN, form.choose_pattern)],
+            form.PRIMARY: [
+                on_button(cb.NEW_TOGGLE_MUSCLE, form.make_toggle(form.PRIMARY)),
+                on_button(cb.NEW_MUSCLES_DONE, form.make_muscles_done(form.PRIMARY)),
+            ],
+            form.SECONDARY: [
+                on_button(cb.NEW_TOGGLE_MUSCLE, form.make_toggle(form.SECONDARY)),
+                on_button(cb.NEW_MUSCLES_DONE, form.make_muscles_done(form.SECONDARY)),
+                CommandHandler("skip", form.skip_secondary),
+            ],
+            form.EQUIPMENT: [on_button(cb.NEW_EQUIPMENT, form.choose_equipment)],
+            form.INSTRUCTIONS: [
+                MessageHandler(TEXT, form.receive_instructions),
+                CommandHandler("skip", form.skip_instructions),
+            ],
+            form.SUMMARY: [
+                on_button(cb.NEW_SAVE, form.save),
+                on_button(cb.NEW_EDIT, form.pick_field),
+                on_button(cb.NEW_CANCEL, form.cancel_new),
+            ],
+            form.PICK_FIELD: [
+                on_button(cb.NEW_EDIT_FIELD, form.edit_field),
+                on_button(cb.NEW_CANCEL, form.cancel_new),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", form.cancel_new),
+            MessageHandler(filters.COMMAND, form.stray_command_in_new),
+            MessageHandler(TEXT, form.use_the_buttons),  # text while a step wants a button
+            MessageHandler(NOT_TEXT, onboarding.text_please),
+            CallbackQueryHandler(form.stale_form_button, pattern=form.FORM_BUTTONS),
+        ],
+        name=form.NEW_CONVERSATION,
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def change_exercise_conversation() -> ConversationHandler[Any]:
+    """A typed change from an exercise card: a new name or instructions, a link by name."""
+    form = exercise_form
+    back_to_card = on_button(cb.EX_CARD, form.leave_to_card)
+    return ConversationHandler(
+        entry_points=[
+            on_button(cb.EX_EDIT_TEXT, form.start_edit_text),
+            on_button(cb.EX_LINK_START, form.start_link),
+        ],
+        states={
+            form.EDIT_TEXT: [
+                MessageHandler(TEXT, form.receive_text),
+                CommandHandler("skip", form.skip_text),
+                back_to_card,
+            ],
+            form.LINK_QUERY: [
+                MessageHandler(TEXT, form.receive_link_query),
+                on_button(cb.EX_LINK_PICK, form.pick_link),
+                back_to_card,
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", form.cancel_change),
+            MessageHandler(filters.COMMAND, form.stray_command_in_change),
+            MessageHandler(NOT_TEXT, onboarding.text_please),
+        ],
+        name=form.CHANGE_CONVERSATION,
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
 def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
     """Every handler, in the order PTB tries them: the first match in a group wins."""
     return {
         0: [
             # Conversations first: while one is running, its states see the text before
             # the general commands below do.
+            # Deep links (/start <payload>) before onboarding, whose entry is bare /start: an
+            # invite tapped mid-conversation is still claimed.
+            CommandHandler(
+                "start", deep_links.start_with_payload, filters.Regex(r"^/start(@\w+)? \S")
+            ),
             onboarding_conversation(),
             add_athlete_conversation(),
             edit_athlete_conversation(),
+            # A short typed change from a card goes before the longer /newexercise form, so
+            # text answers it first when both are open.
+            change_exercise_conversation(),
+            new_exercise_conversation(),
             # Commands
             CommandHandler("help", onboarding.help_command),
             CommandHandler("athletes", roster.roster_command),
             CommandHandler("cancel", onboarding.cancel_outside),
+            CommandHandler("exercises", exercises.exercises_command),
+            CommandHandler("invite", invites.invite_command),
+            CommandHandler("me", athlete_home.me_command),
+            CommandHandler("leave", athlete_home.leave_command),
             # Buttons
             CallbackQueryHandler(roster.menu_roster, pattern=r"^menu:(athletes|athletes_back)$"),
             on_button(cb.ROSTER, roster.roster_page),
@@ -155,8 +260,37 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             on_button(cb.ATHLETE_SET_STATUS, roster.set_status),
             on_button(cb.ATHLETE_UNLINK, roster.ask_unlink),
             on_button(cb.ATHLETE_UNLINK_CONFIRM, roster.confirm_unlink),
+            on_button(cb.INVITE, invites.invite_button),
+            on_button(cb.INVITE_REVOKE, invites.revoke_button),
+            on_button(cb.LEAVE_PICK, athlete_home.pick_team_to_leave),
+            on_button(cb.LEAVE_CONFIRM, athlete_home.confirm_leave),
+            on_button(cb.LEAVE_CANCEL, athlete_home.cancel_leave),
             CallbackQueryHandler(
                 athlete_form.closed_form_button, pattern=r"^(adg|ads|ade|adf|adc|ado|aeg)(:|$)"
+            ),
+            # Exercise library: browsing, then a coach's changes from a card
+            CallbackQueryHandler(exercises.menu_exercises, pattern=r"^menu:exercises$"),
+            on_button(cb.EX_REGION, exercises.open_region),
+            on_button(cb.EX_PATTERNS, exercises.open_patterns),
+            on_button(cb.EX_MUSCLE, exercises.open_muscle),
+            on_button(cb.EX_PATTERN, exercises.open_pattern),
+            on_button(cb.EX_OURS, exercises.open_ours),
+            on_button(cb.EX_SEARCH, exercises.search_page),
+            on_button(cb.EX_CARD, exercises.open_card),
+            on_button(cb.EX_BACK, exercises.go_back),
+            on_button(cb.EX_EDIT_MENU, exercise_form.edit_menu),
+            on_button(cb.EX_EDIT_CHOICE, exercise_form.edit_choice),
+            on_button(cb.EX_SET_PATTERN, exercise_form.set_pattern),
+            on_button(cb.EX_SET_EQUIPMENT, exercise_form.set_equipment),
+            on_button(cb.EX_TOGGLE_MUSCLE, exercise_form.toggle_saved_muscle),
+            on_button(cb.EX_MUSCLES_DONE, exercise_form.save_muscles),
+            on_button(cb.EX_ARCHIVE, exercise_form.set_archived),
+            on_button(cb.EX_COPY, exercise_form.copy_to_ours),
+            on_button(cb.EX_LINK_PICK, exercise_form.pick_link),  # from an older results message
+            on_button(cb.EX_UNLINK_MENU, exercise_form.unlink_menu),
+            on_button(cb.EX_UNLINK, exercise_form.unlink),
+            CallbackQueryHandler(
+                exercise_form.closed_form_button, pattern=exercise_form.FORM_BUTTONS
             ),
             # Anything else: never leave a press unanswered or a message without a reply.
             CallbackQueryHandler(onboarding.expired_button),

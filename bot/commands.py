@@ -28,6 +28,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "Main menu", ALL),
     Command("athletes", "Your roster", frozenset({Audience.COACH}), "/athletes [name]"),
     Command("addathlete", "Add an athlete", frozenset({Audience.COACH})),
+    Command("invite", "Invite link for an athlete", frozenset({Audience.COACH}), "/invite name"),
+    Command("me", "Your profile and coach", frozenset({Audience.ATHLETE})),
+    Command("leave", "Leave a team", frozenset({Audience.ATHLETE})),
+    Command("exercises", "Browse or search the exercise library", ALL, "/exercises [name]"),
+    Command("newexercise", "Create a custom exercise", frozenset({Audience.COACH})),
     Command("help", "What I can do", ALL),
     Command("cancel", "Stop what you're doing", ALL),
 )

@@ -10,6 +10,9 @@ from bot.settings import Settings
 
 # Any bot token shape, wherever it appears (URLs logged by httpx and by PTB at DEBUG).
 TOKEN_SHAPE = re.compile(r"\d{5,16}:[A-Za-z0-9_-]{30,64}")
+# Invite payloads (storage.queries.invitations): PTB logs API parameters and updates at DEBUG,
+# and the raw invite token must not outlive the coach's message.
+INVITE_SHAPE = re.compile(r"inv_[A-Za-z0-9_-]{16,}")
 
 
 class RedactTokens(logging.Filter):
@@ -20,6 +23,7 @@ class RedactTokens(logging.Filter):
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "[redacted]")
+        text = INVITE_SHAPE.sub("inv_[redacted]", text)
         return TOKEN_SHAPE.sub("[redacted]", text)
 
     def filter(self, record: logging.LogRecord) -> bool:

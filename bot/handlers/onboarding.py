@@ -54,6 +54,11 @@ async def receive_team_name(update: Update, context: SpotterContext) -> str | in
     if caller.seat is not None:  # set up in another window meanwhile
         await show_coach_menu(update, context)
         return ConversationHandler.END
+    profiles = await list_athlete_profiles(context.session, user_id=caller.user.id)
+    if profiles:  # tapped an invite link meanwhile: an athlete now, as /start would say
+        teams = [organization.name for _, organization in profiles]
+        await send(update, context, texts.athlete_home(profiles[0][0].name, teams))
+        return ConversationHandler.END
     try:
         seat = await create_organization(
             context.session, name=update.message.text, owner_user_id=caller.user.id

@@ -14,6 +14,7 @@ from bot.replies import answer, notify, show
 from storage.errors import NotFound
 from storage.models import Athlete, AthleteStatus
 from storage.queries import athletes as q
+from storage.queries.invitations import get_pending_invitation
 from storage.queries.users import get_user
 
 PAGE_SIZE = 10
@@ -128,8 +129,17 @@ async def card_text(context: SpotterContext, athlete: Athlete) -> str:
         user = await get_user(context.session, user_id=athlete.linked_user_id)
         if user is not None:
             telegram = f"@{user.username}" if user.username else user.display_name
+    invitation = await get_pending_invitation(
+        context.session,
+        organization_id=athlete.organization_id,
+        athlete_id=athlete.id,
+        now=context.now(),
+    )
     return texts.athlete_card(
-        athlete, today=today(context), telegram=telegram, invitation_expires=None
+        athlete,
+        today=today(context),
+        telegram=telegram,
+        invitation_expires=invitation.expires_at if invitation else None,
     )
 
 

@@ -52,8 +52,14 @@ class ExerciseProgression(SQLModel, table=True):
 
     __tablename__ = "exercise_progressions"
     __table_args__ = (
-        sa.UniqueConstraint(
-            "exercise_id", "related_exercise_id", name="uq_exercise_progressions_edge"
+        # One edge per pair and team (curated edges, with no team, count as one team), so
+        # two teams may each link the same pair.
+        sa.Index(
+            "uq_exercise_progressions_team_edge",
+            "exercise_id",
+            "related_exercise_id",
+            sa.text("coalesce(organization_id, '')"),
+            unique=True,
         ),
         sa.CheckConstraint(
             "exercise_id <> related_exercise_id", name="ck_exercise_progressions_not_self"

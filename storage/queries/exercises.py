@@ -185,11 +185,14 @@ async def list_custom_exercises(
     *,
     organization_id: str,
     include_archived: bool = False,
+    archived_only: bool = False,
     offset: int = 0,
     limit: int = 10,
 ) -> ExercisePage:
     conditions: list[sa.ColumnElement[bool]] = [col(Exercise.organization_id) == organization_id]
-    if not include_archived:
+    if archived_only:
+        conditions.append(col(Exercise.archived_at).is_not(None))
+    elif not include_archived:
         conditions.append(_live())
     query = (
         select(Exercise)

@@ -260,7 +260,9 @@ async def test_unlink_needs_confirmation(harness: Harness) -> None:
     await add_athlete(coach, "Maya")
     [athlete] = await athletes_in_db(harness)
     async with harness.app.bot_data["spotter.db"].sessions() as session:
-        user = await upsert_user(session, telegram_user_id=999, display_name="Maya", username="maya")
+        user = await upsert_user(
+            session, telegram_user_id=999, display_name="Maya", username="maya"
+        )
         await link_athlete(
             session, organization_id=athlete.organization_id, athlete_id=athlete.id, user_id=user.id
         )

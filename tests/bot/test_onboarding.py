@@ -20,7 +20,7 @@ async def test_new_coach_creates_a_team_and_gets_the_menu(tg: LocalTelegram) -> 
     assert "/addathlete" in coach.last_text()
     await coach.send("/start")
     assert "Northside Barbell" in coach.last_text()
-    assert coach.buttons() == ["👥 Athletes", "➕ Add athlete"]
+    assert coach.buttons() == ["👥 Athletes", "➕ Add athlete", "📚 Exercises"]
 
 
 async def test_team_name_is_validated_and_asked_again(tg: LocalTelegram) -> None:

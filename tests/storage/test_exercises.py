@@ -109,6 +109,53 @@ async def test_archive_hides_from_lists_but_keeps_links(session: AsyncSession) -
     assert mine.id in {e.id for e in listed.items}
 
 
+async def test_two_teams_may_link_the_same_curated_pair(session: AsyncSession) -> None:
+    first, second = await make_team(session, "First"), await make_team(session, "Second")
+    goblet = await curated(session, "Goblet Squat")
+    zercher = await curated(session, "Zercher Squat")
+    for seat, direction in [
+        (first, ProgressionDirection.HARDER),
+        (second, ProgressionDirection.EASIER),
+    ]:
+        await q.add_progression(
+            session,
+            organization_id=seat.organization_id,
+            exercise_id=goblet.id,
+            related_exercise_id=zercher.id,
+            direction=direction,
+        )
+    first_card = await q.get_exercise_card(
+        session, organization_id=first.organization_id, exercise_id=goblet.id
+    )
+    second_card = await q.get_exercise_card(
+        session, organization_id=second.organization_id, exercise_id=goblet.id
+    )
+    assert zercher.id in {e.id for e in first_card.harder}
+    assert zercher.id in {e.id for e in second_card.easier}
+    assert zercher.id not in {e.id for e in second_card.harder}
+    await q.remove_progression(
+        session,
+        organization_id=first.organization_id,
+        exercise_id=goblet.id,
+        related_exercise_id=zercher.id,
+    )
+    second_card = await q.get_exercise_card(
+        session, organization_id=second.organization_id, exercise_id=goblet.id
+    )
+    assert zercher.id in {e.id for e in second_card.easier}
+
+
+async def test_archived_only_lists_what_can_be_restored(session: AsyncSession) -> None:
+    org = (await make_team(session)).organization_id
+    live = await q.create_custom_exercise(session, organization_id=org, data=custom("Live"))
+    gone = await q.create_custom_exercise(session, organization_id=org, data=custom("Gone"))
+    await q.set_exercise_archived(session, organization_id=org, exercise_id=gone.id, archived=True)
+    archived = await q.list_custom_exercises(session, organization_id=org, archived_only=True)
+    assert [e.id for e in archived.items] == [gone.id]
+    listed = await q.list_custom_exercises(session, organization_id=org)
+    assert [e.id for e in listed.items] == [live.id]
+
+
 async def test_custom_name_rules(session: AsyncSession) -> None:
     seat = await make_team(session)
     org = seat.organization_id

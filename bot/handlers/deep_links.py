@@ -1,0 +1,174 @@
+"""`/start <payload>`: invite links (`inv_...`) bind an athlete; `ex_...` opens an exercise.
+
+Invite payloads are the bot's security boundary: a Telegram user whose payloads failed too often
+lately is refused before anything is looked up, and the raw token is never logged.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import math
+from collections.abc import Awaitable, Callable
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+
+from bot import keyboards, texts
+from bot.command_menus import publish_chat_commands
+from bot.context import SpotterContext, transactional
+from bot.handlers.common import Caller, audiences_of, load_caller
+from bot.replies import send
+from storage.models import User
+from storage.queries.invitations import (
+    ClaimOutcome,
+    ClaimResult,
+    claim_invitation,
+    deep_link_retry_at,
+    extract_token,
+    record_deep_link_failure,
+)
+from storage.queries.organizations import list_coaches
+from storage.queries.users import mark_user_blocked
+
+log = logging.getLogger(__name__)
+
+EXERCISE_PREFIX = "ex_"
+ExerciseOpener = Callable[[Update, SpotterContext, str], Awaitable[object]]
+
+REFUSALS = {
+    ClaimOutcome.UNKNOWN: texts.INVITE_INVALID,
+    ClaimOutcome.EXPIRED: texts.INVITE_EXPIRED,
+    ClaimOutcome.REVOKED: texts.INVITE_WAS_REVOKED,
+    ClaimOutcome.USED: texts.INVITE_USED,
+    ClaimOutcome.ATHLETE_TAKEN: texts.INVITE_ATHLETE_TAKEN,
+}
+
+
+@transactional
+async def start_with_payload(update: Update, context: SpotterContext) -> None:
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(EXERCISE_PREFIX):
+        await open_exercise(update, context, payload.removeprefix(EXERCISE_PREFIX))
+        return
+    chat, tg_user = update.effective_chat, update.effective_user
+    assert chat is not None and tg_user is not None
+    if chat.type != ChatType.PRIVATE:
+        await send(update, context, texts.DEEP_LINK_PRIVATE_ONLY)
+        return
+    now = context.now()
+    retry_at = await deep_link_retry_at(context.session, telegram_user_id=tg_user.id, now=now)
+    if retry_at is not None:
+        log.info("deep link refused: too many failed attempts")
+        minutes = max(1, math.ceil((retry_at - now).total_seconds() / 60))
+        await send(update, context, texts.too_many_attempts(retry_at, minutes))
+        return
+    token = extract_token(payload)
+    if token is None:
+        log.info("deep link refused: malformed payload")
+        await record_deep_link_failure(context.session, telegram_user_id=tg_user.id, now=now)
+        await send(update, context, texts.INVITE_INVALID)
+        return
+    caller = await load_caller(update, context)
+    result = await claim_invitation(context.session, token=token, user_id=caller.user.id, now=now)
+    log.info(
+        "invitation %s: %s (user %s)",
+        result.invitation.id if result.invitation else "-",
+        result.outcome.value,
+        caller.user.id,
+    )
+    if result.outcome.is_failure:
+        # In the update's transaction: committed together with the answer.
+        await record_deep_link_failure(context.session, telegram_user_id=tg_user.id, now=now)
+    if result.outcome is ClaimOutcome.CLAIMED:
+        await welcome_athlete(update, context, caller, result)
+    else:
+        await send(update, context, describe_refusal(result))
+
+
+def describe_refusal(result: ClaimResult) -> str:
+    if result.outcome in REFUSALS:
+        return REFUSALS[result.outcome]
+    assert result.athlete is not None and result.organization is not None
+    team = result.organization.name
+    if result.outcome is ClaimOutcome.ALREADY_CONNECTED:
+        return texts.already_connected(result.athlete.name, team)
+    if result.outcome is ClaimOutcome.ALREADY_IN_TEAM:
+        return texts.already_in_team(team)
+    if result.outcome is ClaimOutcome.OWN_TEAM:
+        return texts.own_team_link(result.athlete.name, team)
+    raise ValueError(f"no text for {result.outcome}")
+
+
+def label_coaches(coaches: list[User]) -> str:
+    return texts.coach_names([(coach.display_name, coach.username) for coach in coaches])
+
+
+def label_account(user: User) -> str:
+    return f"@{user.username}" if user.username else user.display_name
+
+
+async def welcome_athlete(
+    update: Update, context: SpotterContext, caller: Caller, result: ClaimResult
+) -> None:
+    """Greet the athlete, give them the athlete command menu, and tell their coaches."""
+    athlete, organization = result.athlete, result.organization
+    assert athlete is not None and organization is not None and update.effective_chat is not None
+    coaches = await list_coaches(context.session, organization_id=organization.id)
+    await send(
+        update,
+        context,
+        texts.invite_welcome(
+            athlete.name, organization.name, label_coaches(coaches), context.bot.username
+        ),
+    )
+    await publish_chat_commands(
+        context.bot, update.effective_chat.id, await audiences_of(context, caller)
+    )
+    await notify_coaches(
+        context,
+        coaches,
+        texts.athlete_joined(athlete.name, organization.name, label_account(caller.user)),
+        keyboards.open_card(athlete.id),
+    )
+
+
+async def notify_coaches(
+    context: SpotterContext,
+    coaches: list[User],
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Tell every coach of a team; one coach having blocked the bot stops nobody else."""
+    for coach in coaches:
+        if coach.blocked_at is not None:
+            continue
+        await context.commit()
+        try:
+            await context.bot.send_message(coach.telegram_user_id, text, reply_markup=markup)
+        except Forbidden:
+            log.info("coach %s blocked the bot; marked, not notified", coach.id)
+            await mark_user_blocked(context.session, telegram_user_id=coach.telegram_user_id)
+        except TelegramError as error:
+            # The athlete's change is saved; a coach missing one notice is not worth failing it.
+            log.warning("could not notify coach %s: %s", coach.id, type(error).__name__)
+
+
+def find_exercise_opener() -> ExerciseOpener | None:
+    """bot.handlers.exercises.open_exercise_link, if that module has it (imported lazily)."""
+    if importlib.util.find_spec("bot.handlers.exercises") is None:
+        return None
+    # A module that exists but fails to import is a bug to surface, not a bad link.
+    module = importlib.import_module("bot.handlers.exercises")
+    opener: ExerciseOpener | None = getattr(module, "open_exercise_link", None)
+    return opener
+
+
+async def open_exercise(update: Update, context: SpotterContext, exercise_id: str) -> None:
+    opener = find_exercise_opener()
+    if opener is None or not exercise_id:
+        await send(update, context, texts.EXERCISE_LINK_INVALID)
+        return
+    await opener(update, context, exercise_id)
