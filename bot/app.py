@@ -19,6 +19,7 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -37,6 +38,7 @@ from bot.handlers import (
     errors,
     exercise_form,
     exercises,
+    inline,
     invites,
     onboarding,
     roster,
@@ -292,6 +294,8 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             CallbackQueryHandler(
                 exercise_form.closed_form_button, pattern=exercise_form.FORM_BUTTONS
             ),
+            # Inline lookup in any chat
+            InlineQueryHandler(inline.answer_inline_query),
             # Anything else: never leave a press unanswered or a message without a reply.
             CallbackQueryHandler(onboarding.expired_button),
             MessageHandler(filters.COMMAND, onboarding.unknown_command),

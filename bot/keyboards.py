@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.helpers import create_deep_linked_url
 
 from bot import callbacks as cb
 from bot import texts
@@ -443,3 +444,9 @@ def confirm_leave(athlete_id: str) -> InlineKeyboardMarkup:
             [button("No, stay", cb.LEAVE_CANCEL.pack())],
         ]
     )
+
+
+def open_in_bot(bot_username: str, exercise_id: str) -> InlineKeyboardMarkup:
+    """Under a card posted inline in another chat: opens the card in the bot."""
+    url = create_deep_linked_url(bot_username, f"ex_{exercise_id}")
+    return InlineKeyboardMarkup([[InlineKeyboardButton("Open in Spotter", url=url)]])

@@ -861,3 +861,19 @@ def confirm_leave(team: str, coaches: str) -> str:
 
 def left_team(team: str) -> str:
     return f"👋 You've left <b>{escape(team)}</b>. Your coach has been told."
+
+
+# --- inline lookup ------------------------------------------------------------------------------
+
+INLINE_NO_MATCH = "No match: search or add it in Spotter"
+INLINE_START = "Open Spotter to browse the full library"
+
+
+def inline_title(name: str, *, curated: bool) -> str:
+    """Plain text (Telegram shows result titles as typed)."""
+    return name if curated else f"🏷 {name}"
+
+
+def inline_description(pattern: MovementPattern, muscles: tuple[str, ...], equipment: str) -> str:
+    parts = [PATTERN_LABELS[pattern], ", ".join(muscles), equipment_label(equipment)]
+    return " · ".join(part for part in parts if part)

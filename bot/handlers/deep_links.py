@@ -1,4 +1,5 @@
-"""`/start <payload>`: invite links (`inv_...`) bind an athlete; `ex_...` opens an exercise.
+"""`/start <payload>`: invite links (`inv_...`) bind an athlete; `ex_...` opens an exercise;
+`library` opens the exercise library.
 
 Invite payloads are the bot's security boundary: a Telegram user whose payloads failed too often
 lately is refused before anything is looked up, and the raw token is never logged.
@@ -6,11 +7,8 @@ lately is refused before anything is looked up, and the raw token is never logge
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import math
-from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -20,6 +18,7 @@ from bot import keyboards, texts
 from bot.command_menus import publish_chat_commands
 from bot.context import SpotterContext, transactional
 from bot.handlers.common import Caller, audiences_of, load_caller
+from bot.handlers.exercises import open_exercise_link, open_library_link
 from bot.replies import send
 from storage.models import User
 from storage.queries.invitations import (
@@ -36,7 +35,8 @@ from storage.queries.users import mark_user_blocked
 log = logging.getLogger(__name__)
 
 EXERCISE_PREFIX = "ex_"
-ExerciseOpener = Callable[[Update, SpotterContext, str], Awaitable[object]]
+# The inline results' "open Spotter" button (also for people who never started the bot).
+LIBRARY_PAYLOAD = "library"
 
 REFUSALS = {
     ClaimOutcome.UNKNOWN: texts.INVITE_INVALID,
@@ -50,6 +50,9 @@ REFUSALS = {
 @transactional
 async def start_with_payload(update: Update, context: SpotterContext) -> None:
     payload = context.args[0] if context.args else ""
+    if payload == LIBRARY_PAYLOAD:
+        await open_library_link(update, context)
+        return
     if payload.startswith(EXERCISE_PREFIX):
         await open_exercise(update, context, payload.removeprefix(EXERCISE_PREFIX))
         return
@@ -156,19 +159,8 @@ async def notify_coaches(
             log.warning("could not notify coach %s: %s", coach.id, type(error).__name__)
 
 
-def find_exercise_opener() -> ExerciseOpener | None:
-    """bot.handlers.exercises.open_exercise_link, if that module has it (imported lazily)."""
-    if importlib.util.find_spec("bot.handlers.exercises") is None:
-        return None
-    # A module that exists but fails to import is a bug to surface, not a bad link.
-    module = importlib.import_module("bot.handlers.exercises")
-    opener: ExerciseOpener | None = getattr(module, "open_exercise_link", None)
-    return opener
-
-
 async def open_exercise(update: Update, context: SpotterContext, exercise_id: str) -> None:
-    opener = find_exercise_opener()
-    if opener is None or not exercise_id:
+    if not exercise_id:
         await send(update, context, texts.EXERCISE_LINK_INVALID)
         return
-    await opener(update, context, exercise_id)
+    await open_exercise_link(update, context, exercise_id)

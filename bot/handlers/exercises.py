@@ -447,6 +447,15 @@ async def go_back(update: Update, context: SpotterContext) -> None:
     await show(update, context, screen.text, screen.markup)
 
 
+async def open_library_link(update: Update, context: SpotterContext) -> None:
+    """`/start library` (the inline "open Spotter" button): the library menu, as a new message.
+
+    Runs inside the caller's transaction (call it from a @transactional handler).
+    """
+    viewer = await load_viewer(update, context)
+    await present(update, context, await build_screen(context, viewer, MENU_VIEW))
+
+
 async def open_exercise_link(update: Update, context: SpotterContext, exercise_id: str) -> None:
     """`/start ex_<id>`: the card of a visible exercise as a new message, or "not found".
 

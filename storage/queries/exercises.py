@@ -534,3 +534,32 @@ async def remove_progression(
     for edge in edges:
         await session.delete(edge)
     await session.flush()
+
+
+async def get_exercise_cards(
+    session: AsyncSession, *, organization_id: str | None, exercise_ids: list[str]
+) -> dict[str, ExerciseCard]:
+    """Cards (without progressions) for many visible exercises in two queries: inline answers
+    carry up to 50."""
+    if not exercise_ids:
+        return {}
+    rows = await session.exec(
+        select(Exercise).where(col(Exercise.id).in_(exercise_ids), visible_to(organization_id))
+    )
+    exercises = {exercise.id: exercise for exercise in rows.all()}
+    muscles = await session.exec(
+        select(col(ExerciseMuscle.exercise_id), col(ExerciseMuscle.is_primary), MuscleGroup)
+        .join(MuscleGroup, col(MuscleGroup.id) == col(ExerciseMuscle.muscle_group_id))
+        .where(col(ExerciseMuscle.exercise_id).in_(list(exercises)))
+        .order_by(col(MuscleGroup.sort_order))
+    )
+    primary: dict[str, list[MuscleGroup]] = {exercise_id: [] for exercise_id in exercises}
+    secondary: dict[str, list[MuscleGroup]] = {exercise_id: [] for exercise_id in exercises}
+    for exercise_id, is_primary, muscle in muscles.all():
+        (primary if is_primary else secondary)[exercise_id].append(muscle)
+    return {
+        exercise_id: ExerciseCard(
+            exercise=exercise, primary=primary[exercise_id], secondary=secondary[exercise_id]
+        )
+        for exercise_id, exercise in exercises.items()
+    }

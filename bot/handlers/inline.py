@@ -1,0 +1,88 @@
+"""Inline lookup in any chat: `@bot rdl` lists exercises; choosing one posts its card."""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Update,
+)
+
+from bot import keyboards, texts
+from bot.context import SpotterContext, transactional
+from bot.handlers.deep_links import LIBRARY_PAYLOAD
+from storage.queries.athletes import list_athlete_profiles
+from storage.queries.exercises import get_exercise_cards
+from storage.queries.organizations import get_user_and_seat
+from storage.queries.search import SearchHit, search_exercises
+
+PAGE_SIZE = 50  # Telegram's most per answer
+CACHE_SECONDS = 10  # results are personal (the team's own exercises) and change as it edits
+MAX_OFFSET = 100_000
+
+
+def parse_offset(text: str) -> int:
+    """The offset we handed out as next_offset; anything else starts from the top."""
+    return int(text) if text.isdigit() and int(text) <= MAX_OFFSET else 0
+
+
+async def library_of(context: SpotterContext, telegram_user_id: int) -> tuple[bool, str | None]:
+    """(known to the bot, whose custom exercises to include). Read-only: an inline query from
+    someone who never started the bot creates nothing."""
+    user, seat = await get_user_and_seat(context.session, telegram_user_id=telegram_user_id)
+    if user is None:
+        return False, None
+    if seat is not None:
+        return True, seat.organization_id
+    profiles = await list_athlete_profiles(context.session, user_id=user.id)
+    return True, profiles[0][1].id if profiles else None
+
+
+def describe(hit: SearchHit) -> str:
+    return texts.inline_description(hit.movement_pattern, hit.primary_muscles, hit.equipment)
+
+
+@transactional
+async def answer_inline_query(update: Update, context: SpotterContext) -> None:
+    query = update.inline_query
+    assert query is not None
+    known, organization_id = await library_of(context, query.from_user.id)
+    page = await search_exercises(
+        context.session,
+        organization_id=organization_id,
+        query=query.query,
+        offset=parse_offset(query.offset),
+        limit=PAGE_SIZE,
+    )
+    cards = await get_exercise_cards(
+        context.session,
+        organization_id=organization_id,
+        exercise_ids=[hit.exercise_id for hit in page.items],
+    )
+    await context.commit()
+    results = [
+        InlineQueryResultArticle(
+            id=hit.exercise_id,
+            title=texts.inline_title(hit.name, curated=hit.is_curated),
+            description=describe(hit),
+            input_message_content=InputTextMessageContent(
+                texts.exercise_card(cards[hit.exercise_id])
+            ),
+            reply_markup=keyboards.open_in_bot(context.bot.username, hit.exercise_id),
+        )
+        for hit in page.items
+        if hit.exercise_id in cards
+    ]
+    button = None
+    if page.total == 0 and query.offset == "":
+        button = InlineQueryResultsButton(texts.INLINE_NO_MATCH, start_parameter=LIBRARY_PAYLOAD)
+    elif not known:
+        button = InlineQueryResultsButton(texts.INLINE_START, start_parameter=LIBRARY_PAYLOAD)
+    await query.answer(
+        results,
+        cache_time=CACHE_SECONDS,
+        is_personal=True,
+        next_offset=str(page.next_offset) if page.next_offset is not None else "",
+        button=button,
+    )

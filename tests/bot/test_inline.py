@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import html
+
+from bot.local_api import LocalTelegram
+from bot.local_api.html import parse_html
+from storage.models import Equipment, MovementPattern
+from storage.queries.exercises import create_custom_exercise, find_exercise_by_name
+from storage.queries.organizations import get_user_and_seat
+from storage.schemas import ExerciseCreate
+from tests.bot.conftest import Harness
+from tests.bot.helpers import onboard_coach
+
+
+async def add_custom(harness: Harness, telegram_user_id: int, *names: str) -> None:
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        _, seat = await get_user_and_seat(session, telegram_user_id=telegram_user_id)
+        assert seat is not None
+        for name in names:
+            await create_custom_exercise(
+                session,
+                organization_id=seat.organization_id,
+                data=ExerciseCreate(
+                    name=name,
+                    movement_pattern=MovementPattern.PUSH,
+                    equipment=Equipment.BAND,
+                    primary_muscles=["chest"],
+                    instructions="<b>Slow</b> & controlled",
+                ),
+            )
+        await session.commit()
+
+
+async def test_lookup_finds_curated_and_the_teams_own(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await add_custom(harness, coach.id, "Band Press <Tempo>")
+    answer = await coach.inline("rdl")
+    assert answer.is_personal and answer.cache_time <= 30
+    assert answer.results[0]["title"] == "Romanian Deadlift"
+    assert "Hinge" in answer.results[0]["description"]
+    card = answer.results[0]["input_message_content"]["message_text"]
+    assert "Romanian Deadlift" in parse_html(card)
+    ours = await coach.inline("band press tempo")
+    assert ours.results[0]["title"] == "🏷 Band Press <Tempo>"
+    text = parse_html(ours.results[0]["input_message_content"]["message_text"])
+    assert "Band Press <Tempo>" in text and "<b>Slow</b> & controlled" in text
+    button = ours.results[0]["reply_markup"]["inline_keyboard"][0][0]
+    assert button["url"].startswith("https://t.me/SpotterTestBot?start=ex_")
+
+
+async def test_another_teams_exercises_never_appear(harness: Harness) -> None:
+    ours = await onboard_coach(harness.tg, "ours", "Ours")
+    theirs = await onboard_coach(harness.tg, "theirs", "Theirs")
+    await add_custom(harness, theirs.id, "Secret Sled Sprint")
+    for query in ["secret sled sprint", "secret", "sled sprint"]:
+        answer = await ours.inline(query)
+        assert all("Secret" not in r["title"] for r in answer.results)
+    stranger = harness.tg.user("stranger")
+    answer = await stranger.inline("secret sled sprint")
+    assert all("Secret" not in r["title"] for r in answer.results)
+
+
+async def test_paging_across_many_matches(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await add_custom(harness, coach.id, *(f"Press Variant {n:03d}" for n in range(130)))
+    seen: list[str] = []
+    offset = ""
+    pages = 0
+    while True:
+        answer = await coach.inline("press variant", offset=offset)
+        assert len(answer.results) <= 50
+        ids = [r["id"] for r in answer.results]
+        assert all(len(i.encode()) <= 64 for i in ids)
+        seen += ids
+        pages += 1
+        if not answer.next_offset:
+            break
+        offset = answer.next_offset
+    assert pages >= 3
+    assert len(seen) == len(set(seen)) >= 130
+
+
+async def test_empty_query_shows_the_common_lifts(tg: LocalTelegram) -> None:
+    coach = await onboard_coach(tg)
+    answer = await coach.inline("")
+    titles = [r["title"] for r in answer.results]
+    assert len(titles) == 50
+    assert {"Back Squat", "Deadlift", "Bench Press"} <= set(titles[:15])
+
+
+async def test_no_match_offers_the_bot(tg: LocalTelegram) -> None:
+    coach = await onboard_coach(tg)
+    answer = await coach.inline("zzqx flarp")
+    assert answer.results == []
+    assert answer.button is not None and answer.button["start_parameter"] == "library"
+    await coach.open_link("https://t.me/SpotterTestBot?start=library")
+    assert "📚" in coach.last_text() or "library" in coach.last_text().lower()
+
+
+async def test_people_who_never_started_the_bot_get_results_and_a_way_in(
+    harness: Harness,
+) -> None:
+    stranger = harness.tg.user("stranger")
+    answer = await stranger.inline("goblet squat")
+    assert answer.results[0]["title"] == "Goblet Squat"
+    assert answer.button is not None and answer.button["start_parameter"] == "library"
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        user, _ = await get_user_and_seat(session, telegram_user_id=stranger.id)
+    assert user is None  # looking something up creates nothing
+
+
+async def test_hostile_queries_are_just_text(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    for query in [
+        "%",
+        "_",
+        "'; DROP TABLE exercises; --",
+        "🏋️‍♀️💪",
+        "تمرين القرفصاء",
+        "סקוואט",
+        '"quoted" <b>bold</b> &amp;',
+        "x" * 256,
+        "   ",
+        "squat " * 42,
+    ]:
+        answer = await coach.inline(query)
+        assert len(answer.results) <= 50
+        for result in answer.results:
+            parse_html(result["input_message_content"]["message_text"])  # Telegram accepts it
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        assert await find_exercise_by_name(session, organization_id=None, name="Back Squat")
+
+
+async def test_forged_offsets_start_from_the_top(tg: LocalTelegram) -> None:
+    coach = await onboard_coach(tg)
+    first = await coach.inline("squat")
+    for offset in ["-5", "abc", "99999999999", "1e9"]:
+        again = await coach.inline("squat", offset=offset)
+        assert [r["id"] for r in again.results] == [r["id"] for r in first.results]
+
+
+async def test_archived_exercises_disappear_at_once(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await add_custom(harness, coach.id, "Landmine Tempo Press")
+    assert (await coach.inline("landmine tempo press")).results[0]["title"].endswith(
+        "Landmine Tempo Press"
+    )
+    await coach.send("/exercises landmine tempo press")
+    await coach.press(next(b for b in coach.buttons() if "Landmine Tempo Press" in b))
+    archive = next(b for b in coach.buttons() if "Archive" in b)
+    await coach.press(archive)
+    titles = [r["title"] for r in (await coach.inline("landmine tempo press")).results]
+    assert not any("Landmine Tempo Press" in html.unescape(t) for t in titles)
