@@ -1,0 +1,248 @@
+"""Exercise search for inline mode (`@bot rdl`) and `/exercises <text>`.
+
+One query per search reads the team's live custom exercises fresh (on the indexes that start
+with organization_id) together with a fingerprint of the curated library. The curated library
+changes only when the catalog is loaded (`migrate`, maybe by another process), so its search
+index is built once per process and rebuilt when the fingerprint changes. Ranking is
+`storage.search`, in Python; the query text never reaches SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, TypeVarTuple
+
+import sqlalchemy as sa
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Exercise, ExerciseMuscle, MovementPattern, MuscleGroup
+from storage.search import Library, MatchKind, SearchDocument, SearchHit, SearchPage
+
+__all__ = [
+    "MatchKind",
+    "SearchHit",
+    "SearchPage",
+    "list_popular_exercises",
+    "search_exercises",
+]
+
+Ts = TypeVarTuple("Ts")
+Fingerprint = tuple[Any, ...]
+
+_LIBRARY_CACHE_SIZE = 8  # databases per process (tests and benchmarks open many)
+_libraries: OrderedDict[str, tuple[Fingerprint, Library]] = OrderedDict()
+
+
+async def search_exercises(
+    session: AsyncSession,
+    *,
+    organization_id: str | None,
+    query: str,
+    offset: int = 0,
+    limit: int = 50,
+) -> SearchPage:
+    """Curated plus the team's live custom exercises matching `query`, best first.
+
+    A blank query lists popular exercises (as `list_popular_exercises`); text without a letter
+    or digit ("%", emoji) finds nothing. `limit` is capped at 50, Telegram's page size.
+    """
+    if not query.strip():
+        return await list_popular_exercises(
+            session, organization_id=organization_id, offset=offset, limit=limit
+        )
+    library, custom = await _load_visible(session, organization_id)
+    return library.page(library.rank(query, custom), offset=offset, limit=limit)
+
+
+async def list_popular_exercises(
+    session: AsyncSession,
+    *,
+    organization_id: str | None,
+    offset: int = 0,
+    limit: int = 50,
+) -> SearchPage:
+    """The first page for an empty query: the common lifts in a fixed order, then the team's
+    custom exercises newest first, then the rest of the library by name."""
+    library, custom = await _load_visible(session, organization_id)
+    return library.page(library.list_popular(custom), offset=offset, limit=limit)
+
+
+# Built once: statements are immutable, and building them costs more than running them here.
+_CURATED = col(Exercise.organization_id).is_(None)
+_LIVE = col(Exercise.archived_at).is_(None)
+
+# What any catalog load changes. The loader stamps updated_at on every changed or unarchived
+# curated row (muscles included) and archived_at on every dropped one; a muscle group can be
+# renamed without touching an exercise, so the muscle names are part of it too. Times are read
+# as text: they are only compared, never used.
+_FINGERPRINT = (
+    sa.select(
+        func.count().label("curated"),
+        func.count(col(Exercise.archived_at)).label("archived"),
+        sa.cast(func.max(col(Exercise.updated_at)), sa.Text).label("last_updated"),
+        sa.cast(func.max(col(Exercise.archived_at)), sa.Text).label("last_archived"),
+        sa.select(
+            func.aggregate_strings(
+                col(MuscleGroup.id)
+                + ":"
+                + col(MuscleGroup.name)
+                + ":"
+                + sa.cast(col(MuscleGroup.sort_order), sa.String),
+                "|",
+            )
+        )
+        .scalar_subquery()
+        .label("muscles"),
+    )
+    .where(_CURATED)
+    .subquery("fingerprint")
+)
+_FINGERPRINT_WIDTH = len(_FINGERPRINT.c)
+
+_PRIMARY_MUSCLES = (
+    sa.select(func.aggregate_strings(col(ExerciseMuscle.muscle_group_id), ","))
+    .where(col(ExerciseMuscle.exercise_id) == col(Exercise.id), col(ExerciseMuscle.is_primary))
+    .scalar_subquery()
+)
+
+# The fingerprint row, outer-joined to the team's live custom exercises newest first (the order
+# the empty-query listing shows them in): one round trip, and always at least one row.
+_VISIBLE = (
+    sa.select(
+        *_FINGERPRINT.c,
+        col(Exercise.id),
+        col(Exercise.name),
+        sa.cast(col(Exercise.aliases), sa.Text),  # decoded by the memoised _make_custom_document
+        col(Exercise.movement_pattern),
+        col(Exercise.equipment),
+        _PRIMARY_MUSCLES,
+    )
+    .select_from(_FINGERPRINT)
+    .outerjoin(
+        Exercise,
+        sa.and_(col(Exercise.organization_id) == sa.bindparam("organization_id"), _LIVE),
+    )
+    .order_by(col(Exercise.created_at).desc(), col(Exercise.id))
+)
+
+
+async def _load_visible(
+    session: AsyncSession, organization_id: str | None
+) -> tuple[Library, list[SearchDocument]]:
+    """The curated library (cached) and the team's live custom exercises (fresh)."""
+    # NULL matches no row: someone in no team sees the curated library only.
+    rows = await _fetch_rows(session, _VISIBLE, organization_id=organization_id)
+    library = await _get_library(session, tuple(rows[0][:_FINGERPRINT_WIDTH]))
+    if organization_id is None:
+        return library, []
+    custom = [
+        _make_custom_document(organization_id, *row[_FINGERPRINT_WIDTH:])
+        for row in rows
+        if row[_FINGERPRINT_WIDTH] is not None
+    ]
+    return library, custom
+
+
+async def _get_library(session: AsyncSession, fingerprint: Fingerprint) -> Library:
+    """This database's curated index, rebuilt when the curated rows changed."""
+    database = str(session.sync_session.get_bind().engine.url)
+    cached = _libraries.get(database)
+    if cached is not None and cached[0] == fingerprint:
+        _libraries.move_to_end(database)
+        return cached[1]
+    library = await _build_library(session)
+    _libraries[database] = (fingerprint, library)
+    _libraries.move_to_end(database)
+    while len(_libraries) > _LIBRARY_CACHE_SIZE:
+        _libraries.popitem(last=False)
+    return library
+
+
+async def _fetch_rows(
+    session: AsyncSession, statement: sa.Select[*Ts], **params: Any
+) -> Sequence[sa.Row[*Ts]]:
+    """Plain rows on the session's connection and transaction (no ORM objects: cheaper)."""
+    await session.flush()  # what session.exec would do by autoflush: pending rows count
+    connection = await session.connection()
+    return (await connection.execute(statement, params)).all()
+
+
+async def _build_library(session: AsyncSession) -> Library:
+    muscles = (
+        await session.exec(
+            select(col(MuscleGroup.id), col(MuscleGroup.name)).order_by(
+                col(MuscleGroup.sort_order), col(MuscleGroup.id)
+            )
+        )
+    ).all()
+    primary = (
+        await session.exec(
+            select(col(ExerciseMuscle.exercise_id), col(ExerciseMuscle.muscle_group_id))
+            .join(Exercise, col(Exercise.id) == col(ExerciseMuscle.exercise_id))
+            .where(_CURATED, col(ExerciseMuscle.is_primary))
+        )
+    ).all()
+    primary_by_exercise: dict[str, list[str]] = {}
+    for exercise_id, muscle_id in primary:
+        primary_by_exercise.setdefault(exercise_id, []).append(muscle_id)
+    rows = await _fetch_rows(
+        session,
+        sa.select(
+            col(Exercise.id),
+            col(Exercise.slug),
+            col(Exercise.name),
+            col(Exercise.aliases),
+            col(Exercise.movement_pattern),
+            col(Exercise.equipment),
+        ).where(_CURATED, _LIVE),
+    )
+    documents = [
+        SearchDocument(
+            id=exercise_id,
+            name=name,
+            movement_pattern=pattern,
+            equipment=equipment,
+            aliases=tuple(aliases or ()),
+            primary_muscles=tuple(primary_by_exercise.get(exercise_id, ())),
+            slug=slug,
+        )
+        for exercise_id, slug, name, aliases, pattern, equipment in rows
+    ]
+    return Library(documents, [(muscle_id, name) for muscle_id, name in muscles])
+
+
+@lru_cache(maxsize=32768)
+def _make_custom_document(
+    organization_id: str,
+    exercise_id: str,
+    name: str,
+    aliases: str | None,
+    pattern: MovementPattern,
+    equipment: str,
+    muscles: str | None,
+) -> SearchDocument:
+    # Keyed by the row's whole content, so an edited row makes a new document.
+    return SearchDocument(
+        id=exercise_id,
+        name=name,
+        movement_pattern=pattern,
+        equipment=equipment,
+        aliases=_decode_aliases(aliases) if aliases and aliases != "[]" else (),
+        primary_muscles=tuple(muscles.split(",")) if muscles else (),
+        organization_id=organization_id,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _decode_aliases(text: str) -> tuple[str, ...]:
+    # Alias lists repeat across rows and teams ("Tempo RDL"); JSON decoding is the dear part.
+    decoded = json.loads(text)
+    return (
+        tuple(alias for alias in decoded if isinstance(alias, str))
+        if isinstance(decoded, list)
+        else ()
+    )
