@@ -76,7 +76,47 @@ async def roster_open(harness: Harness) -> LocalUser:
     return coach
 
 
+NEW_EXERCISE_STEPS: list[tuple[str, str]] = [
+    ("text", "Tempo Goblet Squat"),
+    ("press", "Squat"),
+    ("press", "Quadriceps"),
+    ("press", "✔️ Done"),
+    ("press", "✔️ Done"),
+    ("press", "Kettlebell"),
+    ("text", "/skip"),
+]
+
+
+def new_exercise_at(step: int) -> Setup:
+    async def setup(harness: Harness) -> LocalUser:
+        coach = await new_coach(harness)
+        await coach.send("/newexercise")
+        for kind, value in NEW_EXERCISE_STEPS[:step]:
+            await (coach.send(value) if kind == "text" else coach.press(value))
+        return coach
+
+    setup.__name__ = f"new_exercise_step_{step}"
+    return setup
+
+
+async def exercise_card_edit(harness: Harness) -> LocalUser:
+    coach = await new_exercise_at(len(NEW_EXERCISE_STEPS))(harness)
+    await coach.press("✅ Save")
+    await coach.press("✏️ Edit")
+    await coach.press("Name")
+    return coach
+
+
+async def library_open(harness: Harness) -> LocalUser:
+    user = await new_user(harness)
+    await user.send("/exercises")
+    return user
+
+
 STATES: list[Setup] = [
+    *(new_exercise_at(step) for step in range(len(NEW_EXERCISE_STEPS) + 1)),
+    exercise_card_edit,
+    library_open,
     new_user,
     new_coach,
     onboarding_team_name,
@@ -113,7 +153,7 @@ async def check_invariants(harness: Harness) -> None:
 
 @pytest.mark.parametrize("setup", STATES, ids=lambda s: s.__name__)
 @settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
