@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,25 +9,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.errors import Conflict, NotFound
 from storage.models import Athlete, AthleteStatus, Organization
 from storage.models.base import utcnow
+from storage.queries.paging import Page, clamp_offset
 from storage.schemas import AthleteCreate, AthleteUpdate
 
 ATHLETE_NOT_FOUND = "That athlete wasn't found in your team. It may have been removed."
 
 
-@dataclass(frozen=True)
-class AthletePage:
-    items: list[Athlete]
-    total: int
-    offset: int
-    limit: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    @property
-    def has_next(self) -> bool:
-        return self.offset + self.limit < self.total
+AthletePage = Page[Athlete]
 
 
 async def create_athlete(
@@ -98,7 +84,7 @@ async def list_athletes(
     """A page of the roster sorted by name; a stale offset past the end shows the last page."""
     conditions = _roster_filter(organization_id, status, name_filter)
     total = (await session.exec(select(func.count()).select_from(Athlete).where(*conditions))).one()
-    offset = max(0, min(offset, ((total - 1) // limit) * limit if total else 0))
+    offset = clamp_offset(offset, total=total, limit=limit)
     result = await session.exec(
         select(Athlete)
         .where(*conditions)

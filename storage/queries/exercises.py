@@ -24,25 +24,13 @@ from storage.models import (
     ProgressionDirection,
 )
 from storage.models.base import utcnow
+from storage.queries.paging import Page, clamp_offset
 from storage.schemas import ExerciseCreate, ExerciseUpdate
 
 EXERCISE_NOT_FOUND = "That exercise wasn't found. It may be another team's or no longer exist."
 
 
-@dataclass(frozen=True)
-class ExercisePage:
-    items: list[Exercise]
-    total: int
-    offset: int
-    limit: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    @property
-    def has_next(self) -> bool:
-        return self.offset + self.limit < self.total
+ExercisePage = Page[Exercise]
 
 
 @dataclass(frozen=True)
@@ -122,7 +110,7 @@ async def _page(
     limit: int,
 ) -> ExercisePage:
     total = int((await session.exec(count_query)).one())
-    offset = max(0, min(offset, ((total - 1) // limit) * limit if total else 0))
+    offset = clamp_offset(offset, total=total, limit=limit)
     items = (await session.exec(query.offset(offset).limit(limit))).all()
     return ExercisePage(items=list(items), total=total, offset=offset, limit=limit)
 

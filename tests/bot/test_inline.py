@@ -142,9 +142,8 @@ async def test_forged_offsets_start_from_the_top(tg: LocalTelegram) -> None:
 async def test_archived_exercises_disappear_at_once(harness: Harness) -> None:
     coach = await onboard_coach(harness.tg)
     await add_custom(harness, coach.id, "Landmine Tempo Press")
-    assert (await coach.inline("landmine tempo press")).results[0]["title"].endswith(
-        "Landmine Tempo Press"
-    )
+    first = await coach.inline("landmine tempo press")
+    assert first.results[0]["title"].endswith("Landmine Tempo Press")
     await coach.send("/exercises landmine tempo press")
     await coach.press(next(b for b in coach.buttons() if "Landmine Tempo Press" in b))
     archive = next(b for b in coach.buttons() if "Archive" in b)
