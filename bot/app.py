@@ -51,8 +51,9 @@ from storage.db import describe_database
 log = logging.getLogger("bot")
 
 SpotterApp = Application[Any, SpotterContext, Any, Any, Any, Any]
-TEXT = filters.TEXT & ~filters.COMMAND
-NOT_TEXT = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+# Cards posted with inline mode (via_bot) into our own chat are not answers to anything.
+TEXT = filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT
+NOT_TEXT = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~filters.VIA_BOT
 
 
 def on_button(kind: cb.CallbackKind, callback: Any) -> CallbackQueryHandler[Any, Any]:

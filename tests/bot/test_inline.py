@@ -150,3 +150,18 @@ async def test_archived_exercises_disappear_at_once(harness: Harness) -> None:
     await coach.press(archive)
     titles = [r["title"] for r in (await coach.inline("landmine tempo press")).results]
     assert not any("Landmine Tempo Press" in html.unescape(t) for t in titles)
+
+
+async def test_a_card_posted_inline_into_the_bots_chat_is_not_an_answer(
+    harness: Harness,
+) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send("/addathlete")
+    before = len(coach.bot_messages())
+    api = harness.api
+    message = api.record_user_message(coach.id, "Back Squat card")
+    payload = {**api.message_to_api(message), "via_bot": api.bot.to_api()}
+    await harness.tg.deliver({"update_id": api.next_update_id(), "message": payload})
+    assert len(coach.bot_messages()) == before  # no reply, and not taken as the name
+    await coach.send("Maya")
+    assert "email" in coach.last_text()
