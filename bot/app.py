@@ -313,6 +313,8 @@ async def flush_state(update: Update, context: SpotterContext) -> None:
     if update.effective_user is not None:
         context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await context.application.update_persistence()
+    if context.application.persistence is not None:
+        await context.application.persistence.flush()
 
 
 async def on_post_init(application: SpotterApp) -> None:
