@@ -55,11 +55,14 @@ async def show(
         raise
 
 
-async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+async def answer(
+    update: Update, context: SpotterContext, text: str | None = None, *, alert: bool = False
+) -> None:
     """Answer the pressed button (Telegram shows a spinner until then)."""
     query = update.callback_query
     if query is None:
         return
+    await context.commit()
     try:
         await query.answer(text, show_alert=alert)
     except TelegramError as error:
@@ -73,7 +76,7 @@ async def notify(
 ) -> None:
     """A short notice: a toast for a button press, a message for typed input."""
     if update.callback_query is not None:
-        await answer(update, text, alert=alert)
+        await answer(update, context, text, alert=alert)
     else:
         await send(update, context, text)
 

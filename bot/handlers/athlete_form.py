@@ -106,7 +106,7 @@ async def start_add(update: Update, context: SpotterContext) -> str | int:
         return ConversationHandler.END
     assert context.user_data is not None
     context.user_data[DRAFT_KEY] = {"id": new_id()}
-    await answer(update)
+    await answer(update, context)
     return await ask(update, context, NAME)
 
 
@@ -170,7 +170,7 @@ async def choose_gender(update: Update, context: SpotterContext) -> str:
     except ValueError:
         raise cb.BadCallback(data) from None
     draft_of(context)[GENDER] = gender.value
-    await answer(update, texts.GENDER_LABELS[gender])
+    await answer(update, context, texts.GENDER_LABELS[gender])
     await show(update, context, texts.ASK_GENDER + f"\n\n✅ {texts.GENDER_LABELS[gender]}")
     return await advance(update, context, GENDER)
 
@@ -188,7 +188,7 @@ async def save(update: Update, context: SpotterContext) -> str | int:
             **{field: draft.get(field) for field in ORDER},
         )
     except DomainError as error:
-        await answer(update, error.message, alert=True)
+        await answer(update, context, error.message, alert=True)
         return SUMMARY
     athlete = await q.create_athlete(
         context.session,
@@ -199,7 +199,7 @@ async def save(update: Update, context: SpotterContext) -> str | int:
     context.user_data.pop(DRAFT_KEY, None)
     card = await card_text(context, athlete)
     async with best_effort(update, context):
-        await answer(update, texts.SAVED)
+        await answer(update, context, texts.SAVED)
         await show(update, context, texts.athlete_saved(athlete.name))
         await send(update, context, card, keyboards.athlete_card(athlete))
     return ConversationHandler.END
@@ -207,7 +207,7 @@ async def save(update: Update, context: SpotterContext) -> str | int:
 
 @transactional
 async def pick_field(update: Update, context: SpotterContext) -> str:
-    await answer(update)
+    await answer(update, context)
     await show(update, context, texts.PICK_FIELD_TO_EDIT, keyboards.add_pick_field())
     return PICK_FIELD
 
@@ -219,7 +219,7 @@ async def edit_field(update: Update, context: SpotterContext) -> str:
     if field not in ORDER:
         raise cb.BadCallback(data)
     draft_of(context)["editing"] = field
-    await answer(update)
+    await answer(update, context)
     return await ask(update, context, field)
 
 
@@ -227,7 +227,7 @@ async def edit_field(update: Update, context: SpotterContext) -> str:
 async def cancel_add(update: Update, context: SpotterContext) -> int:
     assert context.user_data is not None
     context.user_data.pop(DRAFT_KEY, None)
-    await answer(update)
+    await answer(update, context)
     await send(update, context, texts.CANCELLED)
     return ConversationHandler.END
 
@@ -246,7 +246,7 @@ async def open_existing(update: Update, context: SpotterContext) -> str | int:
         return EMAIL
     assert context.user_data is not None
     context.user_data.pop(DRAFT_KEY, None)
-    await answer(update)
+    await answer(update, context)
     await send(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
     return ConversationHandler.END
 
@@ -261,12 +261,12 @@ async def send_hint(update: Update, context: SpotterContext, text: str) -> None:
 
 
 async def stale_button(update: Update, context: SpotterContext) -> None:
-    await answer(update, texts.BUTTON_FROM_EARLIER_STEP)
+    await answer(update, context, texts.BUTTON_FROM_EARLIER_STEP)
 
 
 async def closed_form_button(update: Update, context: SpotterContext) -> None:
     """A Save/Edit/Cancel press on a summary whose form has ended (e.g. a second Save)."""
-    await answer(update, texts.FORM_CLOSED, alert=True)
+    await answer(update, context, texts.FORM_CLOSED, alert=True)
 
 
 # --- edit one field of an existing athlete -------------------------------------------------------
@@ -286,7 +286,7 @@ async def start_edit(update: Update, context: SpotterContext) -> str | int:
         return ConversationHandler.END
     assert context.user_data is not None
     context.user_data[EDIT_KEY] = {"athlete": athlete.id, "field": fields["field"]}
-    await answer(update)
+    await answer(update, context)
     markup = (
         keyboards.gender_choices(cb.ATHLETE_EDIT_GENDER, athlete.id)
         if fields["field"] == GENDER
@@ -319,7 +319,7 @@ async def apply_edit(update: Update, context: SpotterContext, value: str | None)
             return ConversationHandler.END
         return EDIT_VALUE
     context.user_data.pop(EDIT_KEY, None)
-    await answer(update, texts.field_updated(field))
+    await answer(update, context, texts.field_updated(field))
     await send(update, context, texts.field_updated(field))
     await send(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
     return ConversationHandler.END

@@ -70,7 +70,7 @@ async def load_profile_from_button(
     for athlete, organization in await load_profiles(context, caller):
         if athlete.id == athlete_id:
             return caller, athlete, organization
-    await answer(update, texts.NOT_FOUND_ALERT, alert=True)
+    await answer(update, context, texts.NOT_FOUND_ALERT, alert=True)
     return None
 
 
@@ -81,7 +81,7 @@ async def pick_team_to_leave(update: Update, context: SpotterContext) -> None:
         return
     _, athlete, organization = found
     text = texts.confirm_leave(organization.name, await describe_coaches(context, organization))
-    await answer(update)
+    await answer(update, context)
     await show(update, context, text, keyboards.confirm_leave(athlete.id))
 
 
@@ -94,7 +94,7 @@ async def confirm_leave(update: Update, context: SpotterContext) -> None:
     coaches = await list_coaches(context.session, organization_id=organization.id)
     await unlink_athlete(context.session, organization_id=organization.id, athlete_id=athlete.id)
     log.info("athlete %s left organization %s", athlete.id, organization.id)
-    await answer(update)
+    await answer(update, context)
     await show(update, context, texts.left_team(organization.name))
     assert update.effective_chat is not None
     await publish_chat_commands(
@@ -110,5 +110,5 @@ async def confirm_leave(update: Update, context: SpotterContext) -> None:
 
 async def cancel_leave(update: Update, context: SpotterContext) -> None:
     cb.LEAVE_CANCEL.unpack(update.callback_query.data if update.callback_query else None)
-    await answer(update)
+    await answer(update, context)
     await show(update, context, texts.LEAVE_CANCELLED)

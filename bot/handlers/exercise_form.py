@@ -168,7 +168,7 @@ async def start_new(update: Update, context: SpotterContext) -> str | int:
     if caller is None:
         return ConversationHandler.END
     _user_data(context)[DRAFT_KEY] = {"id": new_id(), PRIMARY: [], SECONDARY: []}
-    await answer(update)
+    await answer(update, context)
     return await ask(update, context, NAME)
 
 
@@ -205,7 +205,7 @@ async def skip_name(update: Update, context: SpotterContext) -> str:
 async def choose_pattern(update: Update, context: SpotterContext) -> str:
     pattern = parse_enum(cb.NEW_PATTERN, "pattern", MovementPattern, _data(update))
     draft_of(context)[PATTERN] = pattern.value
-    await answer(update)
+    await answer(update, context)
     await show(update, context, texts.pattern_chosen(pattern))
     return await advance(update, context, PATTERN)
 
@@ -216,7 +216,7 @@ def make_toggle(role: str) -> Callback:
         data = _data(update)
         fields = cb.NEW_TOGGLE_MUSCLE.unpack(data)
         if fields["role"] != role:
-            await answer(update, texts.BUTTON_FROM_EARLIER_STEP)
+            await answer(update, context, texts.BUTTON_FROM_EARLIER_STEP)
             return role
         muscles = await muscle_groups(context)
         muscle = muscles.get(fields["muscle"])
@@ -224,14 +224,14 @@ def make_toggle(role: str) -> Callback:
             raise cb.BadCallback(data)
         draft = draft_of(context)
         if role == SECONDARY and muscle.id in draft[PRIMARY]:
-            await answer(update, texts.muscle_is_primary(muscle), alert=True)
+            await answer(update, context, texts.muscle_is_primary(muscle), alert=True)
             return role
         selected: list[str] = draft[role]
         if muscle.id in selected:
             selected.remove(muscle.id)
         else:
             selected.append(muscle.id)
-        await answer(update)
+        await answer(update, context)
         await show(
             update,
             context,
@@ -248,16 +248,16 @@ def make_muscles_done(role: str) -> Callback:
     @transactional
     async def done(update: Update, context: SpotterContext) -> str:
         if cb.NEW_MUSCLES_DONE.unpack(_data(update))["role"] != role:
-            await answer(update, texts.BUTTON_FROM_EARLIER_STEP)
+            await answer(update, context, texts.BUTTON_FROM_EARLIER_STEP)
             return role
         draft = draft_of(context)
         if role == PRIMARY and not draft[PRIMARY]:
-            await answer(update, texts.NO_PRIMARY_PICKED, alert=True)
+            await answer(update, context, texts.NO_PRIMARY_PICKED, alert=True)
             return PRIMARY
         if role == PRIMARY:
             draft[SECONDARY] = [m for m in draft[SECONDARY] if m not in draft[PRIMARY]]
         muscles = await muscle_groups(context)
-        await answer(update)
+        await answer(update, context)
         await show(update, context, texts.muscles_chosen(role, pick(muscles, draft[role])))
         return await advance(update, context, role)
 
@@ -275,7 +275,7 @@ async def skip_secondary(update: Update, context: SpotterContext) -> str:
 async def choose_equipment(update: Update, context: SpotterContext) -> str:
     equipment = parse_enum(cb.NEW_EQUIPMENT, "equipment", Equipment, _data(update))
     draft_of(context)[EQUIPMENT] = equipment.value
-    await answer(update)
+    await answer(update, context)
     await show(update, context, texts.equipment_chosen(equipment))
     return await advance(update, context, EQUIPMENT)
 
@@ -323,7 +323,7 @@ async def save(update: Update, context: SpotterContext) -> str | int:
             exercise_id=draft["id"],
         )
     except DomainError as error:
-        await answer(update, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(error.message), alert=True)
         return SUMMARY
     await exercises.show_card(
         update,
@@ -342,7 +342,7 @@ async def save(update: Update, context: SpotterContext) -> str | int:
 
 @transactional
 async def pick_field(update: Update, context: SpotterContext) -> str:
-    await answer(update)
+    await answer(update, context)
     await show(update, context, texts.PICK_FIELD_TO_EDIT, keyboards.new_exercise_fields())
     return PICK_FIELD
 
@@ -354,7 +354,7 @@ async def edit_field(update: Update, context: SpotterContext) -> str:
     if field not in ORDER:
         raise cb.BadCallback(data)
     draft_of(context)["editing"] = field
-    await answer(update)
+    await answer(update, context)
     await show(update, context, f"✏️ {texts.EXERCISE_FIELD_LABELS[field]}")
     return await ask(update, context, field)
 
@@ -362,7 +362,7 @@ async def edit_field(update: Update, context: SpotterContext) -> str:
 @transactional
 async def cancel_new(update: Update, context: SpotterContext) -> int:
     _user_data(context).pop(DRAFT_KEY, None)
-    await answer(update)
+    await answer(update, context)
     await send(update, context, texts.CANCELLED)
     return ConversationHandler.END
 
@@ -382,12 +382,12 @@ async def _hint(update: Update, context: SpotterContext, text: str) -> None:
 
 
 async def stale_form_button(update: Update, context: SpotterContext) -> None:
-    await answer(update, texts.BUTTON_FROM_EARLIER_STEP)
+    await answer(update, context, texts.BUTTON_FROM_EARLIER_STEP)
 
 
 async def closed_form_button(update: Update, context: SpotterContext) -> None:
     """A form button after the form ended (a second Save, an old summary)."""
-    await answer(update, texts.EXERCISE_FORM_CLOSED, alert=True)
+    await answer(update, context, texts.EXERCISE_FORM_CLOSED, alert=True)
 
 
 # --- typed changes to a saved exercise: a new name or instructions, a link by name -----------
@@ -406,7 +406,7 @@ async def _load_custom(
             context.session, organization_id=caller.organization_id, exercise_id=exercise_id
         )
     except DomainError as error:
-        await answer(update, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(error.message), alert=True)
         return None
     return caller, exercise
 
@@ -424,7 +424,7 @@ async def start_edit_text(update: Update, context: SpotterContext) -> str | int:
     user_data = _user_data(context)
     user_data.pop(LINK_KEY, None)
     user_data[EDIT_KEY] = {"exercise": exercise.id, "field": fields["field"]}
-    await answer(update)
+    await answer(update, context)
     await show(
         update,
         context,
@@ -505,12 +505,12 @@ async def start_link(update: Update, context: SpotterContext) -> str | int:
             exercise_id=fields["exercise"],
         )
     except DomainError as error:
-        await answer(update, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(error.message), alert=True)
         return ConversationHandler.END
     user_data = _user_data(context)
     user_data.pop(EDIT_KEY, None)
     user_data[LINK_KEY] = {"exercise": exercise.id, "direction": direction.value}
-    await answer(update)
+    await answer(update, context)
     await show(
         update,
         context,
@@ -581,7 +581,7 @@ async def pick_link(update: Update, context: SpotterContext) -> str | int | None
         )
     except DomainError as error:
         # Stay in the conversation: the coach can tap another result or send another name.
-        await answer(update, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(error.message), alert=True)
         return None
     _user_data(context).pop(LINK_KEY, None)
     await exercises.show_card(
@@ -636,7 +636,7 @@ async def edit_menu(update: Update, context: SpotterContext) -> None:
     screen = await exercises.build_screen(
         context, exercises.coach_viewer(caller), exercises.card_view(exercise.id)
     )
-    await answer(update)
+    await answer(update, context)
     await show(
         update,
         context,
@@ -665,7 +665,7 @@ async def edit_choice(update: Update, context: SpotterContext) -> None:
     else:
         saved_primary, selected = await load_selection(context, caller, exercise, field, fresh=True)
         text, markup = await toggles_screen(context, exercise, field, saved_primary, selected)
-    await answer(update)
+    await answer(update, context)
     await show(update, context, text, markup)
 
 
@@ -728,7 +728,7 @@ async def toggle_saved_muscle(update: Update, context: SpotterContext) -> None:
         raise cb.BadCallback(data)
     saved_primary, selected = await load_selection(context, caller, exercise, role, fresh=False)
     if role == SECONDARY and muscle.id in saved_primary:
-        await answer(update, texts.muscle_is_primary(muscle), alert=True)
+        await answer(update, context, texts.muscle_is_primary(muscle), alert=True)
         return
     if muscle.id in selected:
         selected.remove(muscle.id)
@@ -736,7 +736,7 @@ async def toggle_saved_muscle(update: Update, context: SpotterContext) -> None:
         selected.append(muscle.id)
     _user_data(context)[MUSCLES_KEY] = {"exercise": exercise.id, "role": role, "selected": selected}
     text, markup = await toggles_screen(context, exercise, role, saved_primary, selected)
-    await answer(update)
+    await answer(update, context)
     await show(update, context, text, markup)
 
 
@@ -753,7 +753,7 @@ async def save_muscles(update: Update, context: SpotterContext) -> None:
     caller, exercise = found
     _, selected = await load_selection(context, caller, exercise, role, fresh=False)
     if role == PRIMARY and not selected:
-        await answer(update, texts.NO_PRIMARY_PICKED, alert=True)
+        await answer(update, context, texts.NO_PRIMARY_PICKED, alert=True)
         return
     key = "primary_muscles" if role == PRIMARY else "secondary_muscles"
     await _apply_change(update, context, caller, exercise, role, {key: selected})
@@ -777,7 +777,7 @@ async def _apply_change(
             changes=build_input(ExerciseUpdate, **values),
         )
     except DomainError as error:
-        await answer(update, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(error.message), alert=True)
         return
     await exercises.show_card(
         update,
@@ -825,7 +825,7 @@ async def set_archived(update: Update, context: SpotterContext) -> None:
             archived=archived,
         )
     except DomainError as error:
-        await answer(update, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(error.message), alert=True)
         return
     await exercises.show_card(
         update,
@@ -851,7 +851,7 @@ async def copy_to_ours(update: Update, context: SpotterContext) -> None:
             created_by=caller.user.id,
         )
     except DomainError as error:
-        await answer(update, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(error.message), alert=True)
         return
     await exercises.show_card(
         update,
@@ -873,12 +873,12 @@ async def unlink_menu(update: Update, context: SpotterContext) -> None:
             context.session, organization_id=caller.organization_id, exercise_id=exercise_id
         )
     except DomainError as error:
-        await answer(update, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(error.message), alert=True)
         return
     if not card.removable:
-        await answer(update, texts.NO_REMOVABLE_LINKS, alert=True)
+        await answer(update, context, texts.NO_REMOVABLE_LINKS, alert=True)
         return
-    await answer(update)
+    await answer(update, context)
     await show(
         update,
         context,
@@ -902,7 +902,7 @@ async def unlink(update: Update, context: SpotterContext) -> None:
             related_exercise_id=fields["related"],
         )
     except DomainError as error:
-        await answer(update, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(error.message), alert=True)
         return
     await exercises.show_card(
         update,

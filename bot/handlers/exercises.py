@@ -131,13 +131,13 @@ async def present(
         stack = stack_for(context, message)
         push(stack, screen.view)
         save_stack(context, message, stack)
-        await answer(update, toast)
+        await answer(update, context, toast)
         await show(update, context, screen.text, screen.markup)
         return
     # A new message continues the last stack (after a typed answer) or, from a command, starts one.
     stack = latest_stack(context) if new_message else []
     push(stack, screen.view)
-    await answer(update, toast)
+    await answer(update, context, toast)
     sent = await send(update, context, screen.text, screen.markup)
     save_stack(context, message_key(sent), stack)
 
@@ -316,7 +316,7 @@ async def navigate(update: Update, context: SpotterContext, view: View) -> None:
     try:
         screen = await build_screen(context, viewer, view)
     except NotFound as error:
-        await answer(update, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(error.message), alert=True)
         return
     await present(update, context, screen)
 
@@ -406,7 +406,7 @@ async def search_page(update: Update, context: SpotterContext) -> None:
     offset = cb.EX_SEARCH.int_field(_data(update), "offset")
     stack = stack_for(context, pressed_message(update))
     if not stack or stack[-1].get("v") != "search":
-        await answer(update, texts.SEARCH_EXPIRED, alert=True)
+        await answer(update, context, texts.SEARCH_EXPIRED, alert=True)
         return
     await navigate(update, context, {**stack[-1], "o": offset})
 
@@ -443,7 +443,7 @@ async def go_back(update: Update, context: SpotterContext) -> None:
         stack = [screen.view]
     if message is not None:
         save_stack(context, message, stack)
-    await answer(update)
+    await answer(update, context)
     await show(update, context, screen.text, screen.markup)
 
 

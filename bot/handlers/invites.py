@@ -84,7 +84,7 @@ async def issue_invitation(
         )
     except Conflict:
         if update.callback_query is not None:
-            await answer(update, texts.cant_invite_linked_alert(athlete.name), alert=True)
+            await answer(update, context, texts.cant_invite_linked_alert(athlete.name), alert=True)
             await show(
                 update, context, await card_text(context, athlete), keyboards.athlete_card(athlete)
             )
@@ -149,7 +149,7 @@ async def invite_button(update: Update, context: SpotterContext) -> None:
     issued = await issue_invitation(update, context, caller, athlete)
     if issued is None:
         return
-    await answer(update, texts.INVITE_CREATED)
+    await answer(update, context, texts.INVITE_CREATED)
     # The pressed message becomes the card, now showing the pending invitation.
     await show(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
     await send_invite(update, context, caller, issued)
@@ -171,18 +171,18 @@ async def revoke_button(update: Update, context: SpotterContext) -> None:
             now=context.now(),
         )
     except NotFound:
-        await answer(update, texts.NOT_FOUND_ALERT, alert=True)
+        await answer(update, context, texts.NOT_FOUND_ALERT, alert=True)
         return
     name = result.athlete.name
     if result.outcome is RevokeOutcome.ALREADY_ACCEPTED:
-        await answer(update, texts.invite_already_used(name), alert=True)
+        await answer(update, context, texts.invite_already_used(name), alert=True)
         await edit_caption(update, context, texts.invite_used_caption(name))
         return
     if result.outcome is RevokeOutcome.REVOKED:
         log.info("invitation %s revoked", invitation_id)
-        await answer(update, texts.INVITE_REVOKED)
+        await answer(update, context, texts.INVITE_REVOKED)
     else:
-        await answer(update, texts.INVITE_ALREADY_REVOKED)
+        await answer(update, context, texts.INVITE_ALREADY_REVOKED)
     await edit_caption(update, context, texts.invite_revoked_caption(name))
 
 

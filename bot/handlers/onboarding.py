@@ -7,9 +7,9 @@ from telegram.ext import ConversationHandler
 
 from bot import keyboards, texts
 from bot.command_menus import publish_chat_commands
-from bot.commands import commands_for
+from bot.commands import Audience, commands_for
 from bot.context import SpotterContext, transactional
-from bot.handlers.common import audiences_of, load_caller
+from bot.handlers.common import Caller, audiences_of, load_caller
 from bot.replies import answer, send, show
 from storage.errors import InvalidInput
 from storage.models import AthleteStatus
@@ -24,7 +24,7 @@ CONVERSATION = "onboarding"
 async def start(update: Update, context: SpotterContext) -> str | int:
     caller = await load_caller(update, context)
     if caller.seat is not None:
-        await show_coach_menu(update, context)
+        await show_coach_menu(update, context, caller)
         return ConversationHandler.END
     profiles = await list_athlete_profiles(context.session, user_id=caller.user.id)
     if profiles:
@@ -35,8 +35,7 @@ async def start(update: Update, context: SpotterContext) -> str | int:
     return TEAM_NAME
 
 
-async def show_coach_menu(update: Update, context: SpotterContext) -> None:
-    caller = await load_caller(update, context)
+async def show_coach_menu(update: Update, context: SpotterContext, caller: Caller) -> None:
     assert caller.seat is not None
     counts = await count_athletes_by_status(
         context.session, organization_id=caller.seat.organization_id
@@ -52,7 +51,7 @@ async def receive_team_name(update: Update, context: SpotterContext) -> str | in
     assert update.message is not None and update.message.text is not None
     caller = await load_caller(update, context)
     if caller.seat is not None:  # set up in another window meanwhile
-        await show_coach_menu(update, context)
+        await show_coach_menu(update, context, caller)
         return ConversationHandler.END
     profiles = await list_athlete_profiles(context.session, user_id=caller.user.id)
     if profiles:  # tapped an invite link meanwhile: an athlete now, as /start would say
@@ -67,11 +66,9 @@ async def receive_team_name(update: Update, context: SpotterContext) -> str | in
         await send(update, context, texts.field_error(error.message))
         return TEAM_NAME
     await send(update, context, texts.team_created(seat.organization.name))
-    caller = await load_caller(update, context)
     assert update.effective_chat is not None
-    await publish_chat_commands(
-        context.bot, update.effective_chat.id, await audiences_of(context, caller)
-    )
+    # Not an athlete anywhere (checked above), so a coach only.
+    await publish_chat_commands(context.bot, update.effective_chat.id, [Audience.COACH])
     return ConversationHandler.END
 
 
@@ -100,7 +97,7 @@ async def text_please(update: Update, context: SpotterContext) -> None:
 
 async def expired_button(update: Update, context: SpotterContext) -> None:
     """Last in the routing table: every press gets an answer, even forged or stale data."""
-    await answer(update, texts.BUTTON_EXPIRED, alert=True)
+    await answer(update, context, texts.BUTTON_EXPIRED, alert=True)
 
 
 async def unknown_command(update: Update, context: SpotterContext) -> None:

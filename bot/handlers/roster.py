@@ -43,6 +43,9 @@ async def render_roster(
 ) -> None:
     assert caller.seat is not None and context.user_data is not None
     query = context.user_data.get(QUERY_KEY) if use_query else None
+    counts = await q.count_athletes_by_status(
+        context.session, organization_id=caller.seat.organization_id
+    )
     page = await q.list_athletes(
         context.session,
         organization_id=caller.seat.organization_id,
@@ -50,9 +53,8 @@ async def render_roster(
         name_filter=query,
         offset=offset,
         limit=PAGE_SIZE,
-    )
-    counts = await q.count_athletes_by_status(
-        context.session, organization_id=caller.seat.organization_id
+        # The counts above already say how many there are, unless a name filters them.
+        total=None if query else (counts[status] if status else sum(counts.values())),
     )
     context.user_data[VIEW_KEY] = {
         "status": status.value if status else keyboards.ALL_STATUSES,
@@ -67,7 +69,7 @@ async def render_roster(
         counts=counts,
         query=query,
     )
-    await answer(update)
+    await answer(update, context)
     await show(update, context, text, keyboards.roster(page, status=status, query=bool(query)))
 
 
@@ -144,7 +146,7 @@ async def card_text(context: SpotterContext, athlete: Athlete) -> str:
 
 
 async def render_card(update: Update, context: SpotterContext, athlete: Athlete) -> None:
-    await answer(update)
+    await answer(update, context)
     await show(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
 
 
@@ -172,7 +174,7 @@ async def edit_menu(update: Update, context: SpotterContext) -> None:
     if found is None:
         return
     _, athlete = found
-    await answer(update)
+    await answer(update, context)
     text = await card_text(context, athlete) + "\n\n" + texts.PICK_FIELD_TO_EDIT
     await show(update, context, text, keyboards.athlete_edit_menu(athlete))
 
@@ -183,7 +185,7 @@ async def status_menu(update: Update, context: SpotterContext) -> None:
     if found is None:
         return
     _, athlete = found
-    await answer(update)
+    await answer(update, context)
     await show(
         update, context, texts.pick_status(athlete.name), keyboards.athlete_status_menu(athlete)
     )
@@ -208,7 +210,7 @@ async def set_status(update: Update, context: SpotterContext) -> None:
             athlete_id=athlete.id,
             status=status,
         )
-    await answer(update, texts.status_set(athlete.name, status))
+    await answer(update, context, texts.status_set(athlete.name, status))
     await show(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
 
 
@@ -219,10 +221,10 @@ async def ask_unlink(update: Update, context: SpotterContext) -> None:
         return
     _, athlete = found
     if athlete.linked_user_id is None:
-        await answer(update, texts.NOT_LINKED, alert=True)
+        await answer(update, context, texts.NOT_LINKED, alert=True)
         await render_card(update, context, athlete)
         return
-    await answer(update)
+    await answer(update, context)
     await show(
         update, context, texts.confirm_unlink(athlete.name), keyboards.confirm_unlink(athlete)
     )
@@ -239,7 +241,7 @@ async def confirm_unlink(update: Update, context: SpotterContext) -> None:
         athlete = await q.unlink_athlete(
             context.session, organization_id=caller.seat.organization_id, athlete_id=athlete.id
         )
-    await answer(update, texts.UNLINKED)
+    await answer(update, context, texts.UNLINKED)
     await show(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
 
 

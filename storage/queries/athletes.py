@@ -80,10 +80,16 @@ async def list_athletes(
     name_filter: str | None = None,
     offset: int = 0,
     limit: int = 10,
+    total: int | None = None,
 ) -> AthletePage:
-    """A page of the roster sorted by name; a stale offset past the end shows the last page."""
+    """A page of the roster sorted by name; a stale offset past the end shows the last page.
+
+    `total` may be given when the caller already knows it (from count_athletes_by_status).
+    """
     conditions = _roster_filter(organization_id, status, name_filter)
-    total = (await session.exec(select(func.count()).select_from(Athlete).where(*conditions))).one()
+    if total is None:
+        count = select(func.count()).select_from(Athlete).where(*conditions)
+        total = (await session.exec(count)).one()
     offset = clamp_offset(offset, total=total, limit=limit)
     result = await session.exec(
         select(Athlete)
