@@ -68,6 +68,9 @@ def onboarding_conversation() -> ConversationHandler[Any]:
         },
         fallbacks=[
             CommandHandler("cancel", onboarding.cancel_onboarding),
+            CommandHandler("help", onboarding.ending(onboarding.help_command)),
+            CommandHandler("exercises", onboarding.ending(exercises.exercises_command)),
+            CommandHandler("me", onboarding.ending(athlete_home.me_command)),
             MessageHandler(filters.COMMAND, onboarding.stray_command),
             MessageHandler(NOT_TEXT, onboarding.text_please),
         ],

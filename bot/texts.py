@@ -53,7 +53,9 @@ def field_error(message: str) -> str:
 ASK_TEAM_NAME = (
     "👋 <b>Welcome to Spotter</b>, the training assistant for strength coaches.\n\n"
     "Let's set up your team. <b>What's your team called?</b>\n"
-    "<i>For example: Northside Barbell. Send /cancel to stop.</i>"
+    "<i>For example: Northside Barbell. Send /cancel to stop.</i>\n\n"
+    "Athlete? You don't need a team: tap the invite link your coach sent you. "
+    "/exercises opens the exercise library."
 )
 
 

@@ -8,7 +8,7 @@ from telegram.ext import ConversationHandler
 from bot import keyboards, texts
 from bot.command_menus import publish_chat_commands
 from bot.commands import Audience, commands_for
-from bot.context import SpotterContext, transactional
+from bot.context import Handler, SpotterContext, transactional
 from bot.handlers.common import Caller, audiences_of, load_caller
 from bot.replies import answer, send, show
 from storage.errors import InvalidInput
@@ -82,6 +82,18 @@ async def help_command(update: Update, context: SpotterContext) -> None:
 async def cancel_outside(update: Update, context: SpotterContext) -> None:
     assert update.effective_chat is not None
     await context.bot.send_message(update.effective_chat.id, texts.NOTHING_TO_CANCEL)
+
+
+def ending(callback: Handler[object]) -> Handler[int]:
+    """Run a command while being asked for a team name, and stop asking: someone who wants
+    /help or the library first may not be a coach at all."""
+
+    async def run_and_end(update: Update, context: SpotterContext) -> int:
+        await callback(update, context)
+        return ConversationHandler.END
+
+    run_and_end.__name__ = f"{getattr(callback, '__name__', 'command')}_ending_onboarding"
+    return run_and_end
 
 
 async def cancel_onboarding(update: Update, context: SpotterContext) -> int:

@@ -89,3 +89,18 @@ def test_every_registered_command_is_listed(harness: Harness) -> None:
             collect(handler)
     # /skip only exists inside forms; everything else a user can type is in /help.
     assert registered == {c.name for c in COMMANDS}
+
+
+async def test_help_or_the_library_while_asked_for_a_team_name(tg: LocalTelegram) -> None:
+    someone = tg.user("someone")
+    await someone.send("/start")
+    assert "invite link your coach sent you" in someone.last_text()
+    await someone.send("/exercises")
+    assert "Exercise library" in someone.last_text()
+    await someone.send("Upper body")  # no longer read as a team name
+    assert "Team Upper body is ready" not in someone.last_text()
+    await someone.send("/start")
+    await someone.send("/help")
+    assert "Commands:" in someone.last_text()
+    await someone.send("/athletes")  # out of the form now: refused politely, not a hint
+    assert "for coaches" in someone.last_text()
