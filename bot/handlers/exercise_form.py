@@ -760,6 +760,29 @@ async def save_muscles(update: Update, context: SpotterContext) -> None:
     _user_data(context).pop(MUSCLES_KEY, None)
 
 
+async def change_then_show(
+    update: Update,
+    context: SpotterContext,
+    caller: Caller,
+    change: Coroutine[Any, Any, Exercise | None],
+    *,
+    exercise_id: str | None = None,
+    toast: Callable[[Exercise | None], str],
+) -> None:
+    """Apply a coach's change and show the card (of `exercise_id`, else of the exercise the change
+    returned) with a toast; a refused change is explained in an alert and shows nothing new."""
+    try:
+        result = await change
+    except DomainError as error:
+        await answer(update, context, texts.alert(error.message), alert=True)
+        return
+    shown = exercise_id or (result.id if result is not None else None)
+    assert shown is not None
+    await exercises.show_card(
+        update, context, exercises.coach_viewer(caller), shown, toast=toast(result)
+    )
+
+
 async def _apply_change(
     update: Update,
     context: SpotterContext,
@@ -770,21 +793,22 @@ async def _apply_change(
 ) -> None:
     assert caller.organization_id is not None
     try:
-        await q.update_custom_exercise(
-            context.session,
-            organization_id=caller.organization_id,
-            exercise_id=exercise.id,
-            changes=build_input(ExerciseUpdate, **values),
-        )
+        changes = build_input(ExerciseUpdate, **values)
     except DomainError as error:
         await answer(update, context, texts.alert(error.message), alert=True)
         return
-    await exercises.show_card(
+    await change_then_show(
         update,
         context,
-        exercises.coach_viewer(caller),
-        exercise.id,
-        toast=texts.exercise_field_updated(field),
+        caller,
+        q.update_custom_exercise(
+            context.session,
+            organization_id=caller.organization_id,
+            exercise_id=exercise.id,
+            changes=changes,
+        ),
+        exercise_id=exercise.id,
+        toast=lambda _: texts.exercise_field_updated(field),
     )
 
 
@@ -817,22 +841,17 @@ async def set_archived(update: Update, context: SpotterContext) -> None:
     if caller is None:
         return
     assert caller.organization_id is not None
-    try:
-        exercise = await q.set_exercise_archived(
+    await change_then_show(
+        update,
+        context,
+        caller,
+        q.set_exercise_archived(
             context.session,
             organization_id=caller.organization_id,
             exercise_id=fields["exercise"],
             archived=archived,
-        )
-    except DomainError as error:
-        await answer(update, context, texts.alert(error.message), alert=True)
-        return
-    await exercises.show_card(
-        update,
-        context,
-        exercises.coach_viewer(caller),
-        exercise.id,
-        toast=texts.exercise_archived(archived),
+        ),
+        toast=lambda _: texts.exercise_archived(archived),
     )
 
 
@@ -843,22 +862,17 @@ async def copy_to_ours(update: Update, context: SpotterContext) -> None:
     if caller is None:
         return
     assert caller.organization_id is not None
-    try:
-        copy = await q.copy_exercise_to_team(
+    await change_then_show(
+        update,
+        context,
+        caller,
+        q.copy_exercise_to_team(
             context.session,
             organization_id=caller.organization_id,
             exercise_id=exercise_id,
             created_by=caller.user.id,
-        )
-    except DomainError as error:
-        await answer(update, context, texts.alert(error.message), alert=True)
-        return
-    await exercises.show_card(
-        update,
-        context,
-        exercises.coach_viewer(caller),
-        copy.id,
-        toast=texts.exercise_copied(copy.name),
+        ),
+        toast=lambda copy: texts.exercise_copied(copy.name if copy else ""),
     )
 
 
@@ -894,20 +908,16 @@ async def unlink(update: Update, context: SpotterContext) -> None:
     if caller is None:
         return
     assert caller.organization_id is not None
-    try:
-        await q.remove_progression(
+    await change_then_show(
+        update,
+        context,
+        caller,
+        q.remove_progression(
             context.session,
             organization_id=caller.organization_id,
             exercise_id=fields["exercise"],
             related_exercise_id=fields["related"],
-        )
-    except DomainError as error:
-        await answer(update, context, texts.alert(error.message), alert=True)
-        return
-    await exercises.show_card(
-        update,
-        context,
-        exercises.coach_viewer(caller),
-        fields["exercise"],
-        toast=texts.LINK_REMOVED,
+        ),
+        exercise_id=fields["exercise"],
+        toast=lambda _: texts.LINK_REMOVED,
     )
