@@ -61,9 +61,9 @@ async def main(database_url: str, mix: str | None) -> dict[str, Any]:
     from telegram.ext import TypeHandler
 
     from bot.app import build_application
-    from bot.local_api import LocalBotAPI, LocalTelegram
     from bot.runner import prepare_database
     from bot.settings import Settings
+    from fake_telegram import LocalBotAPI, LocalTelegram
 
     report: dict[str, Any] = {"started": STARTED, "imported": time.time()}
     rss: dict[str, float | None] = {"imports": current_rss_mb()}

@@ -73,8 +73,8 @@ from bench.common import (
     summarise_ms,
 )
 from bot.app import build_application
-from bot.local_api import LocalBotAPI, LocalTelegram, LocalUser, StoredMessage
-from bot.local_api.server import JSONDict
+from fake_telegram import LocalBotAPI, LocalTelegram, LocalUser, StoredMessage
+from fake_telegram.server import JSONDict
 from storage.db import SessionFactory, make_engine, make_session_factory
 from storage.models import Athlete, Membership, Organization, User
 from storage.models.base import new_id, utcnow
@@ -1212,7 +1212,7 @@ def layer_of(path: str, function: str) -> str:
             "pydantic_core": "pydantic",
         }.get(package, f"other library: {package}")
     for folder, layer in (
-        ("/bot/local_api/", "fake Telegram (LocalBotAPI)"),
+        ("/fake_telegram/", "fake Telegram (LocalBotAPI)"),
         ("/bench/", "benchmark harness"),
         ("/bot/", "ours: bot/"),
         ("/storage/", "ours: storage/"),
@@ -1315,7 +1315,7 @@ async def profile(kind: DatabaseKind, options: Options) -> BenchResult:
         if (
             "/work/" in path
             and ("/bot/" in path or "/storage/" in path)
-            and "local_api" not in path
+            and "fake_telegram" not in path
         ):
             short = path.split("/bot/")[-1] if "/bot/" in path else path.split("/storage/")[-1]
             folder = "bot" if "/bot/" in path else "storage"

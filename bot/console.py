@@ -25,9 +25,9 @@ from pydantic import SecretStr
 
 from bot import console_render as render
 from bot.app import SpotterApp, build_application
-from bot.local_api import ApiEvent, LocalBotAPI, LocalTelegram, LocalUser, StoredMessage
 from bot.runner import prepare_database
 from bot.settings import Settings
+from fake_telegram import ApiEvent, LocalBotAPI, LocalTelegram, LocalUser, StoredMessage
 from storage.db import describe_database
 
 JSONDict = dict[str, Any]

@@ -1,6 +1,6 @@
 """What the local console prints: bot messages, keyboards and answers as terminal lines.
 
-Pure functions over the fake Bot API's records (bot.local_api), plus saving photos and files to
+Pure functions over the fake Bot API's records (fake_telegram), plus saving photos and files to
 disk so a person can open them (an invite QR code, for example).
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.local_api import CallbackQueryRecord, StoredMessage
-from bot.local_api.html import (
+from fake_telegram import CallbackQueryRecord, StoredMessage
+from fake_telegram.html import (
     HTMLParseError,
     ParsedText,
     parse_html_entities,

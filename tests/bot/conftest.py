@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import SpotterApp, build_application
 from bot.callbacks import BadCallback
-from bot.local_api import LocalBotAPI, LocalTelegram
 from bot.settings import Settings
+from fake_telegram import LocalBotAPI, LocalTelegram
 
 TEST_TOKEN = "123456789:" + "A" * 35
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.local_api import LocalTelegram, LocalUser
+from fake_telegram import LocalTelegram, LocalUser
 from storage.models import Athlete
 from tests.bot.conftest import Harness
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from bot.commands import Audience, commands_for
-from bot.local_api import LocalUser
+from fake_telegram import LocalUser
 from tests.bot.conftest import Harness
 from tests.bot.helpers import add_athlete, athletes_in_db, onboard_coach
 from tests.bot.test_invites import HOSTILE, athlete_named, invite_from_card

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.local_api import LocalTelegram
+from fake_telegram import LocalTelegram
 from storage.models import AthleteGender, AthleteStatus
 from tests.bot.conftest import Harness
 from tests.bot.helpers import add_athlete, athletes_in_db, onboard_coach

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import col, select
 from telegram.error import TelegramError
 
-from bot.local_api import Fault, LocalTelegram, LocalUser
+from fake_telegram import Fault, LocalTelegram, LocalUser
 from storage.models import Exercise, MovementPattern
 from storage.queries import exercises as q
 from tests.bot.conftest import Harness

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.local_api import LocalTelegram, LocalUser, StoredMessage
+from fake_telegram import LocalTelegram, LocalUser, StoredMessage
 from storage.models import Equipment, Exercise, MovementPattern, User
 from storage.queries import exercises as q
 from storage.queries.athletes import create_athlete, link_athlete

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import html
 
-from bot.local_api import LocalTelegram
-from bot.local_api.html import parse_html
+from fake_telegram import LocalTelegram
+from fake_telegram.html import parse_html
 from storage.models import Equipment, MovementPattern
 from storage.queries.exercises import create_custom_exercise, find_exercise_by_name
 from storage.queries.organizations import get_user_and_seat

@@ -12,8 +12,8 @@ from sqlmodel import SQLModel, col, select
 
 from bot.commands import Audience, commands_for
 from bot.context import CLOCK_KEY
-from bot.local_api import LocalTelegram, LocalUser
 from bot.logs import RedactTokens
+from fake_telegram import LocalTelegram, LocalUser
 from storage.models import AthleteInvitation, Membership, MembershipRole, User
 from storage.queries.athletes import link_athlete
 from storage.queries.invitations import extract_token, hash_token

@@ -39,7 +39,7 @@ from telegram.ext import (
     InlineQueryHandler,
 )
 
-from bot.local_api import (
+from fake_telegram import (
     Fault,
     HTMLParseError,
     LocalBotAPI,
@@ -48,7 +48,7 @@ from bot.local_api import (
     parse_html,
     render_console,
 )
-from bot.local_api.html import parse_html_entities
+from fake_telegram.html import parse_html_entities
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 INLINE_RESULTS = 120

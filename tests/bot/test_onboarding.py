@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from bot.commands import COMMANDS, Audience, commands_for
-from bot.local_api import LocalTelegram
+from fake_telegram import LocalTelegram
 from tests.bot.conftest import Harness
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
-from bot.local_api import LocalUser
+from fake_telegram import LocalUser
 from storage.models import ExerciseProgression
 from tests.bot.conftest import Harness
 from tests.bot.helpers import onboard_coach

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.local_api import Fault, LocalBotAPI
 from bot.logs import RedactTokens, configure_logging
 from bot.runner import run_bot
 from bot.settings import Settings, SettingsError, load_settings
+from fake_telegram import Fault, LocalBotAPI
 
 GOOD_TOKEN = "123456789:" + "B" * 35
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlmodel import func, select
 
 from bot.callbacks import BadCallback
-from bot.local_api import LocalUser
+from fake_telegram import LocalUser
 from storage import validation
 from storage.models import Athlete, Membership, Organization
 from tests.bot.conftest import Harness

@@ -8,7 +8,7 @@ import os
 from sqlmodel import col, select
 
 from bot.app import build_application
-from bot.local_api import LocalTelegram, LocalUser
+from fake_telegram import LocalTelegram, LocalUser
 from storage.models import Athlete, Membership, User
 from tests.bot.conftest import Harness
 

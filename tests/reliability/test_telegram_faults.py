@@ -9,8 +9,8 @@ from sqlmodel import select
 from telegram.error import TelegramError
 
 from bot.app import build_application
-from bot.local_api import Fault, LocalTelegram
 from bot.logs import quiet_libraries
+from fake_telegram import Fault, LocalTelegram
 from storage.models import User
 from tests.bot.conftest import Harness
 from tests.bot.helpers import add_athlete, athletes_in_db, onboard_coach

@@ -26,14 +26,14 @@ from telegram import Update
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.local_api.html import (
+from fake_telegram.html import (
     HTMLParseError,
     ParsedText,
     parse_html_entities,
     render_console,
     strip_parsed,
 )
-from bot.local_api.html import utf16_len as _utf16_len
+from fake_telegram.html import utf16_len as _utf16_len
 
 __all__ = [
     "ApiEvent",

@@ -11,9 +11,9 @@ Typical use::
     assert "Welcome" in coach.last_text()
 """
 
-from bot.local_api.chat import Delivery, LocalTelegram, LocalUser
-from bot.local_api.html import HTMLParseError, parse_html, render_console
-from bot.local_api.server import (
+from fake_telegram.chat import Delivery, LocalTelegram, LocalUser
+from fake_telegram.html import HTMLParseError, parse_html, render_console
+from fake_telegram.server import (
     ApiEvent,
     BotUser,
     CallbackQueryRecord,

@@ -2,7 +2,7 @@
 
 ``LocalTelegram`` builds genuine ``telegram.Update`` objects (JSON -> ``Update.de_json`` with the
 application's bot, exactly like updates from Telegram), records what the user "typed" in
-:class:`~bot.local_api.server.LocalBotAPI`, and feeds the updates to the application.
+:class:`~fake_telegram.server.LocalBotAPI`, and feeds the updates to the application.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from telegram import Update
 from telegram.ext import Application, ExtBot
 
-from bot.local_api.server import (
+from fake_telegram.server import (
     CallbackQueryRecord,
     InlineAnswer,
     JSONDict,
