@@ -214,7 +214,7 @@ async def measure_accuracy(factory: SessionFactory, team: str) -> dict[str, floa
     async with factory() as session:
         for query, expected in LABELLED:
             page = await search_exercises(session, organization_id=team, query=query, limit=1)
-            hits["ours"] += accepts(expected, page.items[:1])
+            hits["ours"] += accepts(expected, page)
             rows = await search_baseline(session, team, query)
             hits["baseline"] += bool(rows) and _baseline_slug_matches(expected, rows[0].name)
     return {name: count / len(LABELLED) for name, count in hits.items()}

@@ -231,6 +231,12 @@ class SearchPage:
     total: int
     offset: int
     next_offset: int | None
+    # False when the answer is a guess: words were set aside, or only a near match was found.
+    confident: bool = True
+    # A close but uncertain match, offered as "did you mean" rather than as an answer.
+    suggestion: SearchHit | None = None
+    # Words of the query that matched nothing and were set aside, as typed.
+    set_aside: tuple[str, ...] = ()
 
 
 _KeyData = tuple[str, tuple[str, ...], float]  # compact text, words, name/alias bonus

