@@ -16,6 +16,7 @@ from storage.models.invitations import AthleteInvitation, DeepLinkFailure
 from storage.models.memberships import Membership
 from storage.models.muscles import ExerciseMuscle, MuscleGroup
 from storage.models.organizations import Organization
+from storage.models.training import Max, MaxSource, SetLog, TrainingSession
 from storage.models.users import User
 
 __all__ = [
@@ -31,12 +32,16 @@ __all__ = [
     "Exercise",
     "ExerciseMuscle",
     "ExerciseProgression",
+    "Max",
+    "MaxSource",
     "Membership",
     "MembershipRole",
     "MovementPattern",
     "MuscleGroup",
     "Organization",
     "ProgressionDirection",
+    "SetLog",
+    "TrainingSession",
     "User",
     "UserData",
 ]
