@@ -367,7 +367,7 @@ async def test_history_pages_newest_first(session: AsyncSession) -> None:
     await _open(session, org, athlete, "ps-empty", DAY)  # opened, nothing logged: not history
     page = await q.log_history(session, organization_id=org, athlete_id=athlete, offset=0, limit=5)
     assert page.total == 7 and page.has_next
-    assert [item.training.scheduled_for for item in page.items][0] == DAY + timedelta(days=6)
+    assert page.items[0].training.scheduled_for == DAY + timedelta(days=6)
     assert page.items[0].sets[0].log.kg == 106
     last = await q.log_history(session, organization_id=org, athlete_id=athlete, offset=50, limit=5)
     assert last.offset == 5 and len(last.items) == 2
