@@ -1,0 +1,269 @@
+"""Roster import and team export against a real database (SQLite, and PostgreSQL when set)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Athlete, AthleteGender, AthleteStatus
+from storage.queries import athletes as athlete_queries
+from storage.schemas import AthleteCreate
+from storage.transfer.export import ATHLETE_HEADERS, export_team
+from storage.transfer.reading import FileProblem, open_spreadsheet
+from storage.transfer.roster import ParsedRoster, parse_roster
+from storage.transfer.roster_import import import_roster, preview_roster_import
+from tests.storage.helpers import make_team
+from tests.transfer_files import csv_bytes, roster_rows
+
+TODAY = date(2026, 11, 30)
+
+
+def roster_from(data: bytes, filename: str = "roster.csv") -> ParsedRoster:
+    spreadsheet = open_spreadsheet(data, filename=filename)
+    assert not isinstance(spreadsheet, FileProblem), spreadsheet
+    roster = parse_roster(spreadsheet, phone_region="US", today=TODAY)
+    assert isinstance(roster, ParsedRoster), roster
+    return roster
+
+
+async def count_athletes(session: AsyncSession, organization_id: str) -> int:
+    result = await session.exec(
+        select(func.count())
+        .select_from(Athlete)
+        .where(col(Athlete.organization_id) == organization_id)
+    )
+    return result.one()
+
+
+async def test_preview_counts_new_existing_and_problems(session: AsyncSession) -> None:
+    seat = await make_team(session)
+    org = seat.organization_id
+    await athlete_queries.create_athlete(
+        session,
+        organization_id=org,
+        data=AthleteCreate(name="Maya Lopez", email="maya@example.com"),
+    )
+    await athlete_queries.create_athlete(
+        session, organization_id=org, data=AthleteCreate(name="Ben Okafor")
+    )
+    rows = [
+        ["Name", "Email"],
+        ["Maya L.", "MAYA@EXAMPLE.COM"],  # the same person by email, another spelling
+        ["ben  okafor", ""],  # no email: the same person by name
+        ["Zoë New", "zoe@example.com"],
+        ["Broken", "nope"],
+    ]
+    roster = roster_from(csv_bytes(rows))
+    preview = await preview_roster_import(session, organization_id=org, roster=roster)
+    assert [row.athlete.name for row in preview.new] == ["Zoë New"]
+    assert [(row.row, row.name) for row in preview.existing] == [
+        (2, "Maya Lopez"),
+        (3, "Ben Okafor"),
+    ]
+    assert preview.problem_rows == 1 and preview.problems[0].row == 5
+    # A preview writes nothing.
+    assert await count_athletes(session, org) == 2
+
+
+async def test_import_adds_the_valid_rows_once(session: AsyncSession) -> None:
+    seat = await make_team(session)
+    org = seat.organization_id
+    roster = roster_from(csv_bytes(roster_rows(500, bad_every=25)))
+    assert len(roster.rows) == 480 and roster.problem_rows == 20
+    result = await import_roster(session, organization_id=org, roster=roster)
+    assert (len(result.added), result.existing, result.problem_rows) == (480, 0, 20)
+    assert await count_athletes(session, org) == 480
+    again = await import_roster(session, organization_id=org, roster=roster)
+    assert (len(again.added), again.existing) == (0, 480)
+    assert await count_athletes(session, org) == 480
+
+
+async def test_import_reads_the_team_again_at_confirm(session: AsyncSession) -> None:
+    seat = await make_team(session)
+    org = seat.organization_id
+    roster = roster_from(csv_bytes([["Name", "Email"], ["Maya", "maya@example.com"], ["Ben", ""]]))
+    preview = await preview_roster_import(session, organization_id=org, roster=roster)
+    assert len(preview.new) == 2
+    # Between the preview and Confirm the coach adds Maya by hand.
+    await athlete_queries.create_athlete(
+        session, organization_id=org, data=AthleteCreate(name="Maya", email="maya@example.com")
+    )
+    result = await import_roster(session, organization_id=org, roster=roster)
+    assert (len(result.added), result.existing) == (1, 1)
+
+
+async def test_another_teams_athletes_dont_match(session: AsyncSession) -> None:
+    ours, theirs = await make_team(session, "Ours"), await make_team(session, "Theirs")
+    await athlete_queries.create_athlete(
+        session,
+        organization_id=theirs.organization_id,
+        data=AthleteCreate(name="Maya", email="maya@example.com"),
+    )
+    roster = roster_from(csv_bytes([["Name", "Email"], ["Maya", "maya@example.com"]]))
+    result = await import_roster(session, organization_id=ours.organization_id, roster=roster)
+    assert len(result.added) == 1
+
+
+async def test_status_column_is_imported(session: AsyncSession) -> None:
+    seat = await make_team(session)
+    roster = roster_from(csv_bytes([["Name", "Status"], ["Maya", "Archived"], ["Ben", ""]]))
+    result = await import_roster(session, organization_id=seat.organization_id, roster=roster)
+    maya = await athlete_queries.get_athlete(
+        session, organization_id=seat.organization_id, athlete_id=result.added[0]
+    )
+    ben = await athlete_queries.get_athlete(
+        session, organization_id=seat.organization_id, athlete_id=result.added[1]
+    )
+    assert maya.status is AthleteStatus.ARCHIVED and ben.status is AthleteStatus.ACTIVE
+
+
+TRICKY = [
+    AthleteCreate(
+        name='=HYPERLINK("http://evil.example","click")',
+        email="evil@example.com",
+        notes="+cmd|' /C calc'!A0",
+    ),
+    AthleteCreate(
+        name="José Müller",
+        email="jose@example.com",
+        phone="+34612345678",
+        birthdate=date(2004, 7, 21),
+        gender=AthleteGender.MALE,
+        notes='-5 kg since May\nsecond line; with, commas "and quotes"',
+    ),
+    AthleteCreate(name="佐藤 花子", gender=AthleteGender.NON_BINARY, notes="@coach check"),
+    AthleteCreate(
+        name="Алексей Смирнов", birthdate=date(1999, 1, 2), gender=AthleteGender.UNDISCLOSED
+    ),
+]
+
+
+async def add_tricky_team(session: AsyncSession) -> str:
+    seat = await make_team(session)
+    for data in TRICKY:
+        await athlete_queries.create_athlete(
+            session, organization_id=seat.organization_id, data=data
+        )
+    first = await athlete_queries.list_athletes(session, organization_id=seat.organization_id)
+    await athlete_queries.set_athlete_status(
+        session,
+        organization_id=seat.organization_id,
+        athlete_id=first.items[0].id,
+        status=AthleteStatus.INACTIVE,
+    )
+    return seat.organization_id
+
+
+def athlete_facts(athletes: list[Athlete]) -> list[tuple[object, ...]]:
+    return sorted(
+        (a.name, a.email, a.phone, a.birthdate, a.gender, a.notes, a.status) for a in athletes
+    )
+
+
+async def team_athletes(session: AsyncSession, organization_id: str) -> list[Athlete]:
+    result = await session.exec(
+        select(Athlete).where(col(Athlete.organization_id) == organization_id)
+    )
+    return list(result.all())
+
+
+async def test_export_csv_is_excel_friendly_and_neutralised(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    org = await add_tricky_team(session)
+    other = await make_team(session, "Other")
+    await athlete_queries.create_athlete(
+        session, organization_id=other.organization_id, data=AthleteCreate(name="Not Ours")
+    )
+    result = await export_team(session, organization_id=org, directory=tmp_path)
+    assert result.counts == {"athletes": 4}
+    csv_file = next(f for f in result.files if f.kind == "csv")
+    raw = csv_file.path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert tuple(rows[0]) == ATHLETE_HEADERS
+    names = [row[0] for row in rows[1:]]
+    assert "Not Ours" not in names
+    assert '\'=HYPERLINK("http://evil.example","click")' in names
+    every_cell = [cell for row in rows[1:] for cell in row]
+    assert not [cell for cell in every_cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'+34612345678" in every_cell and "'@coach check" in every_cell
+    assert "佐藤 花子" in names and "Алексей Смирнов" in names
+
+
+async def test_export_workbook_cells_are_text_never_formulas(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    org = await add_tricky_team(session)
+    result = await export_team(session, organization_id=org, directory=tmp_path)
+    workbook_file = next(f for f in result.files if f.kind == "xlsx")
+    with zipfile.ZipFile(workbook_file.path) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
+    workbook = load_workbook(workbook_file.path)
+    sheet = workbook["Athletes"]
+    cells = {cell.value: cell for row in sheet.iter_rows(min_row=2) for cell in row}
+    evil = cells[TRICKY[0].name]
+    assert evil.data_type == "s" and evil.quotePrefix
+    jose = next(
+        row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "José Müller"
+    )
+    assert jose[3].date() == date(2004, 7, 21)  # a real date cell
+
+
+async def test_export_reimported_into_a_new_team_reproduces_the_athletes(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    org = await add_tricky_team(session)
+    result = await export_team(session, organization_id=org, directory=tmp_path)
+    for kind in ("csv", "xlsx"):
+        exported = next(f for f in result.files if f.kind == kind)
+        roster = roster_from(exported.path.read_bytes(), exported.filename)
+        assert not roster.problems
+        new_team = await make_team(session, f"Copy {kind}")
+        await import_roster(session, organization_id=new_team.organization_id, roster=roster)
+        copied = await team_athletes(session, new_team.organization_id)
+        assert athlete_facts(copied) == athlete_facts(await team_athletes(session, org))
+
+
+async def test_a_csv_over_the_upload_limit_goes_out_zipped(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    seat = await make_team(session)
+    roster = roster_from(csv_bytes(roster_rows(300)))
+    await import_roster(session, organization_id=seat.organization_id, roster=roster)
+    result = await export_team(
+        session,
+        organization_id=seat.organization_id,
+        directory=tmp_path,
+        workbook=False,
+        max_file_bytes=8_000,
+    )
+    (zipped,) = result.files
+    assert zipped.kind == "zip" and zipped.filename == "spotter-athletes.csv.zip"
+    with zipfile.ZipFile(zipped.path) as archive:
+        text = archive.read("spotter-athletes.csv").decode("utf-8-sig")
+    assert text.count("\n") == 301
+    tiny = await export_team(
+        session,
+        organization_id=seat.organization_id,
+        directory=tmp_path / "..",
+        stem="tiny",
+        max_file_bytes=100,
+    )
+    assert not tiny.files and [f.kind for f in tiny.too_large] == ["zip", "xlsx"]
+
+
+async def test_empty_team_exports_headers_only(session: AsyncSession, tmp_path: Path) -> None:
+    seat = await make_team(session)
+    result = await export_team(session, organization_id=seat.organization_id, directory=tmp_path)
+    assert result.counts == {"athletes": 0}
+    csv_file = next(f for f in result.files if f.kind == "csv")
+    assert csv_file.path.read_text(encoding="utf-8-sig").strip() == ",".join(ATHLETE_HEADERS)
