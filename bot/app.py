@@ -43,6 +43,7 @@ from bot.handlers import (
     onboarding,
     roster,
 )
+from bot.insight.delivery import schedule_delivery
 from bot.persistence import DatabasePersistence
 from bot.settings import Settings
 from bot.update_processor import PerChatUpdateProcessor
@@ -373,4 +374,5 @@ def build_application(
         application.bot_data[SETTINGS_KEY] = settings
         application.add_handlers(routing_table())  # type: ignore[arg-type]
     application.add_error_handler(errors.handle_error)
+    schedule_delivery(application)  # the outbox sender, ticked by the JobQueue
     return application

@@ -16,6 +16,7 @@ from storage.models.invitations import AthleteInvitation, DeepLinkFailure
 from storage.models.memberships import Membership
 from storage.models.muscles import ExerciseMuscle, MuscleGroup
 from storage.models.organizations import Organization
+from storage.models.outbox import OutboxMessage, OutboxState
 from storage.models.training import Max, MaxSource, SetLog, TrainingSession
 from storage.models.users import User
 
@@ -39,6 +40,8 @@ __all__ = [
     "MovementPattern",
     "MuscleGroup",
     "Organization",
+    "OutboxMessage",
+    "OutboxState",
     "ProgressionDirection",
     "SetLog",
     "TrainingSession",

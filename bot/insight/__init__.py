@@ -1,0 +1,1 @@
+"""Coach insight and notifications: team view, digest, charts, reminders, readiness."""
