@@ -10,8 +10,8 @@ from sqlmodel import col, select
 
 from bot.app import build_application
 from bot.insight.delivery import drain_outbox
-from bot.local_api import LocalUser
-from bot.local_api.server import Fault
+from fake_telegram import LocalUser
+from fake_telegram.server import Fault
 from storage.db import transaction
 from storage.models import Membership, OutboxMessage, OutboxState, User
 from storage.queries.outbox import CLAIM_LEASE, claim_due_messages, enqueue_message
