@@ -21,6 +21,7 @@ from storage.models import (
     ProgressionDirection,
 )
 from storage.queries.exercises import ExerciseCard, ExercisePage
+from storage.validation import AmbiguousDate
 
 # --- shared -----------------------------------------------------------------------------------
 
@@ -146,6 +147,19 @@ def email_taken(name: str) -> str:
 
 
 SAVED = "Saved ✅"
+
+
+def date_in_words(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def ambiguous_date(typed: str, value: AmbiguousDate) -> str:
+    # Plain text: it goes through field_error, which escapes it.
+    day_first, month_first = value.day_first, value.month_first
+    return (
+        f"{typed} could be {date_in_words(day_first)} or {date_in_words(month_first)}. "
+        f"Send it year first to be sure: {day_first.isoformat()} or {month_first.isoformat()}."
+    )
 
 
 def athlete_saved(name: str) -> str:

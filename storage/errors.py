@@ -17,6 +17,15 @@ class Conflict(DomainError):
     """The change would break a rule the data must keep (duplicate, loop, already linked...)."""
 
 
+class EmailTaken(Conflict):
+    """Another athlete of the same team already has this email (adding and editing alike)."""
+
+    def __init__(self, athlete_id: str, athlete_name: str) -> None:
+        super().__init__("Another athlete in your team already has that email.")
+        self.athlete_id = athlete_id
+        self.athlete_name = athlete_name
+
+
 class InvalidInput(DomainError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)

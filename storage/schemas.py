@@ -5,25 +5,38 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator, model_validator
 from sqlmodel import SQLModel
 
 from storage import validation
 from storage.errors import InvalidInput
+from storage.models.base import utcnow
 from storage.models.enums import AthleteGender, AthleteStatus, Equipment, MovementPattern
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def build_input(model: type[ModelT], **data: Any) -> ModelT:
-    """Validate `data` into `model`, turning the first problem into an InvalidInput."""
+def build_input(model: type[ModelT], today: date | None = None, /, **data: Any) -> ModelT:
+    """Validate `data` into `model`, turning the first problem into an InvalidInput.
+
+    `today` is the caller's date (the bot's injected clock), for the rules that depend on it.
+    """
     try:
-        return model(**data)
+        return model.model_validate(data, context={"today": today})
     except ValidationError as error:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "input"
         message = str(first["msg"]).removeprefix("Value error, ")
         raise InvalidInput(field, message) from None
+
+
+def _today(info: ValidationInfo) -> date:
+    given = (info.context or {}).get("today")
+    return given if isinstance(given, date) else utcnow().date()
+
+
+def _checked_birthdate(value: date | None, info: ValidationInfo) -> date | None:
+    return None if value is None else validation.check_birthdate(value, today=_today(info))
 
 
 class AthleteFields(SQLModel):
@@ -52,8 +65,8 @@ class AthleteFields(SQLModel):
 
     @field_validator("birthdate")
     @classmethod
-    def _birthdate(cls, value: date | None) -> date | None:
-        return None if value is None else validation.check_birthdate(value)
+    def _birthdate(cls, value: date | None, info: ValidationInfo) -> date | None:
+        return _checked_birthdate(value, info)
 
     @field_validator("notes")
     @classmethod
@@ -87,9 +100,7 @@ class AthleteUpdate(SQLModel):
     _phone = field_validator("phone")(
         lambda cls, v: None if v is None else validation.clean_phone(v)
     )
-    _birthdate = field_validator("birthdate")(
-        lambda cls, v: None if v is None else validation.check_birthdate(v)
-    )
+    _birthdate = field_validator("birthdate")(lambda cls, v, info: _checked_birthdate(v, info))
     _notes = field_validator("notes")(
         lambda cls, v: (
             None

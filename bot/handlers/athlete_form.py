@@ -7,6 +7,7 @@ answers given so far. The draft carries the new athlete's id: pressing Save twic
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from telegram import Update
@@ -53,13 +54,20 @@ PROMPTS = {
 }
 
 
-def clean_field(field: str, text: str, *, region: str) -> str:
+def _birthdate(text: str, today: date) -> str:
+    value = validation.parse_birthdate(text, today=today)
+    if isinstance(value, validation.AmbiguousDate):
+        raise ValueError(texts.ambiguous_date(text.strip(), value))
+    return value.isoformat()
+
+
+def clean_field(field: str, text: str, *, region: str, today: date) -> str:
     """The stored form of a typed answer, or ValueError with what to type instead."""
     cleaners: dict[str, Callable[[str], Any]] = {
         NAME: validation.clean_person_name,
         EMAIL: validation.clean_email,
         PHONE: lambda value: validation.clean_phone(value, region=region),
-        BIRTHDATE: lambda value: validation.parse_birthdate(value).isoformat(),
+        BIRTHDATE: lambda value: _birthdate(value, today),
         NOTES: lambda value: validation.clean_long_text(
             value, what="notes", limit=validation.NOTES_MAX
         ),
@@ -116,7 +124,10 @@ def make_step(step: str) -> Callable[[Update, SpotterContext], Any]:
         assert update.message is not None and update.message.text is not None
         try:
             value = clean_field(
-                step, update.message.text, region=context.settings.default_phone_region
+                step,
+                update.message.text,
+                region=context.settings.default_phone_region,
+                today=today(context),
             )
         except ValueError as error:
             await send(update, context, texts.field_error(str(error)))
@@ -185,6 +196,7 @@ async def save(update: Update, context: SpotterContext) -> str | int:
     try:
         data = build_input(
             AthleteCreate,
+            today(context),
             **{field: draft.get(field) for field in ORDER},
         )
     except DomainError as error:
@@ -310,7 +322,7 @@ async def apply_edit(update: Update, context: SpotterContext, value: str | None)
             context.session,
             organization_id=caller.seat.organization_id,
             athlete_id=edit["athlete"],
-            changes=build_input(AthleteUpdate, **{field: value}),
+            changes=build_input(AthleteUpdate, today(context), **{field: value}),
         )
     except DomainError as error:
         await send(update, context, texts.field_error(error.message))
@@ -333,7 +345,10 @@ async def receive_edit(update: Update, context: SpotterContext) -> str | int:
     field = edit.get("field", NAME)
     try:
         value = clean_field(
-            field, update.message.text, region=context.settings.default_phone_region
+            field,
+            update.message.text,
+            region=context.settings.default_phone_region,
+            today=today(context),
         )
     except ValueError as error:
         await send(update, context, texts.field_error(str(error)))

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import enum_type, id_column, new_id, time_column, utcnow
 from storage.models.enums import AthleteGender, AthleteStatus
+from storage.validation import fold_key
 
 
 class Athlete(SQLModel, table=True):
@@ -19,6 +21,7 @@ class Athlete(SQLModel, table=True):
         sa.Index("ix_athletes_org_status_name", "organization_id", "status", "name"),
         sa.Index("ix_athletes_linked_user", "linked_user_id"),
         sa.Index("ix_athletes_org_email", "organization_id", "email"),
+        sa.Index("ix_athletes_org_name_key", "organization_id", "name_key"),
     )
 
     id: str = Field(default_factory=new_id, sa_column=id_column())
@@ -28,6 +31,8 @@ class Athlete(SQLModel, table=True):
         )
     )
     name: str = Field(max_length=100)
+    # fold_key(name), kept in step by the mapper events below; the roster filter and sort use it.
+    name_key: str = Field(default="", sa_column=sa.Column(sa.String(400), nullable=False))
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=20)
     birthdate: date | None = None
@@ -45,3 +50,10 @@ class Athlete(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, sa_column=time_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=time_column(nullable=False))
+
+
+@sa.event.listens_for(Athlete, "before_insert")
+@sa.event.listens_for(Athlete, "before_update")
+def _fold_name(mapper: Any, connection: Any, athlete: Athlete) -> None:
+    # Every ORM write path (forms, imports, tests) keeps the search key true to the name.
+    athlete.name_key = fold_key(athlete.name)

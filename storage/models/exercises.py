@@ -19,6 +19,7 @@ class Exercise(SQLModel, table=True):
             "uq_exercises_org_lower_name", "organization_id", sa.text("lower(name)"), unique=True
         ),
         sa.Index("ix_exercises_org_pattern", "organization_id", "movement_pattern"),
+        sa.Index("ix_exercises_org_copied_from", "organization_id", "copied_from_id"),
     )
 
     id: str = Field(default_factory=new_id, sa_column=id_column())
@@ -41,6 +42,14 @@ class Exercise(SQLModel, table=True):
     created_by: str | None = Field(
         default=None,
         sa_column=sa.Column(sa.String(16), sa.ForeignKey("users.id", ondelete="SET NULL")),
+    )
+    # Set on a team's "Copy to ours" copy: the exercise it was copied from (so a second copy
+    # opens this one instead of making "(copy)").
+    copied_from_id: str | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.String(16), sa.ForeignKey("exercises.id", ondelete="SET NULL"), nullable=True
+        ),
     )
     created_at: datetime = Field(default_factory=utcnow, sa_column=time_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=time_column(nullable=False))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import sqlalchemy as sa
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.errors import Conflict, NotFound
+from storage.errors import Conflict, EmailTaken, NotFound
 from storage.models import Athlete, AthleteStatus, Organization
 from storage.models.base import utcnow
 from storage.queries.paging import Page, clamp_offset
 from storage.schemas import AthleteCreate, AthleteUpdate
+from storage.validation import fold_key
 
 ATHLETE_NOT_FOUND = "That athlete wasn't found in your team. It may have been removed."
 
@@ -25,13 +28,18 @@ async def create_athlete(
     data: AthleteCreate,
     athlete_id: str | None = None,
 ) -> Athlete:
-    """Insert an athlete. A caller-chosen id makes a repeated Save create nothing new."""
+    """Insert an athlete. A caller-chosen id makes a repeated Save create nothing new.
+
+    Raises EmailTaken when another athlete of the team has the email (the rule edits share).
+    """
     if athlete_id is not None:
         existing = await session.get(Athlete, athlete_id)
         if existing is not None:
             if existing.organization_id != organization_id:
                 raise Conflict("That athlete id is taken.")
             return existing
+    if data.email is not None:
+        await check_email_free(session, organization_id=organization_id, email=data.email)
     athlete = Athlete(organization_id=organization_id, **data.model_dump())
     if athlete_id is not None:
         athlete.id = athlete_id
@@ -59,16 +67,55 @@ async def find_athlete_by_email(
     return result.first()
 
 
+async def check_email_free(
+    session: AsyncSession, *, organization_id: str, email: str, except_id: str | None = None
+) -> None:
+    """The one email rule, for adding and editing: unique within a team, case-insensitively."""
+    holder = await find_athlete_by_email(session, organization_id=organization_id, email=email)
+    if holder is not None and holder.id != except_id:
+        raise EmailTaken(holder.id, holder.name)
+
+
+async def find_namesakes(
+    session: AsyncSession, *, organization_id: str, name: str, except_id: str | None = None
+) -> list[Athlete]:
+    """Athletes of the team whose name folds to the same key ("Zoë" and "zoe" are namesakes)."""
+    query = select(Athlete).where(
+        col(Athlete.organization_id) == organization_id,
+        col(Athlete.name_key) == fold_key(name),
+    )
+    if except_id is not None:
+        query = query.where(col(Athlete.id) != except_id)
+    result = await session.exec(query.order_by(col(Athlete.created_at), col(Athlete.id)))
+    return list(result.all())
+
+
+async def count_namesakes(
+    session: AsyncSession, *, organization_id: str, athletes: list[Athlete]
+) -> dict[str, int]:
+    """For each of these athletes' name keys, how many athletes of the team share it.
+
+    A list shows a distinguishing detail next to a name only when the count is above one.
+    """
+    keys = {athlete.name_key for athlete in athletes}
+    if not keys:
+        return {}
+    result = await session.exec(
+        select(col(Athlete.name_key), func.count())
+        .where(col(Athlete.organization_id) == organization_id, col(Athlete.name_key).in_(keys))
+        .group_by(col(Athlete.name_key))
+    )
+    return {key: count for key, count in result.all()}
+
+
 def _roster_filter(
-    organization_id: str, status: AthleteStatus | None, name_filter: str | None
+    organization_id: str, statuses: Collection[AthleteStatus] | None, name_filter: str | None
 ) -> list[sa.ColumnElement[bool]]:
     conditions: list[sa.ColumnElement[bool]] = [col(Athlete.organization_id) == organization_id]
-    if status is not None:
-        conditions.append(col(Athlete.status) == status)
-    if name_filter:
-        conditions.append(
-            func.lower(col(Athlete.name)).contains(name_filter.lower(), autoescape=True)
-        )
+    if statuses is not None:
+        conditions.append(col(Athlete.status).in_(list(statuses)))
+    if name_filter and (key := fold_key(name_filter)):
+        conditions.append(col(Athlete.name_key).contains(key, autoescape=True))
     return conditions
 
 
@@ -77,6 +124,7 @@ async def list_athletes(
     *,
     organization_id: str,
     status: AthleteStatus | None = None,
+    statuses: Collection[AthleteStatus] | None = None,
     name_filter: str | None = None,
     offset: int = 0,
     limit: int = 10,
@@ -84,9 +132,13 @@ async def list_athletes(
 ) -> AthletePage:
     """A page of the roster sorted by name; a stale offset past the end shows the last page.
 
-    `total` may be given when the caller already knows it (from count_athletes_by_status).
+    `status` or `statuses` keep only those statuses (neither: everyone); the name filter
+    matches folded names (case and accents ignored). `total` may be given when the caller
+    already knows it (from count_athletes_by_status).
     """
-    conditions = _roster_filter(organization_id, status, name_filter)
+    if status is not None:
+        statuses = [status]
+    conditions = _roster_filter(organization_id, statuses, name_filter)
     if total is None:
         count = select(func.count()).select_from(Athlete).where(*conditions)
         total = (await session.exec(count)).one()
@@ -94,7 +146,7 @@ async def list_athletes(
     result = await session.exec(
         select(Athlete)
         .where(*conditions)
-        .order_by(func.lower(col(Athlete.name)), col(Athlete.id))
+        .order_by(col(Athlete.name_key), col(Athlete.id))
         .offset(offset)
         .limit(limit)
     )
@@ -119,7 +171,12 @@ async def update_athlete(
     session: AsyncSession, *, organization_id: str, athlete_id: str, changes: AthleteUpdate
 ) -> Athlete:
     athlete = await get_athlete(session, organization_id=organization_id, athlete_id=athlete_id)
-    for key, value in changes.model_dump(exclude_unset=True).items():
+    values = changes.model_dump(exclude_unset=True)
+    if values.get("email") is not None:
+        await check_email_free(
+            session, organization_id=organization_id, email=values["email"], except_id=athlete_id
+        )
+    for key, value in values.items():
         setattr(athlete, key, value)
     athlete.updated_at = utcnow()
     session.add(athlete)

@@ -381,10 +381,28 @@ async def set_exercise_archived(
     return exercise
 
 
+async def find_team_copy(
+    session: AsyncSession, *, organization_id: str, exercise_id: str
+) -> Exercise | None:
+    """The team's existing copy of this exercise (archived ones too), if it made one."""
+    result = await session.exec(
+        select(Exercise)
+        .where(
+            col(Exercise.organization_id) == organization_id,
+            col(Exercise.copied_from_id) == exercise_id,
+        )
+        .order_by(col(Exercise.archived_at).is_not(None), col(Exercise.created_at))
+    )
+    return result.first()
+
+
 async def copy_exercise_to_team(
     session: AsyncSession, *, organization_id: str, exercise_id: str, created_by: str | None = None
 ) -> Exercise:
-    """A custom copy of a visible exercise, named like it ("(copy)" when the name is taken)."""
+    """A custom copy of a visible exercise, named like it ("(copy)" when the name is taken).
+
+    The copy remembers its source; callers check find_team_copy first to open an existing one.
+    """
     card = await get_exercise_card(
         session, organization_id=organization_id, exercise_id=exercise_id
     )
@@ -403,6 +421,7 @@ async def copy_exercise_to_team(
         equipment=source.equipment,
         instructions=source.instructions,
         created_by=created_by,
+        copied_from_id=source.id,
     )
     session.add(copy)
     await session.flush()

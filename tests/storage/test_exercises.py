@@ -273,3 +273,22 @@ async def test_every_curated_exercise_is_well_formed(session: AsyncSession) -> N
     for row in rows[:40]:
         card = await q.get_exercise_card(session, organization_id=None, exercise_id=row.id)
         assert card.primary, row.slug
+
+
+async def test_the_teams_copy_of_an_exercise_is_found_again(session: AsyncSession) -> None:
+    seat, other = await make_team(session, "Ours"), await make_team(session, "Theirs")
+    org = seat.organization_id
+    squat = await curated(session, "Front Squat")
+    assert await q.find_team_copy(session, organization_id=org, exercise_id=squat.id) is None
+    copy = await q.copy_exercise_to_team(session, organization_id=org, exercise_id=squat.id)
+    # Renamed and archived, it is still the team's copy; another team has none.
+    await q.update_custom_exercise(
+        session, organization_id=org, exercise_id=copy.id, changes=ExerciseUpdate(name="FS")
+    )
+    await q.set_exercise_archived(session, organization_id=org, exercise_id=copy.id, archived=True)
+    found = await q.find_team_copy(session, organization_id=org, exercise_id=squat.id)
+    assert found is not None and found.id == copy.id
+    assert (
+        await q.find_team_copy(session, organization_id=other.organization_id, exercise_id=squat.id)
+        is None
+    )
