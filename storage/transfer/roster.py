@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from storage import validation
 from storage.errors import InvalidInput
+from storage.models.base import utcnow
 from storage.models.enums import AthleteGender, AthleteStatus
 from storage.schemas import AthleteCreate, build_input
 from storage.transfer.cells import restore_text
@@ -422,7 +423,7 @@ def _check_row(
     if problems:
         return problems
     try:
-        athlete = build_input(AthleteCreate, **values)
+        athlete = build_input(AthleteCreate, today, **values)
     except InvalidInput as error:  # the schema's own rules, should they ever go further
         roster_field = RosterField(error.field) if error.field in set(RosterField) else name_field
         return [_problem(row, header, roster_field, RowProblemCode.INVALID, message=error.message)]
@@ -443,10 +444,15 @@ _FIELD_KEYS: dict[RosterField, str] = {
 
 
 def _birthdate(value: CellValue, *, today: date | None) -> date:
+    today = today or utcnow().date()
     if isinstance(value, datetime):
         return validation.check_birthdate(value.date(), today=today)
     if isinstance(value, date):
         return validation.check_birthdate(value, today=today)
     text = cell_text(value) or ""
     match = _ISO_DATETIME.match(text)
-    return validation.parse_birthdate(match.group(1) if match else text, today=today)
+    parsed = validation.parse_birthdate(match.group(1) if match else text, today=today)
+    if isinstance(parsed, validation.AmbiguousDate):
+        # A file can't be asked which reading it meant: the documented DD/MM/YYYY (as before).
+        return parsed.day_first
+    return parsed
