@@ -46,6 +46,8 @@ from bot.handlers import (
 from bot.insight.delivery import schedule_delivery
 from bot.persistence import DatabasePersistence
 from bot.settings import Settings
+from bot.transfer import handlers as transfer
+from bot.transfer import keyboards as transfer_keyboards
 from bot.update_processor import PerChatUpdateProcessor
 from storage.db import describe_database
 
@@ -258,6 +260,12 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             CommandHandler("invite", invites.invite_command),
             CommandHandler("me", athlete_home.me_command),
             CommandHandler("leave", athlete_home.leave_command),
+            CommandHandler("import", transfer.import_command),
+            CommandHandler("export", transfer.export_command),
+            # Spreadsheets a coach sends (new messages only: an edited caption is no new file)
+            MessageHandler(
+                filters.Document.ALL & filters.UpdateType.MESSAGE, transfer.receive_document
+            ),
             # Buttons
             CallbackQueryHandler(roster.menu_roster, pattern=r"^menu:(athletes|athletes_back)$"),
             on_button(cb.ROSTER, roster.roster_page),
@@ -272,6 +280,8 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             on_button(cb.LEAVE_PICK, athlete_home.pick_team_to_leave),
             on_button(cb.LEAVE_CONFIRM, athlete_home.confirm_leave),
             on_button(cb.LEAVE_CANCEL, athlete_home.cancel_leave),
+            on_button(transfer_keyboards.IMPORT_CONFIRM, transfer.confirm_import),
+            on_button(transfer_keyboards.IMPORT_CANCEL, transfer.cancel_import),
             CallbackQueryHandler(
                 athlete_form.closed_form_button, pattern=r"^(adg|ads|ade|adf|adc|ado|aeg)(:|$)"
             ),

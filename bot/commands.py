@@ -29,6 +29,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("athletes", "Your roster", frozenset({Audience.COACH}), "/athletes [name]"),
     Command("addathlete", "Add an athlete", frozenset({Audience.COACH})),
     Command("invite", "Invite link for an athlete", frozenset({Audience.COACH}), "/invite name"),
+    Command("import", "Import athletes from a spreadsheet", frozenset({Audience.COACH})),
+    Command("export", "Your team's data as spreadsheets", frozenset({Audience.COACH})),
     Command("me", "Your profile and coach", frozenset({Audience.ATHLETE})),
     Command("leave", "Leave a team", frozenset({Audience.ATHLETE})),
     Command("exercises", "Browse or search the exercise library", ALL, "/exercises [name]"),

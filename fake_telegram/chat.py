@@ -110,6 +110,21 @@ class LocalTelegram:
         )
         return {"update_id": self.api.next_update_id(), "message": self.api.message_to_api(message)}
 
+    def document_update_data(
+        self,
+        user: LocalUser | UserRecord,
+        content: bytes,
+        file_name: str | None,
+        *,
+        mime_type: str | None = None,
+        caption: str | None = None,
+    ) -> JSONDict:
+        """Record a file sent by ``user`` and return the Update JSON Telegram would send."""
+        message = self.api.record_user_document(
+            _record_of(user).id, content, file_name=file_name, mime_type=mime_type, caption=caption
+        )
+        return {"update_id": self.api.next_update_id(), "message": self.api.message_to_api(message)}
+
     def callback_update_data(
         self, user: LocalUser | UserRecord, message: StoredMessage, data: str
     ) -> tuple[JSONDict, CallbackQueryRecord]:
@@ -292,6 +307,24 @@ class LocalUser:
     async def send(self, text: str, *, reply_to: MessageRef = None) -> Update:
         """Send ``text`` to the bot; returns once the bot has handled it."""
         return await self.tg.deliver(self.tg.message_update_data(self, text, reply_to=reply_to))
+
+    async def send_document(
+        self,
+        content: bytes,
+        file_name: str | None,
+        *,
+        mime_type: str | None = None,
+        caption: str | None = None,
+    ) -> Update:
+        """Send a file (as Telegram's "File" attachment); returns once the bot has handled it."""
+        data = self.tg.document_update_data(
+            self, content, file_name, mime_type=mime_type, caption=caption
+        )
+        return await self.tg.deliver(data)
+
+    def documents(self) -> list[StoredMessage]:
+        """Files the bot sent in this chat, oldest first (bytes in ``document_bytes``)."""
+        return [m for m in self.bot_messages() if m.document is not None]
 
     async def press(self, text: str, *, message: MessageRef = None) -> Update:
         """Press the button labelled ``text`` (or with that callback_data)."""

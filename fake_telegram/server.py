@@ -60,6 +60,9 @@ MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_RESULTS = 50
+# Bot API limits on files: a bot may download (getFile) up to 20 MB and upload up to 50 MB.
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
@@ -653,6 +656,31 @@ class LocalBotAPI(BaseRequest):
             reply_to_message_id=reply_to_message_id,
         )
 
+    def record_user_document(
+        self,
+        user_id: int,
+        content: bytes,
+        *,
+        file_name: str | None,
+        mime_type: str | None = None,
+        caption: str | None = None,
+    ) -> StoredMessage:
+        """Store a file the user sent to the bot; getFile and the download URL then serve it."""
+        user = self._user(user_id)
+        user.seen = user.started = True
+        user.blocked = False
+        stored = self._new_file("document", content, file_name=file_name, mime_type=mime_type)
+        self.files[stored.file_id] = stored
+        return self._append_message(
+            self.chats[user_id],
+            from_bot=False,
+            sender_id=user_id,
+            caption=caption,
+            caption_plain=caption,
+            document=_document_dict(stored),
+            document_bytes=content,
+        )
+
     def register_callback_query(
         self, user_id: int, message: StoredMessage | None, data: str | None
     ) -> CallbackQueryRecord:
@@ -1192,6 +1220,9 @@ class LocalBotAPI(BaseRequest):
         if isinstance(document, Upload):
             if not document.content:
                 raise _bad_request("file must be non-empty")
+            if len(document.content) > MAX_UPLOAD_BYTES:
+                # What api.telegram.org answers to a multipart body over its limit.
+                raise ApiError(413, "Request Entity Too Large")
             stored = self._new_file(
                 "document",
                 document.content,
@@ -1395,6 +1426,8 @@ class LocalBotAPI(BaseRequest):
         stored = self.files.get(str(params.get("file_id", "")))
         if stored is None:
             raise _bad_request("invalid file_id")
+        if stored.file_size is not None and stored.file_size > MAX_DOWNLOAD_BYTES:
+            raise _bad_request("file is too big")
         if stored.file_path is None:
             extension = "jpg" if stored.kind == "photo" else "bin"
             if stored.file_name and "." in stored.file_name:

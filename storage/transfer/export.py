@@ -54,6 +54,7 @@ class ExportFile:
     kind: str  # "csv", "zip" (a CSV too big to send as it is) or "xlsx"
     rows: int
     size: int
+    table: str = ""  # the table's key; "" for the workbook (every table)
 
 
 @dataclass
@@ -230,7 +231,7 @@ async def export_team(
             await asyncio.to_thread(writer.close)
         result.counts[table.key] = count
         await asyncio.to_thread(
-            _add_file, result, writer.path, writer.filename, "csv", count, max_file_bytes
+            _add_file, result, writer.path, writer.filename, "csv", count, max_file_bytes, table.key
         )
     if book is not None:
         path = directory / f"{stem}.xlsx"
@@ -241,7 +242,13 @@ async def export_team(
 
 
 def _add_file(
-    result: ExportResult, path: Path, filename: str, kind: str, rows: int, limit: int
+    result: ExportResult,
+    path: Path,
+    filename: str,
+    kind: str,
+    rows: int,
+    limit: int,
+    table: str = "",
 ) -> None:
     size = path.stat().st_size
     if size > limit and kind == "csv":
@@ -251,5 +258,7 @@ def _add_file(
             archive.write(path, arcname=filename)
         path.unlink()
         path, filename, kind, size = zipped, zipped.name, "zip", zipped.stat().st_size
-    exported = ExportFile(path=path, filename=filename, kind=kind, rows=rows, size=size)
+    exported = ExportFile(
+        path=path, filename=filename, kind=kind, rows=rows, size=size, table=table
+    )
     (result.too_large if size > limit else result.files).append(exported)

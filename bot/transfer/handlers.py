@@ -1,0 +1,287 @@
+"""/export, /import, and spreadsheets a coach sends in the private chat.
+
+A file is checked and previewed when it arrives; nothing is written until Import is pressed.
+The pending import keeps only the file's Telegram id and SHA-256 (not its rows) in user_data:
+Import downloads the file again, checks it is the same bytes, reads it again and imports in one
+transaction, with the team read afresh, so a second press or a re-sent file adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import logging
+import re
+import secrets
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from telegram import Document, InputFile, Update
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, TelegramError
+
+from bot.context import SpotterContext, transactional
+from bot.handlers.common import load_caller, load_coach, today
+from bot.replies import answer, send, show
+from bot.transfer import keyboards, texts
+from storage.transfer import reading
+from storage.transfer.cells import neutralize_text
+from storage.transfer.export import EXPORT_TABLES, export_team
+from storage.transfer.reading import FileProblem, FileProblemKind, open_spreadsheet
+from storage.transfer.roster import ParsedRoster, parse_roster
+from storage.transfer.roster_import import import_roster, preview_roster_import
+from storage.transfer.templates import TEMPLATE_FILE_NAME, roster_template
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = "transfer_pending_import"
+TABLE_TITLES = {table.key: table.title for table in EXPORT_TABLES}
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+async def refuse_in_group(update: Update, context: SpotterContext) -> None:
+    """Files and exports belong in the private chat; in a group say only where to go."""
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, texts.GROUP_FILE)
+
+
+@transactional
+async def import_command(update: Update, context: SpotterContext) -> None:
+    if not is_private(update):
+        await refuse_in_group(update, context)
+        return
+    if await load_coach(update, context) is None:
+        return
+    await send(update, context, texts.IMPORT_HELP)
+    await send_file(update, context, roster_template(), TEMPLATE_FILE_NAME, texts.TEMPLATE_CAPTION)
+
+
+@transactional
+async def receive_document(update: Update, context: SpotterContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    if not is_private(update):
+        await refuse_in_group(update, context)
+        return
+    caller = await load_caller(update, context)
+    if caller.seat is None:
+        await send(update, context, texts.NOT_A_COACH_FILE)
+        return
+    document = message.document
+    file_name = document.file_name or "file"
+    # Telegram says the size up front: refuse a big file without downloading it.
+    if document.file_size is not None and document.file_size > reading.MAX_FILE_BYTES:
+        problem = FileProblem(
+            FileProblemKind.TOO_LARGE, found=document.file_size, limit=reading.MAX_FILE_BYTES
+        )
+        await send(update, context, texts.file_problem(problem))
+        return
+    await context.commit()  # nothing is written; don't hold a transaction over the download
+    data = await download(update, context, document)
+    if data is None:
+        return
+    roster = await read_roster(context, data, file_name)
+    if isinstance(roster, FileProblem):
+        await send(update, context, texts.file_problem(roster))
+        return
+    preview = await preview_roster_import(
+        context.session, organization_id=caller.seat.organization_id, roster=roster
+    )
+    assert context.user_data is not None
+    token = secrets.token_urlsafe(6)
+    if preview.new:
+        context.user_data[PENDING_KEY] = {
+            "token": token,
+            "file_id": document.file_id,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "file_name": file_name,
+        }
+    problems_file = len(preview.problems) > texts.PROBLEMS_SHOWN
+    text = texts.import_preview(
+        file_name=file_name,
+        sheet=roster.sheet if data.startswith(b"PK") else None,
+        preview=preview,
+        columns=roster.header.labels,
+        ignored=roster.header.ignored,
+        problems_file=problems_file,
+    )
+    markup = keyboards.import_preview(token, len(preview.new)) if preview.new else None
+    if problems_file:
+        # First, so that the preview and its buttons end up at the bottom of the chat.
+        await send_file(
+            update,
+            context,
+            problems_csv(roster),
+            f"{Path(file_name).stem}-problems.csv",
+            texts.PROBLEMS_CAPTION,
+        )
+    await send(update, context, text, markup)
+
+
+@transactional
+async def confirm_import(update: Update, context: SpotterContext) -> None:
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    token = keyboards.IMPORT_CONFIRM.unpack(query.data)["token"]
+    pending: dict[str, Any] | None = context.user_data.get(PENDING_KEY)
+    if not pending or pending.get("token") != token:
+        await answer(update, context, texts.IMPORT_EXPIRED, alert=True)
+        return
+    caller = await load_coach(update, context)
+    if caller is None or caller.seat is None:
+        return
+    await answer(update, context)
+    data = await download_again(context, str(pending["file_id"]))
+    roster = None
+    if data is not None and hashlib.sha256(data).hexdigest() == pending["sha256"]:
+        roster = await read_roster(context, data, str(pending["file_name"]))
+    if not isinstance(roster, ParsedRoster):
+        context.user_data.pop(PENDING_KEY, None)
+        await show(update, context, texts.IMPORT_FILE_CHANGED)
+        return
+    result = await import_roster(
+        context.session, organization_id=caller.seat.organization_id, roster=roster
+    )
+    context.user_data.pop(PENDING_KEY, None)
+    await show(update, context, texts.import_done(result))
+
+
+@transactional
+async def cancel_import(update: Update, context: SpotterContext) -> None:
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    token = keyboards.IMPORT_CANCEL.unpack(query.data)["token"]
+    pending: dict[str, Any] | None = context.user_data.get(PENDING_KEY)
+    if not pending or pending.get("token") != token:
+        await answer(update, context, texts.IMPORT_EXPIRED, alert=True)
+        return
+    context.user_data.pop(PENDING_KEY, None)
+    await answer(update, context)
+    await show(update, context, texts.IMPORT_CANCELLED)
+
+
+@transactional
+async def export_command(update: Update, context: SpotterContext) -> None:
+    if not is_private(update):
+        await refuse_in_group(update, context)
+        return
+    caller = await load_coach(update, context)
+    if caller is None or caller.seat is None:
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    team = caller.seat.organization.name
+    stem = f"{slug(team)}-{today(context).isoformat()}"
+    with tempfile.TemporaryDirectory(prefix="spotter-export-") as folder:
+        result = await export_team(
+            context.session,
+            organization_id=caller.seat.organization_id,
+            directory=Path(folder),
+            stem=stem,
+        )
+        await context.commit()
+        try:
+            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+            for file in result.files:
+                await send_path(
+                    context,
+                    chat.id,
+                    file.path,
+                    file.filename,
+                    texts.export_caption(file, TABLE_TITLES),
+                )
+        except TelegramError as error:
+            log.warning("export: sending a file failed: %s", type(error).__name__)
+            await send(update, context, texts.EXPORT_SEND_FAILED)
+            return
+    await send(update, context, texts.export_done(team, result, TABLE_TITLES))
+
+
+async def download(update: Update, context: SpotterContext, document: Document) -> bytes | None:
+    """The file's bytes, or None after telling the coach why not."""
+    try:
+        telegram_file = await document.get_file()
+        return bytes(await telegram_file.download_as_bytearray())
+    except BadRequest as error:
+        if "too big" in error.message.lower():
+            problem = FileProblem(FileProblemKind.TOO_LARGE, limit=reading.MAX_FILE_BYTES)
+            await send(update, context, texts.file_problem(problem))
+            return None
+        log.warning("import: getFile refused: %s", type(error).__name__)
+    except TelegramError as error:
+        log.warning("import: download failed: %s", type(error).__name__)
+    await send(update, context, texts.DOWNLOAD_FAILED)
+    return None
+
+
+async def download_again(context: SpotterContext, file_id: str) -> bytes | None:
+    try:
+        telegram_file = await context.bot.get_file(file_id)
+        return bytes(await telegram_file.download_as_bytearray())
+    except TelegramError as error:
+        log.warning("import: download at confirm failed: %s", type(error).__name__)
+        return None
+
+
+async def read_roster(
+    context: SpotterContext, data: bytes, file_name: str
+) -> ParsedRoster | FileProblem:
+    """Parsing thousands of rows is CPU work: a worker thread keeps other chats answered."""
+    region = context.settings.default_phone_region
+    day = today(context)
+
+    def parse() -> ParsedRoster | FileProblem:
+        spreadsheet = open_spreadsheet(data, filename=file_name)
+        if isinstance(spreadsheet, FileProblem):
+            return spreadsheet
+        return parse_roster(spreadsheet, phone_region=region, today=day)
+
+    return await asyncio.to_thread(parse)
+
+
+def problems_csv(roster: ParsedRoster) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(texts.PROBLEMS_HEADERS)
+    for problem in roster.problems:
+        writer.writerow(
+            [
+                problem.row,
+                neutralize_text(problem.column),
+                neutralize_text(texts.problem_reason(problem)),
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")
+
+
+async def send_file(
+    update: Update, context: SpotterContext, data: bytes, file_name: str, caption: str
+) -> None:
+    await context.commit()
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_document(chat.id, InputFile(data, filename=file_name), caption=caption)
+
+
+async def send_path(
+    context: SpotterContext, chat_id: int, path: Path, file_name: str, caption: str
+) -> None:
+    with path.open("rb") as handle:
+        await context.bot.send_document(
+            chat_id, InputFile(handle, filename=file_name), caption=caption
+        )
+
+
+def slug(name: str) -> str:
+    """A file-name-safe ASCII form of the team name ("Équipe Nord" -> "equipe-nord")."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40] or "team"

@@ -1,0 +1,255 @@
+"""/import, /export and files sent to the bot, through the real Application."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from telegram.error import BadRequest, NetworkError
+
+from fake_telegram import LocalUser
+from fake_telegram.server import MAX_DOWNLOAD_BYTES, StoredMessage
+from storage.models import Athlete
+from storage.transfer.templates import roster_template
+from tests.bot.conftest import Harness
+from tests.bot.helpers import add_athlete, athletes_in_db, onboard_coach
+from tests.transfer_files import csv_bytes, roster_rows, xlsx_bytes, zip_bomb
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def facts(athletes: list[Athlete]) -> list[tuple[object, ...]]:
+    return sorted(
+        (a.name, a.email, a.phone, a.birthdate, a.gender, a.notes, a.status) for a in athletes
+    )
+
+
+def csv_rows(message: StoredMessage) -> list[list[str]]:
+    assert message.document_bytes is not None
+    raw = message.document_bytes
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+async def test_a_500_row_roster_with_20_bad_rows_previews_then_imports_480(
+    harness: Harness,
+) -> None:
+    coach = await onboard_coach(harness.tg)
+    data = csv_bytes(roster_rows(500, bad_every=25), delimiter=";", encoding="cp1252")
+    await coach.send_document(data, "roster.csv", mime_type="text/csv")
+    preview = coach.last_message()
+    text = preview.display_text
+    assert "roster.csv" in text and "500 athlete rows" in text
+    assert "480 new athletes" in text and "20 rows with problems" in text
+    assert "Row 26, E-mail: That doesn't look like an email address" in text
+    assert "… and 5 more problems" in text
+    assert [b["text"] for row in preview.inline_keyboard for b in row] == [
+        "✅ Import 480 athletes",
+        "✖️ Cancel",
+    ]
+    problems = csv_rows(coach.bot_messages()[-2])
+    assert problems[0] == ["Row", "Column", "Problem"]
+    assert [int(row[0]) for row in problems[1:]] == list(range(26, 502, 25))
+    assert await athletes_in_db(harness) == []  # nothing before Import
+
+    await coach.press("✅ Import 480 athletes", message=preview)
+    assert "Imported 480 athletes" in coach.last_text()
+    assert "20 rows with problems: skipped" in coach.last_text()
+    athletes = await athletes_in_db(harness)
+    assert len(athletes) == 480
+    assert any(a.name == "Athlete 0001 Müller" for a in athletes)  # Windows-1252 read right
+
+    # The same file again adds nothing.
+    await coach.send_document(data, "roster.csv")
+    again = coach.last_text()
+    assert "0 new athletes" in again and "480 athletes already in your team" in again
+    assert not coach.last_message().has_inline_keyboard
+    assert len(await athletes_in_db(harness)) == 480
+
+
+async def test_import_pressed_twice_imports_once(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send_document(csv_bytes(roster_rows(3)), "r.csv")
+    preview = coach.last_message()
+    confirm = preview.inline_keyboard[0][0]["callback_data"]
+    await coach.press("✅ Import 3 athletes", message=preview)
+    # A second tap that raced the first edit (the button was still on screen).
+    await coach.press_data(confirm, message=preview)
+    assert "no longer open" in (coach.last_answer or "")
+    assert len(await athletes_in_db(harness)) == 3
+
+
+async def test_cancel_writes_nothing_and_closes_the_preview(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send_document(csv_bytes(roster_rows(3)), "r.csv")
+    preview = coach.last_message()
+    confirm = preview.inline_keyboard[0][0]["callback_data"]
+    await coach.press("✖️ Cancel")
+    assert "Nothing was added" in coach.last_text()
+    await coach.press_data(confirm, message=preview)
+    assert "no longer open" in (coach.last_answer or "")
+    assert await athletes_in_db(harness) == []
+
+
+async def test_a_newer_file_replaces_the_open_preview(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send_document(csv_bytes(roster_rows(3)), "first.csv")
+    first = coach.last_message()
+    await coach.send_document(csv_bytes(roster_rows(5)), "second.csv")
+    await coach.press_data(first.inline_keyboard[0][0]["callback_data"], message=first)
+    assert "no longer open" in (coach.last_answer or "")
+    await coach.press("✅ Import 5 athletes")
+    assert len(await athletes_in_db(harness)) == 5
+
+
+async def test_xlsx_roster_and_the_import_template(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send("/import")
+    help_text = coach.bot_messages()[-2].display_text
+    assert "Import athletes from a spreadsheet" in help_text and "Email" in help_text
+    template = coach.last_message()
+    assert template.document is not None and template.document["file_name"] == "roster.csv"
+    assert template.document_bytes == roster_template()
+    assert (ROOT / "docs" / "examples" / "roster.csv").read_bytes() == roster_template()
+    # The template, filled in as it is, imports.
+    await coach.send_document(roster_template(), "roster.csv")
+    await coach.press("✅ Import 3 athletes")
+    names = [a.name for a in await athletes_in_db(harness)]
+    assert names == ["Aiko Tanaka", "José Müller", "Maya Lopez"]
+    data = xlsx_bytes({"Team": [["Full name", "DOB"], ["Ben Okafor", "2001-02-03"]]})
+    await coach.send_document(data, "team.xlsx")
+    assert "sheet Team" in coach.last_text()
+    await coach.press("✅ Import 1 athlete")
+    assert len(await athletes_in_db(harness)) == 4
+
+
+async def test_export_then_reimport_into_a_new_team_reproduces_the_athletes(
+    harness: Harness,
+) -> None:
+    coach = await onboard_coach(harness.tg)
+    await add_athlete(coach, '=HYPERLINK("http://evil.example","x")', "evil@example.com")
+    await coach.send_document(roster_template(), "roster.csv")
+    await coach.press("✅ Import 3 athletes")
+    await coach.send("/export")
+    documents = coach.documents()[-2:]
+    names = [d.document["file_name"] for d in documents if d.document]
+    assert names[0].startswith("northside-barbell-") and names[0].endswith("-athletes.csv")
+    assert names[1].endswith(".xlsx")
+    assert "Export of Northside Barbell" in coach.last_text()
+    rows = csv_rows(documents[0])
+    assert rows[0][0] == "Name"
+    assert '\'=HYPERLINK("http://evil.example","x")' in [row[0] for row in rows]
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert documents[1].document_bytes is not None
+    workbook = load_workbook(io.BytesIO(documents[1].document_bytes))
+    evil = workbook["Athletes"]["A2"]
+    assert evil.value == '=HYPERLINK("http://evil.example","x")' and evil.data_type == "s"
+    with zipfile.ZipFile(io.BytesIO(documents[1].document_bytes)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+
+    before = await athletes_in_db(harness)
+    other = await onboard_coach(harness.tg, "other", "Second Team")
+    assert documents[0].document_bytes is not None
+    await other.send_document(documents[0].document_bytes, "export.csv")
+    await other.press("✅ Import 4 athletes")
+    after = await athletes_in_db(harness)
+    copies = [a for a in after if a.organization_id != before[0].organization_id]
+    assert facts(copies) == facts(before)
+    # And the workbook too, into a third team.
+    third = await onboard_coach(harness.tg, "third", "Third Team")
+    await third.send_document(documents[1].document_bytes, "export.xlsx")
+    await third.press("✅ Import 4 athletes")
+    assert len(await athletes_in_db(harness)) == 12
+
+
+BAD_FILES = [
+    (b"", "empty.csv", "That file is empty"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "photo.csv", "isn't a spreadsheet"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "roster.pdf", "isn't a spreadsheet"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "roster.xls", "old Excel file"),
+    (b"PK\x03\x04broken", "roster.xlsx", "seems damaged"),
+    (b"Team,Coach\r\nA,B\r\n", "teams.csv", "couldn't find the column names"),
+    (b"Name,Email\r\n", "header.csv", "no athletes under them"),
+    (csv_bytes([["Name"] + ["x"] * 9_999, ["Maya"]]), "wide.csv", "Row 1 has 10,000 columns"),
+    (csv_bytes([["Name", "Notes"], ["Maya", "x" * 1024 * 1024]]), "long.csv", "Row 2 is"),
+]
+
+
+@pytest.mark.parametrize(("data", "name", "expected"), BAD_FILES, ids=[n for _, n, _ in BAD_FILES])
+async def test_bad_files_get_a_clear_answer_and_write_nothing(
+    harness: Harness, data: bytes, name: str, expected: str
+) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send_document(data, name)
+    answer = coach.last_text()
+    assert expected in answer and "Nothing was added" in answer
+    assert not coach.last_message().has_inline_keyboard
+    assert await athletes_in_db(harness) == []
+
+
+async def test_a_zip_bomb_is_refused_without_opening_it(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send_document(zip_bomb(120), "roster.xlsx")
+    assert "unpacks to far more data" in coach.last_text()
+    assert await athletes_in_db(harness) == []
+
+
+async def test_a_file_over_20_mb_is_refused_without_downloading(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send_document(b"Name\r\n" + b"A" * MAX_DOWNLOAD_BYTES, "huge.csv")
+    assert "too big (20.0 MB)" in coach.last_text() and "up to 20.0 MB" in coach.last_text()
+    assert harness.api.calls_of("getFile") == []
+
+
+async def test_the_fake_refuses_what_telegram_refuses(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    message = harness.api.record_user_document(
+        coach.id, b"x" * (MAX_DOWNLOAD_BYTES + 1), file_name="big.csv"
+    )
+    assert message.document is not None
+    with pytest.raises(BadRequest, match="too big"):
+        await harness.app.bot.get_file(message.document["file_id"])
+    with pytest.raises(NetworkError, match="(?i)too large"):
+        await harness.app.bot.send_document(coach.chat_id, b"x" * (50 * 1024 * 1024 + 1))
+    with pytest.raises(BadRequest, match="empty"):
+        await harness.app.bot.send_document(coach.chat_id, b"")
+
+
+async def athlete_of(harness: Harness, coach: LocalUser) -> LocalUser:
+    await add_athlete(coach, "Maya Lopez")
+    await coach.send("/invite Maya Lopez")
+    link = next(
+        word for word in coach.bot_messages()[-1].display_text.split() if "start=" in word
+    )
+    athlete = harness.tg.user("maya")
+    await athlete.open_link(link)
+    assert "Welcome" in athlete.last_text()
+    return athlete
+
+
+async def test_files_from_athletes_and_strangers_are_refused(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    athlete = await athlete_of(harness, coach)
+    stranger = harness.tg.user("stranger")
+    for person in (athlete, stranger):
+        await person.send_document(roster_template(), "roster.csv")
+        assert "Only coaches can import files" in person.last_text()
+        await person.send("/export")
+        assert "That's for coaches" in person.last_text()
+    assert [a.name for a in await athletes_in_db(harness)] == ["Maya Lopez"]
+    assert harness.api.calls_of("getFile") == []
+
+
+async def test_a_file_in_the_middle_of_a_form_is_answered_by_the_form(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send("/addathlete")
+    await coach.send_document(roster_template(), "roster.csv")
+    assert "text message" in coach.last_text()
+    await coach.send("Maya Lopez")
+    assert "email" in coach.last_text()
+    assert await athletes_in_db(harness) == []
