@@ -5,8 +5,8 @@ computed in Python: SQLite's lower() folds only ASCII, so "Иван" was not fou
 exercises.copied_from_id lets a second "Copy to ours" open the team's existing copy. Existing
 custom exercises named exactly like a curated one (same pattern and equipment) count as its copy.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-30
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 from storage.validation import fold_key
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
