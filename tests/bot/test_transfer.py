@@ -214,7 +214,7 @@ async def test_the_fake_refuses_what_telegram_refuses(harness: Harness) -> None:
     assert message.document is not None
     with pytest.raises(BadRequest, match="too big"):
         await harness.app.bot.get_file(message.document["file_id"])
-    with pytest.raises(NetworkError, match="(?i)too large"):
+    with pytest.raises(NetworkError, match=r"(?i)too large"):
         await harness.app.bot.send_document(coach.chat_id, b"x" * (50 * 1024 * 1024 + 1))
     with pytest.raises(BadRequest, match="empty"):
         await harness.app.bot.send_document(coach.chat_id, b"")
