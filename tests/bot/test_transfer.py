@@ -223,9 +223,7 @@ async def test_the_fake_refuses_what_telegram_refuses(harness: Harness) -> None:
 async def athlete_of(harness: Harness, coach: LocalUser) -> LocalUser:
     await add_athlete(coach, "Maya Lopez")
     await coach.send("/invite Maya Lopez")
-    link = next(
-        word for word in coach.bot_messages()[-1].display_text.split() if "start=" in word
-    )
+    link = next(word for word in coach.bot_messages()[-1].display_text.split() if "start=" in word)
     athlete = harness.tg.user("maya")
     await athlete.open_link(link)
     assert "Welcome" in athlete.last_text()
