@@ -1,0 +1,1 @@
+"""Pure rules of coach insight: chart series, compliance, attention, readiness, timing."""
