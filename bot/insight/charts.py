@@ -74,7 +74,9 @@ def draw_e1rm_chart(points: Sequence[Point], *, title: str, unit: str) -> bytes:
     _style(axes, title, f"e1RM ({unit})")
     from matplotlib.dates import AutoDateLocator, DateFormatter
 
-    axes.xaxis.set_major_locator(AutoDateLocator(maxticks=7))
+    axes.xaxis.set_major_locator(
+        AutoDateLocator(minticks=3, maxticks={"DAILY": 8, "WEEKLY": 8, "MONTHLY": 8, "YEARLY": 8})
+    )
     axes.xaxis.set_major_formatter(DateFormatter("%d %b"))
     figure.autofmt_xdate(rotation=30)
     return _png(figure)
