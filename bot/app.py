@@ -48,6 +48,7 @@ from bot.persistence import DatabasePersistence
 from bot.settings import Settings
 from bot.transfer import handlers as transfer
 from bot.transfer import keyboards as transfer_keyboards
+from bot.training import routes as training_routes
 from bot.update_processor import PerChatUpdateProcessor
 from storage.db import describe_database
 
@@ -252,6 +253,7 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             # text answers it first when both are open.
             change_exercise_conversation(),
             new_exercise_conversation(),
+            *training_routes.handlers(),  # /today, /week, /log, /maxes, /settings and buttons
             # Commands
             CommandHandler("help", onboarding.help_command),
             CommandHandler("athletes", roster.roster_command),

@@ -31,6 +31,15 @@ COMMANDS: tuple[Command, ...] = (
     Command("invite", "Invite link for an athlete", frozenset({Audience.COACH}), "/invite name"),
     Command("import", "Import athletes from a spreadsheet", frozenset({Audience.COACH})),
     Command("export", "Your team's data as spreadsheets", frozenset({Audience.COACH})),
+    Command(
+        "log", "Log training off the plan", frozenset({Audience.ATHLETE}), "/log Squat 3x5 @ 100"
+    ),
+    Command(
+        "maxes",
+        "Your 1RMs: list or enter one",
+        frozenset({Audience.ATHLETE}),
+        "/maxes [Back squat 140]",
+    ),
     Command("me", "Your profile and coach", frozenset({Audience.ATHLETE})),
     Command("leave", "Leave a team", frozenset({Audience.ATHLETE})),
     Command("exercises", "Browse or search the exercise library", ALL, "/exercises [name]"),

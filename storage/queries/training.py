@@ -192,7 +192,7 @@ async def list_maxes(
     ids = set(entered) | set(estimates)
     if not ids:
         return []
-    names = await _exercise_names(session, ids)
+    names = await exercise_names(session, ids=ids)
     lines = [
         MaxLine(
             exercise_id,
@@ -205,7 +205,8 @@ async def list_maxes(
     return sorted(lines, key=lambda line: (line.exercise_name.casefold(), line.exercise_id))
 
 
-async def _exercise_names(session: AsyncSession, ids: Collection[str]) -> dict[str, str]:
+async def exercise_names(session: AsyncSession, *, ids: Collection[str]) -> dict[str, str]:
+    """Names of exercises by id (ids come from rows already scoped to the team)."""
     if not ids:
         return {}
     rows = (

@@ -260,3 +260,37 @@ def _rpe(text: str) -> float:
     if not 1 <= value <= 10 or (value * 2) != int(value * 2):
         raise _Fail(LogErrorKind.RPE_RANGE, text)
     return value
+
+
+_NAME_END_RE = re.compile(r"\s(?=[-+@]?\d|@|skip\b|skipped\b)", re.IGNORECASE)
+
+
+def split_name(text: str) -> tuple[str, str]:
+    """`Back squat 3x5 @ 100` -> ("Back squat", "3x5 @ 100"): the name ends where numbers start."""
+    text = " ".join(text.split())
+    if re.match(r"[-+@]?\d", text):
+        return "", text
+    match = _NAME_END_RE.search(text)
+    if match is None:
+        return text, ""
+    return text[: match.start()].strip(), text[match.end() :].strip()
+
+
+_MAX_RE = re.compile(rf"({_NUMBER})\s*({_UNIT})?")
+
+
+def parse_max(text: str, *, unit: WeightUnit | str = WeightUnit.KG) -> float | LogError:
+    """A 1RM as typed (`140`, `140kg`, `315 lb`, `142,5`) in kg; never raises."""
+    cleaned = text.strip().lower()
+    if not cleaned:
+        return LogError(LogErrorKind.LOAD_MISSING)
+    if re.search(r"-\s*\d", cleaned):
+        return LogError(LogErrorKind.NEGATIVE, cleaned)
+    cleaned = re.sub(r"^(\d+),(\d{1,2})\b", r"\1.\2", cleaned)
+    match = _MAX_RE.fullmatch(cleaned)
+    if match is None:
+        return LogError(LogErrorKind.UNREADABLE, text.strip())
+    try:
+        return _load(cleaned, WeightUnit(unit))
+    except _Fail as failure:
+        return failure.error

@@ -10,6 +10,8 @@ from storage.training.logparse import (
     LoggedSet,
     LogLine,
     parse_log_line,
+    parse_max,
+    split_name,
 )
 
 
@@ -117,3 +119,32 @@ def test_written_lines_read_back(kg: object, reps: list[int]) -> None:
     assert sets_of(",".join(map(str, reps)) + f" @ {kg}") == [
         (r, round(float(str(kg)), 3), None) for r in reps
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Back squat 3x5 @ 100", ("Back squat", "3x5 @ 100")),
+        ("Squat   100x5, 105x4", ("Squat", "100x5, 105x4")),
+        ("Bench 5,5,4 @ 80", ("Bench", "5,5,4 @ 80")),
+        ("Plank 45s", ("Plank", "45s")),
+        ("Romanian deadlift -5x5", ("Romanian deadlift", "-5x5")),
+        ("Row skip", ("Row", "skip")),
+        ("Back squat", ("Back squat", "")),
+        ("3x5 @ 100", ("", "3x5 @ 100")),
+    ],
+)
+def test_split_name(text: str, expected: tuple[str, str]) -> None:
+    assert split_name(text) == expected
+
+
+def test_parse_max() -> None:
+    assert parse_max("140") == 140
+    assert parse_max("142,5 kg") == 142.5
+    assert parse_max("315 lb") == pytest.approx(142.88, abs=0.01)
+    assert parse_max("315", unit="lb") == pytest.approx(142.88, abs=0.01)
+    assert parse_max("") == LogError(LogErrorKind.LOAD_MISSING)
+    assert parse_max("-140") == LogError(LogErrorKind.NEGATIVE, "-140")
+    assert parse_max("heavy") == LogError(LogErrorKind.UNREADABLE, "heavy")
+    assert parse_max("1000") == LogError(LogErrorKind.LOAD_RANGE, "1000")
+    assert parse_max("0") == LogError(LogErrorKind.LOAD_RANGE, "0")

@@ -1,0 +1,257 @@
+"""/maxes for athletes (list, enter `Back squat 140`) and typed maxes; /log off-plan sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+
+from bot.context import SpotterContext
+from bot.handlers.common import Caller, load_caller
+from bot.replies import answer, send
+from bot.training import keyboards, texts
+from bot.training.common import (
+    PENDING_KEY,
+    Profile,
+    command_text,
+    load_profiles,
+    own_profile,
+    resolve_exercise,
+    team_today,
+)
+from bot.training.notices import queue_record_notice
+from storage.errors import NotFound
+from storage.models.training import MaxSource
+from storage.queries.exercises import get_exercise
+from storage.queries.training import list_maxes, log_off_plan, record_max
+from storage.training.logparse import (
+    LogError,
+    LogErrorKind,
+    LogLine,
+    parse_log_line,
+    parse_max,
+    split_name,
+)
+
+TYPING = "typing"  # the one conversation state: a typed line for what PENDING_KEY says
+
+
+def set_pending(context: SpotterContext, **pending: Any) -> None:
+    assert context.user_data is not None
+    context.user_data[PENDING_KEY] = pending
+
+
+def pending_of(context: SpotterContext) -> dict[str, Any] | None:
+    if context.user_data is None:
+        return None
+    value = context.user_data.get(PENDING_KEY)
+    return value if isinstance(value, dict) else None
+
+
+def clear_pending(context: SpotterContext) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(PENDING_KEY, None)
+
+
+async def caller_profiles(update: Update, context: SpotterContext) -> tuple[Caller, list[Profile]]:
+    caller = await load_caller(update, context)
+    return caller, await load_profiles(context, caller.user.id)
+
+
+# --- /maxes ----------------------------------------------------------------------------------
+
+
+async def show_maxes(update: Update, context: SpotterContext, profile: Profile) -> str:
+    lines = await list_maxes(
+        context.session, organization_id=profile.team.id, athlete_id=profile.athlete.id
+    )
+    who = profile.team.name
+    set_pending(context, kind="max", athlete=profile.athlete.id)
+    await send(update, context, texts.maxes_list(who, lines, profile.team.unit, for_coach=False))
+    return TYPING
+
+
+async def maxes_command(update: Update, context: SpotterContext) -> str | None:
+    _, profiles = await caller_profiles(update, context)
+    if not profiles:
+        await send(update, context, texts.NOT_AN_ATHLETE)
+        return None
+    typed = command_text(update.effective_message.text if update.effective_message else None)
+    if len(profiles) > 1:
+        set_pending(context, kind="pick_max", text=typed)
+        choices = [(p.athlete.id, p.team.name) for p in profiles]
+        await send(update, context, texts.PICK_TEAM, keyboards.teams(keyboards.MAXES_TEAM, choices))
+        return None
+    if typed:
+        await save_typed_max(update, context, profiles[0], typed, source=MaxSource.TESTED)
+        return None
+    return await show_maxes(update, context, profiles[0])
+
+
+async def pick_maxes_team(update: Update, context: SpotterContext) -> str | None:
+    data = update.callback_query.data if update.callback_query else None
+    athlete_id = keyboards.MAXES_TEAM.unpack(data)["athlete"]
+    _, profiles = await caller_profiles(update, context)
+    profile = own_profile(profiles, athlete_id)
+    if profile is None:
+        await answer(update, context, texts.NOT_FOUND, alert=True)
+        return None
+    await answer(update, context)
+    pending = pending_of(context) or {}
+    typed = pending.get("text") if pending.get("kind") == "pick_max" else None
+    if typed:
+        clear_pending(context)
+        await save_typed_max(update, context, profile, str(typed), source=MaxSource.TESTED)
+        return None
+    return await show_maxes(update, context, profile)
+
+
+async def save_typed_max(
+    update: Update,
+    context: SpotterContext,
+    profile: Profile,
+    typed: str,
+    *,
+    source: MaxSource,
+    exercise_id: str | None = None,
+    user_id: str | None = None,
+) -> bool:
+    """`Back squat 140` (or just `140` when the exercise is known). True when saved."""
+    team = profile.team
+    if exercise_id is None:
+        name, value = split_name(typed)
+        if not name:
+            await send(update, context, texts.NAME_MISSING_MAX)
+            return False
+        if not value:
+            await send(update, context, texts.MAX_VALUE_MISSING)
+            return False
+    else:
+        name, value = "", typed
+    kg = parse_max(value, unit=team.unit)
+    if isinstance(kg, LogError):
+        await send(update, context, texts.max_error(kg))
+        return False
+    if exercise_id is None:
+        resolved = await resolve_exercise(context, organization_id=team.id, name=name)
+        if resolved.exercise_id is None:
+            await send(update, context, texts.unknown_exercise(name, resolved.suggestions))
+            return False
+        exercise_id, name = resolved.exercise_id, resolved.name
+    else:
+        try:
+            exercise = await get_exercise(
+                context.session, organization_id=team.id, exercise_id=exercise_id
+            )
+        except NotFound:
+            await send(update, context, texts.NOT_FOUND)
+            return True
+        name = exercise.name
+    await record_max(
+        context.session,
+        organization_id=team.id,
+        athlete_id=profile.athlete.id,
+        exercise_id=exercise_id,
+        kg=kg,
+        measured_on=team_today(context, team),
+        source=source,
+        created_by=user_id,
+        now=context.now(),
+    )
+    await send(update, context, texts.max_saved(name, kg, team.unit))
+    return True
+
+
+async def enter_max_for(update: Update, context: SpotterContext) -> str | None:
+    """From a "no max yet" hint on the session: type the number for that exercise."""
+    data = update.callback_query.data if update.callback_query else None
+    values = keyboards.MAX_ENTER.unpack(data)
+    _, profiles = await caller_profiles(update, context)
+    profile = own_profile(profiles, values["athlete"])
+    if profile is None:
+        await answer(update, context, texts.NOT_FOUND, alert=True)
+        return None
+    try:
+        exercise = await get_exercise(
+            context.session, organization_id=profile.team.id, exercise_id=values["exercise"]
+        )
+    except NotFound:
+        await answer(update, context, texts.NOT_FOUND, alert=True)
+        return None
+    await answer(update, context)
+    set_pending(context, kind="max_for", athlete=profile.athlete.id, exercise=exercise.id)
+    await send(update, context, texts.ask_max_for(exercise.name, profile.team.unit))
+    return TYPING
+
+
+# --- /log (off-plan) -------------------------------------------------------------------------
+
+
+async def log_command(update: Update, context: SpotterContext) -> None:
+    _, profiles = await caller_profiles(update, context)
+    if not profiles:
+        await send(update, context, texts.NOT_AN_ATHLETE)
+        return
+    typed = command_text(update.effective_message.text if update.effective_message else None)
+    if not typed:
+        await send(update, context, texts.LOG_USAGE)
+        return
+    if len(profiles) > 1:
+        set_pending(context, kind="pick_log", text=typed)
+        choices = [(p.athlete.id, p.team.name) for p in profiles]
+        await send(update, context, texts.PICK_TEAM, keyboards.teams(keyboards.LOG_TEAM, choices))
+        return
+    await log_off_plan_line(update, context, profiles[0], typed)
+
+
+async def pick_log_team(update: Update, context: SpotterContext) -> None:
+    data = update.callback_query.data if update.callback_query else None
+    athlete_id = keyboards.LOG_TEAM.unpack(data)["athlete"]
+    _, profiles = await caller_profiles(update, context)
+    profile = own_profile(profiles, athlete_id)
+    pending = pending_of(context) or {}
+    if profile is None or pending.get("kind") != "pick_log":
+        await answer(
+            update, context, texts.NOT_FOUND if profile is None else texts.PICK_EXPIRED, alert=True
+        )
+        return
+    clear_pending(context)
+    await answer(update, context)
+    await log_off_plan_line(update, context, profile, str(pending.get("text", "")))
+
+
+async def log_off_plan_line(
+    update: Update, context: SpotterContext, profile: Profile, typed: str
+) -> None:
+    team = profile.team
+    name, rest = split_name(typed)
+    if not name:
+        await send(update, context, texts.NAME_MISSING)
+        return
+    line = parse_log_line(rest, unit=team.unit)
+    if isinstance(line, LogLine) and line.skipped:
+        line = LogError(LogErrorKind.UNREADABLE, rest)
+    if isinstance(line, LogError):
+        if line.kind is LogErrorKind.EMPTY:
+            line = LogError(LogErrorKind.REPS_MISSING, typed)
+        await send(update, context, texts.log_error(line, examples=texts.LOG_USAGE))
+        return
+    resolved = await resolve_exercise(context, organization_id=team.id, name=name)
+    if resolved.exercise_id is None:
+        await send(update, context, texts.unknown_exercise(name, resolved.suggestions))
+        return
+    training, outcome = await log_off_plan(
+        context.session,
+        organization_id=team.id,
+        athlete_id=profile.athlete.id,
+        exercise_id=resolved.exercise_id,
+        day=team_today(context, team),
+        sets=line.sets,
+        title="Off-plan",
+        now=context.now(),
+    )
+    await queue_record_notice(context, team=team, athlete=profile.athlete, training=training)
+    await send(update, context, texts.off_plan_logged(resolved.name, outcome.sets, team.unit))
+    if outcome.records:
+        lines = [texts.record_line(resolved.name, r, team.unit) for r in outcome.records]
+        await send(update, context, texts.records_message(lines))

@@ -1,0 +1,3 @@
+from tests.bot.conftest import harness, tg
+
+__all__ = ["harness", "tg"]
