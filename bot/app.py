@@ -46,9 +46,9 @@ from bot.handlers import (
 from bot.insight.delivery import schedule_delivery
 from bot.persistence import DatabasePersistence
 from bot.settings import Settings
+from bot.training import routes as training_routes
 from bot.transfer import handlers as transfer
 from bot.transfer import keyboards as transfer_keyboards
-from bot.training import routes as training_routes
 from bot.update_processor import PerChatUpdateProcessor
 from storage.db import describe_database
 
