@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 import zipfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,8 +28,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import col, func
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Athlete
+from storage.models import Athlete, Exercise
+from storage.models.training import Max, SetLog, TrainingSession
 from storage.transfer.cells import is_formula_like, neutralize_text
+from storage.transfer.prescribed import describe_prescribed
 from storage.transfer.reading import CellValue
 
 # Telegram lets a bot send documents of up to 50 MB; keep a margin for the multipart envelope.
@@ -66,7 +69,7 @@ class ExportResult:
 
 async def stream_rows(
     session: AsyncSession, statement: sa.Executable
-) -> AsyncIterator[Sequence[CellValue]]:
+) -> AsyncIterator[tuple[Any, ...]]:
     result = await session.stream(statement.execution_options(yield_per=BATCH_ROWS))
     async for row in result:
         yield tuple(row)
@@ -119,8 +122,112 @@ async def athlete_rows(
 
 
 ATHLETES = ExportTable("athletes", "Athletes", ATHLETE_HEADERS, athlete_rows)
-# Other features add their tables here as they land (maxes, programs, training logs).
-EXPORT_TABLES: list[ExportTable] = [ATHLETES]
+
+MAX_HEADERS = ("Athlete", "Athlete email", "Exercise", "kg", "Measured on", "Source", "Added (UTC)")
+
+
+async def max_rows(
+    session: AsyncSession, organization_id: str
+) -> AsyncIterator[Sequence[CellValue]]:
+    statement = (
+        sa.select(
+            col(Athlete.name),
+            col(Athlete.email),
+            col(Exercise.name),
+            col(Max.kg),
+            col(Max.measured_on),
+            col(Max.source),
+            col(Max.created_at),
+        )
+        .join(Athlete, col(Athlete.id) == col(Max.athlete_id))
+        .join(Exercise, col(Exercise.id) == col(Max.exercise_id))
+        .where(col(Max.organization_id) == organization_id)
+        .order_by(
+            func.lower(col(Athlete.name)),
+            col(Athlete.id),
+            func.lower(col(Exercise.name)),
+            col(Max.measured_on),
+            col(Max.id),
+        )
+    )
+    async for row in stream_rows(session, statement):
+        athlete, email, exercise, kg, measured_on, source, created = row
+        yield (athlete, email, exercise, kg, measured_on, str(source), created)
+
+
+MAXES = ExportTable("maxes", "Maxes", MAX_HEADERS, max_rows)
+
+LOG_HEADERS = (
+    "Date",
+    "Athlete",
+    "Athlete email",
+    "Session",
+    "Exercise",
+    "Set",
+    "Reps",
+    "kg",
+    "Seconds",
+    "Meters",
+    "RPE",
+    "e1RM kg",
+    "Skipped",
+    "Record",
+    "Prescribed",
+    "Prescribed (JSON)",
+    "Logged at (UTC)",
+)
+
+
+async def log_rows(
+    session: AsyncSession, organization_id: str
+) -> AsyncIterator[Sequence[CellValue]]:
+    statement = (
+        sa.select(
+            col(TrainingSession.scheduled_for),
+            col(Athlete.name),
+            col(Athlete.email),
+            col(TrainingSession.title),
+            col(Exercise.name),
+            col(SetLog.set_no),
+            col(SetLog.reps),
+            col(SetLog.kg),
+            col(SetLog.seconds),
+            col(SetLog.meters),
+            col(SetLog.rpe),
+            col(SetLog.e1rm),
+            col(SetLog.skipped),
+            col(SetLog.record),
+            col(SetLog.prescribed),
+            col(SetLog.logged_at),
+        )
+        .join(TrainingSession, col(TrainingSession.id) == col(SetLog.training_session_id))
+        .join(Athlete, col(Athlete.id) == col(SetLog.athlete_id))
+        .join(Exercise, col(Exercise.id) == col(SetLog.exercise_id))
+        .where(col(SetLog.organization_id) == organization_id)
+        .order_by(
+            col(TrainingSession.scheduled_for),
+            col(TrainingSession.id),
+            col(SetLog.logged_at),
+            col(SetLog.set_no),
+            col(SetLog.id),
+        )
+    )
+    async for row in stream_rows(session, statement):
+        *head, skipped, record, prescribed, logged_at = row
+        yield (
+            *head,
+            "yes" if skipped else "",
+            record,
+            describe_prescribed(prescribed),
+            None if prescribed is None else json.dumps(prescribed, separators=(",", ":")),
+            logged_at,
+        )
+
+
+TRAINING_LOGS = ExportTable("training-logs", "Training logs", LOG_HEADERS, log_rows)
+
+# Tables join here as their features land (programs next).
+EXPORT_TABLES: list[ExportTable] = [ATHLETES, MAXES, TRAINING_LOGS]
 
 
 def csv_cell(value: CellValue) -> str:

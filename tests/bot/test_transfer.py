@@ -135,10 +135,16 @@ async def test_export_then_reimport_into_a_new_team_reproduces_the_athletes(
     await coach.send_document(roster_template(), "roster.csv")
     await coach.press("✅ Import 3 athletes")
     await coach.send("/export")
-    documents = coach.documents()[-2:]
+    documents = coach.documents()[-4:]
     names = [d.document["file_name"] for d in documents if d.document]
-    assert names[0].startswith("northside-barbell-") and names[0].endswith("-athletes.csv")
-    assert names[1].endswith(".xlsx")
+    assert [name.split("-20")[0] for name in names] == ["northside-barbell"] * 4
+    assert [name.split("-", 5)[-1] for name in names[:3]] == [
+        "athletes.csv",
+        "maxes.csv",
+        "training-logs.csv",
+    ]
+    assert names[3].endswith(".xlsx")
+    documents = [documents[0], documents[3]]
     assert "Export of Northside Barbell" in coach.last_text()
     rows = csv_rows(documents[0])
     assert rows[0][0] == "Name"

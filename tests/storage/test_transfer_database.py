@@ -5,17 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Athlete, AthleteGender, AthleteStatus
+from storage.models import Athlete, AthleteGender, AthleteStatus, Exercise
+from storage.models.training import MaxSource
 from storage.queries import athletes as athlete_queries
+from storage.queries import training as training_queries
+from storage.training.logparse import LoggedSet
 from storage.schemas import AthleteCreate
-from storage.transfer.export import ATHLETE_HEADERS, export_team
+from storage.transfer.export import ATHLETE_HEADERS, ATHLETES, LOG_HEADERS, MAX_HEADERS, export_team
+from storage.transfer.prescribed import describe_prescribed
 from storage.transfer.reading import FileProblem, open_spreadsheet
 from storage.transfer.roster import ParsedRoster, parse_roster
 from storage.transfer.roster_import import import_roster, preview_roster_import
@@ -183,7 +187,7 @@ async def test_export_csv_is_excel_friendly_and_neutralised(
         session, organization_id=other.organization_id, data=AthleteCreate(name="Not Ours")
     )
     result = await export_team(session, organization_id=org, directory=tmp_path)
-    assert result.counts == {"athletes": 4}
+    assert result.counts == {"athletes": 4, "maxes": 0, "training-logs": 0}
     csv_file = next(f for f in result.files if f.kind == "csv")
     raw = csv_file.path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
@@ -243,6 +247,7 @@ async def test_a_csv_over_the_upload_limit_goes_out_zipped(
         session,
         organization_id=seat.organization_id,
         directory=tmp_path,
+        tables=[ATHLETES],
         workbook=False,
         max_file_bytes=8_000,
     )
@@ -256,14 +261,89 @@ async def test_a_csv_over_the_upload_limit_goes_out_zipped(
         organization_id=seat.organization_id,
         directory=tmp_path / "..",
         stem="tiny",
+        tables=[ATHLETES],
         max_file_bytes=100,
     )
-    assert not tiny.files and [f.kind for f in tiny.too_large] == ["zip", "xlsx"]
+    assert [f.kind for f in tiny.too_large] == ["zip", "xlsx"]
 
 
 async def test_empty_team_exports_headers_only(session: AsyncSession, tmp_path: Path) -> None:
     seat = await make_team(session)
     result = await export_team(session, organization_id=seat.organization_id, directory=tmp_path)
-    assert result.counts == {"athletes": 0}
-    csv_file = next(f for f in result.files if f.kind == "csv")
+    assert result.counts == {"athletes": 0, "maxes": 0, "training-logs": 0}
+    csv_file = next(f for f in result.files if f.table == "athletes")
     assert csv_file.path.read_text(encoding="utf-8-sig").strip() == ",".join(ATHLETE_HEADERS)
+
+
+async def exercise_id_named(session: AsyncSession, name: str) -> str:
+    result = await session.exec(
+        select(Exercise.id).where(
+            col(Exercise.name) == name, col(Exercise.organization_id).is_(None)
+        )
+    )
+    return result.one()
+
+
+async def test_maxes_and_training_logs_are_exported(session: AsyncSession, tmp_path: Path) -> None:
+    seat = await make_team(session)
+    org = seat.organization_id
+    athlete = await athlete_queries.create_athlete(
+        session, organization_id=org, data=AthleteCreate(name="Maya Lopez", email="m@x.io")
+    )
+    squat = await exercise_id_named(session, "Back Squat")
+    await training_queries.record_max(
+        session,
+        organization_id=org,
+        athlete_id=athlete.id,
+        exercise_id=squat,
+        kg=142.5,
+        measured_on=date(2026, 11, 2),
+        source=MaxSource.COACH,
+    )
+    now = datetime(2026, 11, 30, 17, 5, tzinfo=UTC)
+    await training_queries.log_off_plan(
+        session,
+        organization_id=org,
+        athlete_id=athlete.id,
+        exercise_id=squat,
+        day=date(2026, 11, 30),
+        sets=[LoggedSet(reps=5, kg=100.0, rpe=8.0), LoggedSet(reps=5, kg=102.5)],
+        title="Extra work",
+        now=now,
+    )
+    result = await export_team(session, organization_id=org, directory=tmp_path)
+    assert result.counts == {"athletes": 1, "maxes": 1, "training-logs": 2}
+    by_table = {f.table: f for f in result.files if f.kind == "csv"}
+    maxes = list(csv.reader(io.StringIO(by_table["maxes"].path.read_text("utf-8-sig"))))
+    assert maxes == [
+        list(MAX_HEADERS),
+        ["Maya Lopez", "m@x.io", "Back Squat", "142.5", "2026-11-02", "coach", maxes[1][6]],
+    ]
+    logs = list(csv.reader(io.StringIO(by_table["training-logs"].path.read_text("utf-8-sig"))))
+    assert logs[0] == list(LOG_HEADERS)
+    first = dict(zip(LOG_HEADERS, logs[1], strict=True))
+    assert (first["Date"], first["Athlete"], first["Exercise"], first["Reps"], first["kg"]) == (
+        "2026-11-30",
+        "Maya Lopez",
+        "Back Squat",
+        "5",
+        "100",
+    )
+    assert first["RPE"] == "8" and first["Logged at (UTC)"] == "2026-11-30 17:05:00"
+    workbook = load_workbook(next(f for f in result.files if f.kind == "xlsx").path)
+    assert workbook.sheetnames == ["Athletes", "Maxes", "Training logs"]
+    assert workbook["Training logs"].max_row == 3
+
+
+def test_a_prescription_snapshot_reads_as_text() -> None:
+    assert describe_prescribed(None) is None
+    snapshot = {
+        "target": {"reps": 5, "percent": 80.0, "rpe": 8.0},
+        "kg": 100.0,
+        "suggested": False,
+        "tempo": "31X0",
+        "rest_seconds": 120,
+    }
+    assert describe_prescribed(snapshot) == "5 reps @ 80% (100 kg), RPE 8, tempo 31X0, rest 120 s"
+    amrap = {"target": {"reps": 8, "amrap": True, "rir": 2}, "kg": 60.0, "suggested": True}
+    assert describe_prescribed(amrap) == "8+ reps @ 60 kg suggested, 2 RIR"
