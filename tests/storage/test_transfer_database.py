@@ -16,8 +16,8 @@ from storage.models import Athlete, AthleteGender, AthleteStatus, Exercise
 from storage.models.training import MaxSource
 from storage.queries import athletes as athlete_queries
 from storage.queries import training as training_queries
-from storage.training.logparse import LoggedSet
 from storage.schemas import AthleteCreate
+from storage.training.logparse import LoggedSet
 from storage.transfer.export import ATHLETE_HEADERS, ATHLETES, LOG_HEADERS, MAX_HEADERS, export_team
 from storage.transfer.prescribed import describe_prescribed
 from storage.transfer.reading import FileProblem, open_spreadsheet
