@@ -17,10 +17,12 @@ from storage.models.memberships import Membership
 from storage.models.muscles import ExerciseMuscle, MuscleGroup
 from storage.models.organizations import Organization
 from storage.models.outbox import OutboxMessage, OutboxState
+from storage.models.programs import Assignment, Program, ProgramEntry, ProgramSession
 from storage.models.training import Max, MaxSource, SetLog, TrainingSession
 from storage.models.users import User
 
 __all__ = [
+    "Assignment",
     "Athlete",
     "AthleteGender",
     "AthleteInvitation",
@@ -42,6 +44,9 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "OutboxState",
+    "Program",
+    "ProgramEntry",
+    "ProgramSession",
     "ProgressionDirection",
     "SetLog",
     "TrainingSession",
