@@ -8,12 +8,13 @@ One line per entry, as coaches write programs in notes and spreadsheets:
     C. Plank 3x45s
     Bench 5/3/1+ @ 75/85/95%
 
-A line is: an optional group label (`A1.`, `B.`), the exercise name, the sets and reps (`5x5`,
-`5 x 5`, `5×5`, `5X5`, ranges `3x8-10`, AMRAP `3x5+` / `1xAMRAP`, time `3x45s` / `2x1:30`,
-distance `4x30m`, per set `5/3/1`), then in any order: a load (`@ 80%`, `@ 100kg`, `@ 225lb`,
-`@ BW`, `@ BW+10kg`, per set `@ 75/85/95%` or `@ 100, 105, 110kg`), an effort (`@ RPE 8`,
-`@ RIR 2`, per set `@ RPE 7/8/9`), `tempo 31X1`, `rest 90s` / `rest 2min` / `rest 1:30`, and
-last a free note after `--`. Decimals take a point or a comma (`102,5kg`).
+A line is: an optional group label (`A1.`, `B.`), the exercise name, the sets and reps
+(`5x5`, `5 x 5`, `5X5`, the multiplication sign, ranges `3x8-10`, AMRAP `3x5+` / `1xAMRAP`,
+time `3x45s` / `2x1:30`, distance `4x30m`, per set `5/3/1`), then in any order: a load
+(`@ 80%`, `@ 100kg`, `@ 225lb`, `@ BW`, `@ BW+10kg`, per set `@ 75/85/95%` or
+`@ 100, 105, 110kg`), an effort (`@ RPE 8`, `@ RIR 2`, per set `@ RPE 7/8/9`), `tempo 31X1`,
+`rest 90s` / `rest 2min` / `rest 1:30`, and last a free note after `--`. Decimals take a point
+or a comma (`102,5kg`).
 
 Loads are kept in kilograms; the team's unit (kg or lb) is only how they are typed and shown. A
 load in the other unit is refused with the converted value as the example (a silent conversion
@@ -255,9 +256,7 @@ def _read_rep(text: str, pos: int) -> tuple[SetTarget, int] | None:
     if groups["plus"] is not None:
         return SetTarget(reps=_check_reps(int(groups["plus"]), fragment), amrap=True), end
     if _DECIMAL_AFTER.match(text, end):
-        raise _LineFailure(
-            ErrorCode.REPS_NOT_WHOLE, text[pos : end + 2], groups["reps"], None
-        )
+        raise _LineFailure(ErrorCode.REPS_NOT_WHOLE, text[pos : end + 2], groups["reps"], None)
     return SetTarget(reps=_check_reps(int(groups["reps"]), fragment)), end
 
 
@@ -283,9 +282,7 @@ def _read_scheme(text: str, pos: int) -> tuple[tuple[SetTarget, ...], int] | Non
             if rep is not None:
                 count = int(sets_match.group(1))
                 if not 1 <= count <= MAX_SETS:
-                    raise _LineFailure(
-                        ErrorCode.SETS_RANGE, text[pos : rep[1]], "5x5", MAX_SETS
-                    )
+                    raise _LineFailure(ErrorCode.SETS_RANGE, text[pos : rep[1]], "5x5", MAX_SETS)
                 return (rep[0],) * count, rep[1]
     targets: list[SetTarget] = []
     cursor = pos

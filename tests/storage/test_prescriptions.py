@@ -348,7 +348,9 @@ _target = st.one_of(
         st.integers(1, 99),
         st.integers(1, 20),
     ),
-    st.builds(lambda reps: SetTarget(reps=reps, amrap=True), st.one_of(st.none(), st.integers(1, 100))),
+    st.builds(
+        lambda reps: SetTarget(reps=reps, amrap=True), st.one_of(st.none(), st.integers(1, 100))
+    ),
     st.builds(lambda seconds: SetTarget(seconds=seconds), st.integers(1, 3600)),
     st.builds(lambda meters: SetTarget(meters=meters), st.integers(1, 50_000)),
 )
@@ -374,8 +376,10 @@ def _prescriptions(draw: st.DrawFn, unit: Unit) -> Prescription:
     typed_loads = st.integers(0, max_typed * 100).map(lambda n: n / 100)
     sets: list[SetTarget] = []
     kgs = [unit_to_kg(v, unit) for v in per_set(typed_loads)] if load == "kg" else None
-    percents = per_set(st.integers(1, 15_000).map(lambda n: n / 100)) if load == "percent" else None
-    extra = unit_to_kg(draw(_hundredths.filter(lambda v: v <= 100)), unit) if load == "bw+" else None
+    percent_values = st.integers(1, 15_000).map(lambda n: n / 100)
+    percents = per_set(percent_values) if load == "percent" else None
+    extra_values = _hundredths.filter(lambda v: v <= 100)
+    extra = unit_to_kg(draw(extra_values), unit) if load == "bw+" else None
     rpes = per_set(st.integers(10, 100).map(lambda n: n / 10)) if effort == "rpe" else None
     rirs = per_set(st.integers(0, 10).map(float)) if effort == "rir" else None
     for index, target in enumerate(targets):
@@ -428,7 +432,11 @@ def _sessions(draw: st.DrawFn, unit: Unit) -> ParsedSession:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(["kg", "lb"]).flatmap(lambda unit: st.tuples(st.just(unit), _sessions(unit))))
+@given(
+    st.sampled_from(["kg", "lb"]).flatmap(
+        lambda unit: st.tuples(st.just(unit), _sessions(unit))  # type: ignore[arg-type]
+    )
+)
 def test_render_then_parse_gives_the_session_back(case: tuple[Unit, ParsedSession]) -> None:
     unit, session = case
     text = render_session(session.entries, unit=unit)
@@ -463,12 +471,8 @@ def test_any_text_parses_or_gives_errors_and_never_raises(text: str, unit: Unit)
     else:
         again = parse_session(render_session(result.entries, unit=unit), unit=unit)
         assert isinstance(again, ParsedSession)
-        assert [e.prescription for e in again.entries] == [
-            e.prescription for e in result.entries
-        ]
-        assert [e.exercise_name for e in again.entries] == [
-            e.exercise_name for e in result.entries
-        ]
+        assert [e.prescription for e in again.entries] == [e.prescription for e in result.entries]
+        assert [e.exercise_name for e in again.entries] == [e.exercise_name for e in result.entries]
 
 
 @given(st.text(max_size=60), st.sampled_from(["kg", "lb"]))
