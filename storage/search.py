@@ -6,10 +6,16 @@ hyphens turned into word breaks, plurals stemmed, abbreviations expanded), memoi
 and rapidfuzz for the curated library (built once per catalog version), by a pass over the keys
 for a team's custom exercises (read fresh and indexed on every search).
 
-Tiers, best first: exact name or alias, prefix, all words in any order, fuzzy (misspellings),
-muscle word ("hamstring"), pattern or equipment word ("hinge", "kettlebell"). Within a tier a name
-beats an alias, a key the query covers more of beats a longer one, and the most common lifts get a
-small lift; ties are broken by name.
+Tiers, best first: exact name or alias; a coach's phrase ("anti-extension") or a muscle or region
+word ("delts", "legs": primary movers, the first mover first); prefix; all words in any order; fuzzy
+(misspellings); secondary movers; pattern or equipment word ("hinge", "kettlebell"). Within a tier
+a name beats an alias, an alias beats a name in another language, a key the query covers more of
+beats a longer one, and the most common lifts get a small lift; ties are broken by name.
+
+Around the tiers (`Library.rank`): progression words ("easier dip", "dip progression") walk the
+curated progression chains from the exercise the rest of the query names; when no exercise has
+every word, the words that match nothing (then, one by one, those that cost the most) are set aside
+and the outcome says so; a weak fuzzy best match is a "did you mean" suggestion, not an answer.
 """
 
 from __future__ import annotations
@@ -121,8 +127,8 @@ MUSCLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "rear-delts": ("shoulder", "delt", "rear delt", "posterior delt"),
     "upper-back": ("back", "trap", "rhomboid", "mid back"),
     "lats": ("back", "lat"),
-    "biceps": ("bicep", "bi", "arm"),
-    "triceps": ("tricep", "tri", "arm"),
+    "biceps": ("bicep", "bi", "bis", "arm"),
+    "triceps": ("tricep", "tri", "tris", "arm"),
     "forearms": ("forearm", "grip", "wrist"),
     "rotator-cuff": ("cuff",),
     "quads": ("quad", "quadricep", "thigh", "leg"),
@@ -140,9 +146,12 @@ MUSCLE_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 _PATTERN_WORDS: dict[str, tuple[str, ...]] = {
-    "hinge": ("hip hinge",),
+    "hinge": ("hip hinge", "hip dominant"),
+    "squat": ("knee dominant",),
     "carry": ("loaded carry",),
-    "core": ("anti rotation",),
+    "core": ("core stability", "core strength", "trunk stability", "core training"),
+    "push": ("upper body push",),
+    "pull": ("upper body pull",),
 }
 _EQUIPMENT_WORDS: dict[str, tuple[str, ...]] = {
     "trap_bar": ("hex bar", "hex"),
@@ -152,8 +161,271 @@ _EQUIPMENT_WORDS: dict[str, tuple[str, ...]] = {
 }
 # Words that say nothing about which muscle or pattern is meant ("hamstring exercises").
 _FILLER_WORDS = frozenset(
-    {"exercise", "workout", "movement", "move", "pattern", "muscle", "for", "the", "training"}
+    {
+        "exercise",
+        "workout",
+        "movement",
+        "move",
+        "pattern",
+        "muscle",
+        "for",
+        "the",
+        "training",
+        "my",
+        "a",
+        "an",
+        "of",
+        "day",
+        "work",
+        "option",
+        "variation",
+    }
 )
+
+
+class Intent(StrEnum):
+    """What a progression word asks for, relative to the exercise the rest of the query names."""
+
+    EASIER = "easier"
+    HARDER = "harder"
+    CHAIN = "progression"  # the whole chain, easiest first
+    BEGINNER = "beginner"  # where the chains start
+
+
+PROGRESSION_WORDS: dict[str, Intent] = {
+    "easier": Intent.EASIER,
+    "easy": Intent.EASIER,
+    "regression": Intent.EASIER,
+    "regress": Intent.EASIER,
+    "scaled": Intent.EASIER,
+    "harder": Intent.HARDER,
+    "hard": Intent.HARDER,
+    "advanced": Intent.HARDER,
+    "progression": Intent.CHAIN,
+    "progress": Intent.CHAIN,
+    "beginner": Intent.BEGINNER,
+    "novice": Intent.BEGINNER,
+    "easiest": Intent.BEGINNER,
+}
+
+# Coaches' words for families the library has, with the curated exercises they mean, the most
+# typical first. Our own words; unknown slugs are ignored (the catalog may drop one).
+COACH_PHRASES: dict[str, tuple[str, ...]] = {
+    "anti extension": (
+        "plank",
+        "ab-wheel-rollout",
+        "dead-bug",
+        "rkc-plank",
+        "body-saw",
+        "kneeling-plank",
+        "stability-ball-rollout",
+        "hollow-body-hold",
+        "suspension-fallout",
+        "barbell-rollout",
+        "standing-ab-wheel-rollout",
+        "banded-dead-bug",
+        "bear-plank",
+    ),
+    "anti flexion": (
+        "bird-dog",
+        "superman",
+        "back-extension",
+        "zercher-carry",
+        "sandbag-bear-hug-carry",
+        "front-rack-carry",
+        "reverse-hyperextension",
+    ),
+    "anti lateral flexion": (
+        "suitcase-carry",
+        "side-plank",
+        "suitcase-deadlift",
+        "offset-carry",
+        "kneeling-side-plank",
+        "copenhagen-plank",
+        "side-plank-leg-raise",
+    ),
+    "anti rotation": (
+        "pallof-press",
+        "half-kneeling-pallof-press",
+        "tall-kneeling-pallof-press",
+        "band-pallof-press",
+        "split-stance-pallof-press",
+        "pallof-walkout",
+        "pallof-press-overhead",
+        "plank-shoulder-tap",
+        "renegade-row",
+        "bird-dog",
+    ),
+    "scap retraction": (
+        "band-pull-apart",
+        "face-pull",
+        "prone-ytw",
+        "seated-cable-row",
+        "inverted-row",
+        "reverse-dumbbell-fly",
+        "prone-y-raise",
+        "band-face-pull",
+        "chest-supported-dumbbell-row",
+    ),
+    "scap depression": ("scapular-pull-up", "straight-arm-pulldown", "dip-support-hold"),
+    "vertical pull": (
+        "pull-up",
+        "chin-up",
+        "lat-pulldown",
+        "neutral-grip-pull-up",
+        "close-grip-lat-pulldown",
+        "single-arm-lat-pulldown",
+        "band-assisted-pull-up",
+    ),
+    "horizontal pull": (
+        "barbell-row",
+        "dumbbell-row",
+        "seated-cable-row",
+        "inverted-row",
+        "chest-supported-dumbbell-row",
+        "pendlay-row",
+        "t-bar-row",
+        "machine-row",
+    ),
+    "vertical push": (
+        "overhead-press",
+        "push-press",
+        "handstand-push-up",
+        "seated-dumbbell-shoulder-press",
+        "standing-dumbbell-overhead-press",
+        "landmine-press",
+        "kettlebell-press",
+    ),
+    "horizontal push": (
+        "bench-press",
+        "push-up",
+        "dumbbell-bench-press",
+        "incline-bench-press",
+        "machine-chest-press",
+        "dip",
+    ),
+    "hip extension": (
+        "hip-thrust",
+        "glute-bridge",
+        "back-extension",
+        "kettlebell-swing",
+        "reverse-hyperextension",
+        "cable-pull-through",
+        "romanian-deadlift",
+    ),
+    "knee flexion": (
+        "lying-leg-curl",
+        "nordic-hamstring-curl",
+        "seated-leg-curl",
+        "stability-ball-leg-curl",
+        "slider-leg-curl",
+        "glute-ham-raise",
+    ),
+    "triple extension": (
+        "power-clean",
+        "hang-power-clean",
+        "clean",
+        "power-snatch",
+        "snatch",
+        "hang-power-snatch",
+        "jump-squat",
+        "trap-bar-jump",
+        "kettlebell-swing",
+    ),
+    "plyometric": (
+        "box-jump",
+        "depth-jump",
+        "jump-squat",
+        "broad-jump",
+        "pogo-jump",
+        "lateral-bound",
+        "split-squat-jump",
+        "plyometric-push-up",
+        "trap-bar-jump",
+    ),
+    "posterior chain": (
+        "deadlift",
+        "romanian-deadlift",
+        "kettlebell-swing",
+        "good-morning",
+        "glute-ham-raise",
+        "hip-thrust",
+        "back-extension",
+        "nordic-hamstring-curl",
+        "reverse-hyperextension",
+    ),
+    "olympic lift": (
+        "clean",
+        "snatch",
+        "clean-and-jerk",
+        "power-clean",
+        "power-snatch",
+        "hang-power-clean",
+        "hang-clean",
+        "hang-power-snatch",
+        "split-jerk",
+        "push-jerk",
+    ),
+    "isometric": (
+        "plank",
+        "wall-sit",
+        "dead-hang",
+        "side-plank",
+        "hollow-body-hold",
+        "farmers-hold",
+        "dip-support-hold",
+        "flexed-arm-hang",
+        "copenhagen-plank",
+        "l-sit",
+    ),
+    "rotational power": (
+        "medicine-ball-rotational-throw",
+        "medicine-ball-shot-put",
+        "landmine-rotation",
+        "cable-woodchop",
+    ),
+    "shoulder health": (
+        "face-pull",
+        "band-pull-apart",
+        "band-external-rotation",
+        "cable-external-rotation",
+        "side-lying-external-rotation",
+        "band-90-90-external-rotation",
+        "prone-ytw",
+        "cuban-press",
+    ),
+    "unilateral leg": (
+        "bulgarian-split-squat",
+        "split-squat",
+        "step-up",
+        "reverse-lunge",
+        "single-leg-romanian-deadlift",
+        "pistol-squat",
+        "walking-lunge",
+    ),
+}
+# Other ways to say the same phrases.
+_PHRASE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "scap retraction": ("scapular retraction", "retraction", "scap squeeze"),
+    "scap depression": ("scapular depression", "depression"),
+    "plyometric": ("plyo", "plyometrics", "plyos", "jumps and bounds"),
+    "olympic lift": ("olympic lifting", "weightlifting", "oly", "oly lift"),
+    "isometric": ("iso", "iso hold", "isometric hold"),
+    "shoulder health": ("shoulder prehab", "prehab shoulder", "shoulder stability"),
+    "unilateral leg": ("unilateral lower", "unilateral lower body", "single leg strength"),
+    "anti lateral flexion": ("anti side bend", "anti lateral"),
+    "posterior chain": ("post chain",),
+    "vertical pull": ("vertical pulling",),
+    "horizontal pull": ("horizontal pulling",),
+    "vertical push": ("vertical pushing",),
+    "horizontal push": ("horizontal pushing",),
+}
+# Whole-body areas: muscle regions of the catalog, and words for them.
+_REGION_WORDS: dict[str, tuple[str, ...]] = {
+    "upper": ("upper body", "upper", "upper limb"),
+    "lower": ("lower body", "lower", "lower limb", "leg"),
+    "core": ("core", "trunk", "midsection", "torso"),
+}
 
 _APOSTROPHES = str.maketrans("", "", "'’‘`´ʼ")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -172,24 +444,34 @@ _SCAN_BELOW = 1000  # keys; fewer are looked up by a scan rather than through ta
 
 class MatchKind(StrEnum):
     EXACT = "exact"
+    PHRASE = "phrase"  # a coach's phrase for a family ("anti-extension")
+    MUSCLE = "muscle"  # trains the muscle or region named (primary movers in this tier)
     PREFIX = "prefix"
     WORDS = "words"
     FUZZY = "fuzzy"
-    MUSCLE = "muscle"
+    NEAR = "near"  # spelt somewhat like it: offered as "did you mean", not as an answer
+    SECONDARY = "secondary"  # trains the muscle named as a secondary mover
     PATTERN = "pattern"  # movement pattern or equipment word
+    PROGRESSION = "progression"  # a step of a progression chain ("easier dip")
     POPULAR = "popular"  # the empty-query listing
 
 
 # Tier floors: a tier's quality stays below 100, so no tier overtakes the one above it.
 _TIER_BASE = {
-    MatchKind.EXACT: 500.0,
+    MatchKind.PROGRESSION: 700.0,
+    MatchKind.EXACT: 600.0,
+    MatchKind.PHRASE: 500.0,
+    MatchKind.MUSCLE: 500.0,
     MatchKind.PREFIX: 400.0,
     MatchKind.WORDS: 300.0,
     MatchKind.FUZZY: 200.0,
-    MatchKind.MUSCLE: 100.0,
+    MatchKind.NEAR: 200.0,
+    MatchKind.SECONDARY: 100.0,
     MatchKind.PATTERN: 0.0,
     MatchKind.POPULAR: 0.0,
 }
+# A fuzzy match less alike than this (mean over the words) is a suggestion, not an answer.
+_CONFIDENT_SIMILARITY = 92.0
 
 
 class SearchDocument(NamedTuple):
@@ -206,6 +488,8 @@ class SearchDocument(NamedTuple):
     primary_muscles: tuple[str, ...] = ()
     organization_id: str | None = None  # None: curated
     slug: str | None = None
+    secondary_muscles: tuple[str, ...] = ()
+    foreign: tuple[str, ...] = ()  # names in other languages (curated only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,9 +521,13 @@ class SearchPage:
     suggestion: SearchHit | None = None
     # Words of the query that matched nothing and were set aside, as typed.
     set_aside: tuple[str, ...] = ()
+    # A progression word was understood: what was asked for, and from which exercise.
+    intent: Intent | None = None
+    anchor: SearchHit | None = None
 
 
 _KeyData = tuple[str, tuple[str, ...], float]  # compact text, words, name/alias bonus
+_FOREIGN_BONUS = -3.0  # below this, a key is a name in another language
 
 # --- text -----------------------------------------------------------------------------------
 
@@ -322,18 +610,23 @@ def word_forms(text: str) -> tuple[tuple[str, ...], ...]:
 
 
 @lru_cache(maxsize=32768)
-def _document_keys(name: str, aliases: tuple[str, ...]) -> tuple[_KeyData, ...]:
-    """(compact, words, bonus) for each distinct form of a name and its aliases.
-
-    Memoised: names recur across searches, and custom rows are read fresh on every one.
-    """
+def _document_keys(
+    name: str, aliases: tuple[str, ...], foreign: tuple[str, ...] = ()
+) -> tuple[_KeyData, ...]:
+    """(compact, words, bonus) for each distinct form of a name, its aliases and its names in
+    other languages. Memoised: names recur across teams and rebuilt indexes."""
     keys: dict[str, _KeyData] = {}
-    for text_no, text in enumerate((name, *aliases)):
+    texts = [
+        (name, 10.0),
+        *((alias, 0.0) for alias in aliases),
+        *((text, _FOREIGN_BONUS - 1.0) for text in foreign),
+    ]
+    for text, bonus in texts:
         for form_no, words in enumerate(word_forms(text)):
             compact = "".join(words)
             if compact and compact not in keys:
                 # A name beats an alias; an abbreviation expanded ranks just below as typed.
-                keys[compact] = (compact, words, (0.0 if text_no else 10.0) - 3.0 * form_no)
+                keys[compact] = (compact, words, bonus - 3.0 * form_no)
     return tuple(keys.values())
 
 
@@ -347,10 +640,11 @@ class _Query:
     muscles: frozenset[str] = frozenset()
     pattern: str | None = None
     equipment: str | None = None
+    phrase: tuple[str, ...] = ()  # slugs a coach's phrase means, most typical first
 
     @property
     def names_attribute(self) -> bool:
-        return bool(self.muscles or self.pattern or self.equipment)
+        return bool(self.muscles or self.pattern or self.equipment or self.phrase)
 
 
 class _Scan:
@@ -445,21 +739,46 @@ def _sorted_starting_with(ordered: list[str], prefix: str) -> Iterator[str]:
 
 class SearchIndex:
     """Normalised keys of a set of documents, in parallel lists, and the lookups a query needs
-    (tables for a large set, a scan for a small one)."""
+    (tables for a large set, a scan for a small one), plus who trains which muscle, by pattern,
+    equipment and slug. Immutable once built, so a team's index can be cached and shared."""
 
     def __init__(
         self, documents: Iterable[SearchDocument], muscle_order: dict[str, int] | None = None
     ) -> None:
         self.documents = list(documents)
         self._muscle_order = muscle_order or {}
-        per_doc = [_document_keys(doc.name, doc.aliases) for doc in self.documents]
+        per_doc = [_document_keys(doc.name, doc.aliases, doc.foreign) for doc in self.documents]
         self._key_doc = [doc_no for doc_no, keys in enumerate(per_doc) for _ in keys]
         self._key_compact = [key[0] for keys in per_doc for key in keys]
         self._key_bonus = [key[2] for keys in per_doc for key in keys]
         key_words = [key[1] for keys in per_doc for key in keys]
+        self._key_words = key_words
         lookup = _Scan if len(key_words) < _SCAN_BELOW else _Tables
         self._lookup: _Scan | _Tables = lookup(self._key_compact, key_words)
         self._popularity = [_popularity(doc) for doc in self.documents]
+        # (doc number, quality, primary) per muscle: the first mover, other primaries, secondaries.
+        self._by_muscle: dict[str, list[tuple[int, float, bool]]] = {}
+        self._by_pattern: dict[str, list[int]] = {}
+        self._by_equipment: dict[str, list[int]] = {}
+        self.by_slug: dict[str, int] = {}
+        for doc_no, doc in enumerate(self.documents):
+            primary = _sort_muscles(doc.primary_muscles, self._muscle_order)
+            for position, muscle in enumerate(primary):
+                entry = (doc_no, 40.0 if position == 0 else 25.0, True)
+                self._by_muscle.setdefault(muscle, []).append(entry)
+            for muscle in doc.secondary_muscles:
+                self._by_muscle.setdefault(muscle, []).append((doc_no, 10.0, False))
+            self._by_pattern.setdefault(str(doc.movement_pattern), []).append(doc_no)
+            self._by_equipment.setdefault(doc.equipment, []).append(doc_no)
+            if doc.slug is not None:
+                self.by_slug[doc.slug] = doc_no
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def knows(self, word: str) -> bool:
+        """Whether any name or alias has this word, a word it begins, or one spelt nearly so."""
+        return bool(self._similar_words(word))
 
     def match(self, query: _Query) -> dict[int, tuple[float, MatchKind]]:
         """Best (score, kind) per matching document number."""
@@ -484,20 +803,40 @@ class SearchIndex:
             for key_no in lookup.equal(compact):
                 offer(key_no, MatchKind.EXACT, 80.0, penalty)
             for key_no in lookup.starting_with(compact):
-                coverage = len(compact) / len(self._key_compact[key_no])
-                offer(key_no, MatchKind.PREFIX, 20.0 + 60.0 * coverage, penalty)
+                # Whole words first ("squat clean" for "squat") are a words match, below.
+                if self._key_words[key_no][: len(words)] != words:
+                    coverage = len(compact) / len(self._key_compact[key_no])
+                    if self._key_bonus[key_no] >= _FOREIGN_BONUS:
+                        offer(key_no, MatchKind.PREFIX, 20.0 + 60.0 * coverage, penalty)
+                    else:
+                        # "row" is not typing "rowing": a word begun in another language
+                        # counts as a words match.
+                        offer(key_no, MatchKind.WORDS, 20.0 + 40.0 * coverage, penalty)
             for key_no, similarity in self._keys_with_all_words(words):
                 coverage = min(1.0, len(compact) / len(self._key_compact[key_no]))
                 if similarity >= 100.0:
-                    offer(key_no, MatchKind.WORDS, 20.0 + 60.0 * coverage, penalty)
+                    quality = 20.0 + 40.0 * coverage + self._word_order_bonus(key_no, words)
+                    offer(key_no, MatchKind.WORDS, quality, penalty)
                 else:
-                    offer(key_no, MatchKind.FUZZY, _fuzzy_quality(similarity, coverage), penalty)
+                    kind = _fuzzy_kind(similarity)
+                    offer(key_no, kind, _fuzzy_quality(similarity, coverage), penalty)
             if len(compact) >= _FUZZY_WHOLE_MIN:
                 for key_no, similarity in lookup.keys_like(compact):
-                    offer(key_no, MatchKind.FUZZY, _fuzzy_quality(similarity, 1.0), penalty)
+                    kind = _fuzzy_kind(similarity)
+                    offer(key_no, kind, _fuzzy_quality(similarity, 1.0), penalty)
         if query.names_attribute:
             self._match_attributes(query, best)
         return best
+
+    def _word_order_bonus(self, key_no: int, words: tuple[str, ...]) -> float:
+        """A name's last word says what it is ("front squat" is a squat, "squat jump" a jump):
+        sharing it counts most; the query's words in a row, in order, a little."""
+        key_words = self._key_words[key_no]
+        bonus = 15.0 if key_words[-1] == words[-1] else 0.0
+        width = len(words)
+        if any(key_words[n : n + width] == words for n in range(len(key_words) - width + 1)):
+            bonus += 5.0
+        return bonus
 
     def _similar_words(self, word: str) -> dict[str, float]:
         """Indexed words equal to the word, begun by it (two letters or more), or spelt nearly
@@ -539,29 +878,40 @@ class SearchIndex:
                 yield key_no, total / len(per_word)
 
     def _match_attributes(self, query: _Query, best: dict[int, tuple[float, MatchKind]]) -> None:
-        # A pass over the documents: only for the few queries that name a muscle or pattern.
-        for doc_no, doc in enumerate(self.documents):
-            quality: float | None = None
-            kind = MatchKind.MUSCLE
-            if not query.muscles.isdisjoint(doc.primary_muscles):
-                first = _sort_muscles(doc.primary_muscles, self._muscle_order)[0]
-                quality = 40.0 if first in query.muscles else 25.0
-            elif doc.movement_pattern == query.pattern or doc.equipment == query.equipment:
-                quality, kind = 20.0, MatchKind.PATTERN
-            if quality is None:
-                continue
+        def offer(doc_no: int, kind: MatchKind, quality: float) -> None:
             score = _TIER_BASE[kind] + quality + self._popularity[doc_no]
             if doc_no not in best or score > best[doc_no][0]:
                 best[doc_no] = (score, kind)
 
+        for position, slug in enumerate(query.phrase):
+            doc_no = self.by_slug.get(slug)
+            if doc_no is not None:
+                offer(doc_no, MatchKind.PHRASE, 60.0 - 2.0 * position)
+        if query.muscles:
+            # With an equipment word too ("dumbbell chest"), only that equipment leads.
+            for muscle in query.muscles:
+                for doc_no, quality, primary in self._by_muscle.get(muscle, ()):
+                    fits = query.equipment in (None, self.documents[doc_no].equipment)
+                    kind = MatchKind.MUSCLE if primary and fits else MatchKind.SECONDARY
+                    offer(doc_no, kind, quality + (0.0 if fits else -5.0))
+            return
+        for doc_no in self._by_pattern.get(query.pattern or "", ()):
+            offer(doc_no, MatchKind.PATTERN, 20.0)
+        for doc_no in self._by_equipment.get(query.equipment or "", ()):
+            offer(doc_no, MatchKind.PATTERN, 20.0)
+
 
 def _popularity(doc: SearchDocument) -> float:
     rank = _POPULAR_RANK.get(doc.slug) if doc.slug and doc.organization_id is None else None
-    return 0.0 if rank is None else 8.0 * (1 - rank / len(POPULAR_SLUGS))
+    return 0.0 if rank is None else 16.0 * (1 - rank / len(POPULAR_SLUGS))
 
 
 def _sort_muscles(muscle_ids: Iterable[str], order: dict[str, int]) -> list[str]:
     return sorted(muscle_ids, key=lambda muscle: (order.get(muscle, len(order)), muscle))
+
+
+def _fuzzy_kind(similarity: float) -> MatchKind:
+    return MatchKind.FUZZY if similarity >= _CONFIDENT_SIMILARITY else MatchKind.NEAR
 
 
 def _fuzzy_quality(similarity: float, coverage: float) -> float:
@@ -616,19 +966,64 @@ class Ranked(NamedTuple):
         return (-self.score, doc.name.casefold(), doc.organization_id is None, doc.id)
 
 
+class Ranking(NamedTuple):
+    """What a query found, best first, and how sure the answer is."""
+
+    ranked: list[Ranked]
+    confident: bool = True
+    suggestion: Ranked | None = None
+    set_aside: tuple[str, ...] = ()
+    intent: Intent | None = None
+    anchor: SearchDocument | None = None
+
+
+class Chain(NamedTuple):
+    name: str
+    steps: tuple[str, ...]  # slugs, easiest first
+
+
+def _sorted_ranked(best: Iterable[Ranked]) -> list[Ranked]:
+    return sorted(best, key=lambda item: item.sort_key)
+
+
 class Library:
-    """The curated part of search, built once per catalog version: index plus muscle names."""
+    """The curated part of search, built once per catalog version: index plus muscle names,
+    regions and the progression chains."""
 
     def __init__(
-        self, documents: Iterable[SearchDocument], muscles: Sequence[tuple[str, str]]
+        self,
+        documents: Iterable[SearchDocument],
+        muscles: Sequence[tuple[str, str]],
+        *,
+        regions: dict[str, str] | None = None,
+        chains: Sequence[Chain] = (),
     ) -> None:
         self.muscle_names = dict(muscles)
         self._muscle_order = {muscle_id: order for order, (muscle_id, _) in enumerate(muscles)}
         self.index = SearchIndex(documents, self._muscle_order)
+        by_region: dict[str, list[str]] = {}
+        for muscle_id, region in (regions or {}).items():
+            by_region.setdefault(region, []).append(muscle_id)
         self._muscle_table = _attribute_table(
-            (muscle_id, tuple(_phrases_of_muscle(muscle_id, name))) for muscle_id, name in muscles
+            [
+                *(
+                    (muscle_id, tuple(_phrases_of_muscle(muscle_id, name)))
+                    for muscle_id, name in muscles
+                ),
+                *(
+                    (muscle_id, _REGION_WORDS.get(region, (region,)))
+                    for region, muscle_ids in by_region.items()
+                    for muscle_id in muscle_ids
+                ),
+            ]
         )
         self._muscle_phrases = sorted(self._muscle_table)
+        self._phrase_table: dict[str, tuple[str, ...]] = {}
+        for phrase, slugs in COACH_PHRASES.items():
+            known = tuple(slug for slug in slugs if slug in self.index.by_slug)
+            for text in (phrase, *_PHRASE_SYNONYMS.get(phrase, ())):
+                self._phrase_table["".join(split_words(text))] = known
+        self._set_chains(chains)
         curated = self.index.documents
         # The empty-query listing: the common lifts in their order, the rest by name.
         self._popular = sorted(
@@ -640,8 +1035,30 @@ class Library:
             key=lambda doc: (doc.name.casefold(), doc.id),
         )
 
+    def _set_chains(self, chains: Sequence[Chain]) -> None:
+        known = self.index.by_slug
+        self._chains = [
+            Chain(chain.name, tuple(s for s in chain.steps if s in known)) for chain in chains
+        ]
+        self._chain_names = {"".join(split_words(chain.name)): chain for chain in self._chains}
+        self._easier: dict[str, list[str]] = {}
+        self._harder: dict[str, list[str]] = {}
+        for chain in self._chains:
+            for easier, harder in zip(chain.steps, chain.steps[1:], strict=False):
+                if easier not in self._easier.get(harder, []):
+                    self._easier.setdefault(harder, []).append(easier)
+                    self._harder.setdefault(easier, []).append(harder)
+
+    def make_index(self, documents: Iterable[SearchDocument]) -> SearchIndex:
+        """A team's custom exercises, indexed to be searched beside the library."""
+        return SearchIndex(documents, self._muscle_order)
+
+    # --- query -------------------------------------------------------------------------------
+
     def prepare_query(self, text: str) -> _Query:
-        words = split_words(text[:MAX_QUERY_LENGTH])
+        return self._prepare_words(split_words(text[:MAX_QUERY_LENGTH]))
+
+    def _prepare_words(self, words: tuple[str, ...]) -> _Query:
         if not words:
             return _Query()
         expanded = expand_abbreviations(words)
@@ -652,37 +1069,173 @@ class Library:
         muscles: set[str] = set()
         pattern: str | None = None
         equipment: str | None = None
+        phrase: tuple[str, ...] = ()
         for words in variants:
-            phrase = "".join(word for word in words if word not in _FILLER_WORDS)
-            if not phrase:
+            kept = [word for word in words if word not in _FILLER_WORDS]
+            compact = "".join(kept)
+            if not compact:
                 continue
-            muscles |= self._muscle_table.get(phrase, set())
-            if not muscles and len(phrase) >= _FUZZY_WHOLE_MIN:
-                near = process.extractOne(
-                    phrase,
-                    self._muscle_phrases,
-                    scorer=fuzz.ratio,
-                    score_cutoff=_FUZZY_MUSCLE_CUTOFF,
-                )
-                if near is not None:
-                    muscles |= self._muscle_table[near[0]]
-            pattern = pattern or next(iter(_PATTERN_TABLE.get(phrase, ())), None)
-            equipment = equipment or next(iter(_EQUIPMENT_TABLE.get(phrase, ())), None)
-        return _Query(variants, frozenset(muscles), pattern, equipment)
+            phrase = phrase or self._phrase_table.get(compact, ())
+            found = self._find_muscles(compact)
+            if not found:
+                # An equipment word before or after a muscle word: "dumbbell chest".
+                for cut in range(1, len(kept)):
+                    for gear, body in ((kept[:cut], kept[cut:]), (kept[cut:], kept[:cut])):
+                        gear_value = next(iter(_EQUIPMENT_TABLE.get("".join(gear), ())), None)
+                        body_muscles = self._muscle_table.get("".join(body), set())
+                        if gear_value and body_muscles:
+                            found, equipment = body_muscles, gear_value
+            muscles |= found
+            pattern = pattern or next(iter(_PATTERN_TABLE.get(compact, ())), None)
+            equipment = equipment or next(iter(_EQUIPMENT_TABLE.get(compact, ())), None)
+        return _Query(variants, frozenset(muscles), pattern, equipment, phrase)
 
-    def rank(self, query: str, custom: Sequence[SearchDocument] = ()) -> list[Ranked]:
-        """Every curated and custom document that matches `query`, best first."""
-        prepared = self.prepare_query(query)
+    def _find_muscles(self, compact: str) -> set[str]:
+        found = self._muscle_table.get(compact, set())
+        if not found and len(compact) >= _FUZZY_WHOLE_MIN:
+            near = process.extractOne(
+                compact, self._muscle_phrases, scorer=fuzz.ratio, score_cutoff=_FUZZY_MUSCLE_CUTOFF
+            )
+            if near is not None:
+                found = self._muscle_table[near[0]]
+        return found
+
+    # --- ranking -----------------------------------------------------------------------------
+
+    def _indexes(self, custom: SearchIndex | Sequence[SearchDocument]) -> tuple[SearchIndex, ...]:
+        if isinstance(custom, SearchIndex):
+            return (self.index, custom) if len(custom) else (self.index,)
+        return (self.index, self.make_index(custom)) if custom else (self.index,)
+
+    def _rank_words(self, words: tuple[str, ...], indexes: tuple[SearchIndex, ...]) -> list[Ranked]:
+        prepared = self._prepare_words(words)
         if not prepared.variants:
             return []
-        indexes = (self.index, SearchIndex(custom, self._muscle_order)) if custom else (self.index,)
-        ranked = [
+        return _sorted_ranked(
             Ranked(index.documents[doc_no], score, kind)
             for index in indexes
             for doc_no, (score, kind) in index.match(prepared).items()
+        )
+
+    def rank(self, query: str, custom: SearchIndex | Sequence[SearchDocument] = ()) -> Ranking:
+        """Every curated and custom document that matches `query`, best first, and how sure."""
+        text = query[:MAX_QUERY_LENGTH]
+        words = split_words(text)
+        if not words:
+            return Ranking([])
+        indexes = self._indexes(custom)
+        ranked = self._rank_words(words, indexes)
+        if ranked and ranked[0].match is MatchKind.EXACT:
+            return Ranking(ranked)
+        intents = [PROGRESSION_WORDS[word] for word in words if word in PROGRESSION_WORDS]
+        if intents and len(intents) < len(words):
+            base = tuple(
+                word
+                for word in words
+                if word not in PROGRESSION_WORDS and word not in _FILLER_WORDS
+            )
+            walked = self._rank_progression(intents[0], base, indexes)
+            if walked is not None:
+                return walked
+        if ranked and ranked[0].match is not MatchKind.NEAR:
+            return Ranking(ranked)
+        relaxed = self._rank_relaxed(text, words, indexes)
+        if not ranked or (relaxed.ranked and relaxed.ranked[0].match is MatchKind.EXACT):
+            # "heavy deadlift": the rest of the query names an exercise exactly.
+            return relaxed
+        # Only spelt somewhat like something: a suggestion, not an answer.
+        return Ranking(ranked, confident=False, suggestion=ranked[0])
+
+    def _rank_relaxed(
+        self, text: str, words: tuple[str, ...], indexes: tuple[SearchIndex, ...]
+    ) -> Ranking:
+        """No document has every word: set aside filler and words nothing knows, then, one at a
+        time, the word whose absence finds the best match."""
+        kept = tuple(
+            word
+            for word in words
+            if word not in _FILLER_WORDS and any(index.knows(word) for index in indexes)
+        )
+        ranked = self._rank_words(kept, indexes) if kept and kept != words else []
+        while not ranked and len(kept) > 1:
+            trials = [kept[:n] + kept[n + 1 :] for n in range(len(kept))]
+            found = [(self._rank_words(trial, indexes), trial) for trial in trials]
+            best = max(found, key=lambda pair: pair[0][0].score if pair[0] else -1.0)
+            kept = best[1] if best[0] else kept[:-1]
+            ranked = best[0]
+        if not ranked:
+            return Ranking([])
+        dropped = set(words) - set(kept)
+        set_aside = tuple(
+            token
+            for token in text.split()
+            if (token_words := split_words(token))
+            and set(token_words) <= dropped
+            and not set(token_words) <= _FILLER_WORDS
+        )
+        return Ranking(ranked, confident=False, set_aside=set_aside)
+
+    def _rank_progression(
+        self, intent: Intent, base: tuple[str, ...], indexes: tuple[SearchIndex, ...]
+    ) -> Ranking | None:
+        """Chain steps around the curated exercise the rest of the query names, then the rest
+        of what it names."""
+        if not base:
+            return None
+        found = (
+            self._rank_words(base, indexes)
+            or self._rank_relaxed(" ".join(base), base, indexes).ranked
+        )
+        anchor = next(
+            (
+                item.document
+                for item in found[:5]
+                if item.document.organization_id is None
+                and item.document.slug in self._easier.keys() | self._harder.keys()
+            ),
+            None,
+        )
+        if anchor is None or anchor.slug is None:
+            return None
+        steps = self._walk(intent, anchor.slug, base)
+        if not steps:
+            return None
+        documents = self.index.documents
+        by_slug = self.index.by_slug
+        lead = [
+            Ranked(
+                documents[by_slug[slug]],
+                _TIER_BASE[MatchKind.PROGRESSION] - n,
+                MatchKind.PROGRESSION,
+            )
+            for n, slug in enumerate(steps)
         ]
-        ranked.sort(key=lambda item: item.sort_key)
-        return ranked
+        shown = {item.document.id for item in lead}
+        rest = [item for item in found if item.document.id not in shown]
+        return Ranking([*lead, *rest], intent=intent, anchor=anchor)
+
+    def _walk(self, intent: Intent, slug: str, base: tuple[str, ...]) -> list[str]:
+        if intent is Intent.CHAIN:
+            named = [
+                self._chain_names[compact]
+                for compact in ("".join(base), "".join(expand_abbreviations(base)))
+                if compact in self._chain_names
+            ]
+            holding = [chain for chain in self._chains if slug in chain.steps]
+            if named and slug not in named[0].steps:
+                named = []
+            steps: dict[str, None] = {}
+            for chain in (*named, *holding):
+                steps.update(dict.fromkeys(chain.steps))
+            return list(steps)
+        graph = self._harder if intent is Intent.HARDER else self._easier
+        distances = _distances(graph, slug)
+        ordered = sorted(distances, key=lambda step: distances[step])
+        if intent is Intent.BEGINNER:
+            # Where the chains start first, the nearest start first.
+            starts = [step for step in ordered if not self._easier.get(step)]
+            return [*starts, *(step for step in ordered if step not in starts)]
+        return ordered
 
     def list_popular(self, custom: Sequence[SearchDocument] = ()) -> list[Ranked]:
         """The common lifts in POPULAR_SLUGS order, then `custom` as given (newest first, by
@@ -705,21 +1258,48 @@ class Library:
             slug=doc.slug,
         )
 
-    def page(self, ranked: Sequence[Ranked], *, offset: int, limit: int) -> SearchPage:
+    def page(self, ranking: Ranking | list[Ranked], *, offset: int, limit: int) -> SearchPage:
         """One page of hits; next_offset is None on the last page and past the end."""
+        if not isinstance(ranking, Ranking):
+            ranking = Ranking(ranking)
+        ranked = ranking.ranked
         limit = max(1, min(limit, MAX_PAGE_SIZE))
         offset = max(0, offset)
         following = offset + limit
+        anchor = ranking.anchor
         return SearchPage(
             items=[self.make_hit(item) for item in ranked[offset:following]],
             total=len(ranked),
             offset=offset,
             next_offset=following if following < len(ranked) else None,
+            confident=ranking.confident,
+            suggestion=self.make_hit(ranking.suggestion) if ranking.suggestion else None,
+            set_aside=ranking.set_aside,
+            intent=ranking.intent,
+            anchor=self.make_hit(Ranked(anchor, 0.0, MatchKind.EXACT)) if anchor else None,
         )
+
+
+def _distances(graph: dict[str, list[str]], start: str) -> dict[str, int]:
+    """Steps reachable from `start` along `graph`, with how many links away (breadth first, so
+    the order within a distance is the chains' order)."""
+    distances: dict[str, int] = {}
+    frontier = [start]
+    depth = 0
+    while frontier:
+        depth += 1
+        following: list[str] = []
+        for node in frontier:
+            for neighbour in graph.get(node, ()):
+                if neighbour != start and neighbour not in distances:
+                    distances[neighbour] = depth
+                    following.append(neighbour)
+        frontier = following
+    return distances
 
 
 def rank_exercises(
     library: Library, query: str, custom: Sequence[SearchDocument] = ()
 ) -> list[SearchHit]:
     """All matching hits, best first (the whole list: for tests and tools, not for paging)."""
-    return [library.make_hit(item) for item in library.rank(query, custom)]
+    return [library.make_hit(item) for item in library.rank(query, custom).ranked]

@@ -32,6 +32,8 @@ from storage.models import (
 from storage.models.base import utcnow
 
 CATALOG_FILE = Path(__file__).parent / "library.yaml"
+# Languages the library has names in, besides English (ISO 639-1).
+LANGUAGES = ("es", "de", "fr", "it", "pt", "ru")
 EntryT = TypeVar("EntryT", bound=BaseModel)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -66,6 +68,28 @@ class ExerciseEntry(_Entry):
     primary: list[str]
     secondary: list[str] = []
     instructions: str
+    # Names in other languages (from the translations section), for search only.
+    names: dict[str, list[str]] = {}
+
+
+class TranslationEntry(_Entry):
+    """What coaches call an exercise in other languages: our own words, for search."""
+
+    slug: str
+    es: list[str] = []
+    de: list[str] = []
+    fr: list[str] = []
+    it: list[str] = []
+    pt: list[str] = []
+    ru: list[str] = []
+
+    @field_validator(*LANGUAGES)
+    @classmethod
+    def _names(cls, names: list[str]) -> list[str]:
+        cleaned = [name.strip() for name in names]
+        if any(not name or len(name) > 100 for name in cleaned):
+            raise ValueError("names must be 1 to 100 characters")
+        return cleaned
 
 
 class ChainEntry(_Entry):
@@ -132,9 +156,38 @@ def parse_catalog(text: str, *, path: Path = CATALOG_FILE) -> Catalog:
     muscles = _parse_section(path, "muscle_groups", sections["muscle_groups"], MuscleEntry)
     exercises = _parse_section(path, "exercises", sections["exercises"], ExerciseEntry)
     chains = _parse_section(path, "progressions", sections["progressions"], ChainEntry)
+    raw_translations = data.get("translations", [])
+    if not isinstance(raw_translations, list):
+        raise CatalogError(f"{path.name}: section 'translations' is not a list")
+    translations = _parse_section(path, "translations", raw_translations, TranslationEntry)
+    exercises = _attach_translations(path, exercises, translations)
     catalog = Catalog(muscles=muscles, exercises=exercises, chains=chains)
     check_catalog(catalog, path=path)
     return catalog
+
+
+def _attach_translations(
+    path: Path, exercises: list[ExerciseEntry], translations: list[TranslationEntry]
+) -> list[ExerciseEntry]:
+    by_slug: dict[str, dict[str, list[str]]] = {}
+    for entry in translations:
+        where = f"{path.name}: translations '{entry.slug}'"
+        if entry.slug in by_slug:
+            raise CatalogError(f"{where}: duplicate slug")
+        by_slug[entry.slug] = {
+            language: names for language in LANGUAGES if (names := getattr(entry, language))
+        }
+    unknown = by_slug.keys() - {exercise.slug for exercise in exercises}
+    if unknown:
+        raise CatalogError(
+            f"{path.name}: translations '{min(unknown)}': not an exercise slug in the file"
+        )
+    return [
+        exercise.model_copy(update={"names": by_slug[exercise.slug]})
+        if exercise.slug in by_slug
+        else exercise
+        for exercise in exercises
+    ]
 
 
 def _parse_section(path: Path, section: str, raw: list[Any], model: type[EntryT]) -> list[EntryT]:

@@ -19,8 +19,9 @@ import sqlalchemy as sa
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.catalog.loader import read_catalog
 from storage.models import Exercise, ExerciseMuscle, MovementPattern, MuscleGroup
-from storage.search import Library, MatchKind, SearchDocument, SearchHit, SearchPage
+from storage.search import Chain, Library, MatchKind, SearchDocument, SearchHit, SearchPage
 
 __all__ = [
     "MatchKind",
@@ -174,21 +175,28 @@ async def _fetch_rows(
 async def _build_library(session: AsyncSession) -> Library:
     muscles = (
         await session.exec(
-            select(col(MuscleGroup.id), col(MuscleGroup.name)).order_by(
-                col(MuscleGroup.sort_order), col(MuscleGroup.id)
-            )
+            select(
+                col(MuscleGroup.id), col(MuscleGroup.name), col(MuscleGroup.body_region)
+            ).order_by(col(MuscleGroup.sort_order), col(MuscleGroup.id))
         )
     ).all()
-    primary = (
+    links = (
         await session.exec(
-            select(col(ExerciseMuscle.exercise_id), col(ExerciseMuscle.muscle_group_id))
+            select(
+                col(ExerciseMuscle.exercise_id),
+                col(ExerciseMuscle.muscle_group_id),
+                col(ExerciseMuscle.is_primary),
+            )
             .join(Exercise, col(Exercise.id) == col(ExerciseMuscle.exercise_id))
-            .where(_CURATED, col(ExerciseMuscle.is_primary))
+            .where(_CURATED)
         )
     ).all()
     primary_by_exercise: dict[str, list[str]] = {}
-    for exercise_id, muscle_id in primary:
-        primary_by_exercise.setdefault(exercise_id, []).append(muscle_id)
+    secondary_by_exercise: dict[str, list[str]] = {}
+    for exercise_id, muscle_id, is_primary in links:
+        chosen = primary_by_exercise if is_primary else secondary_by_exercise
+        chosen.setdefault(exercise_id, []).append(muscle_id)
+    chains, foreign = _catalog_extras()
     rows = await _fetch_rows(
         session,
         sa.select(
@@ -209,10 +217,32 @@ async def _build_library(session: AsyncSession) -> Library:
             aliases=tuple(aliases or ()),
             primary_muscles=tuple(primary_by_exercise.get(exercise_id, ())),
             slug=slug,
+            secondary_muscles=tuple(secondary_by_exercise.get(exercise_id, ())),
+            foreign=foreign.get(slug or "", ()),
         )
         for exercise_id, slug, name, aliases, pattern, equipment in rows
     ]
-    return Library(documents, [(muscle_id, name) for muscle_id, name in muscles])
+    return Library(
+        documents,
+        [(muscle_id, name) for muscle_id, name, _ in muscles],
+        regions={muscle_id: str(region) for muscle_id, _, region in muscles},
+        chains=chains,
+    )
+
+
+@lru_cache(maxsize=1)
+def _catalog_extras() -> tuple[list[Chain], dict[str, tuple[str, ...]]]:
+    """Progression chains in order and names in other languages, by slug, from the catalog file
+    (the database keeps the chains as pairs, without their order or names). Steps and slugs
+    the database doesn't have are skipped by the library."""
+    catalog = read_catalog()
+    chains = [Chain(chain.chain, tuple(chain.steps)) for chain in catalog.chains]
+    foreign = {
+        exercise.slug: tuple(name for names in exercise.names.values() for name in names)
+        for exercise in catalog.exercises
+        if exercise.names
+    }
+    return chains, foreign
 
 
 @lru_cache(maxsize=32768)

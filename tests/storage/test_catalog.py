@@ -7,7 +7,13 @@ import yaml
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.catalog.loader import CATALOG_FILE, CatalogError, load_catalog, parse_catalog
+from storage.catalog.loader import (
+    CATALOG_FILE,
+    LANGUAGES,
+    CatalogError,
+    load_catalog,
+    parse_catalog,
+)
 from storage.models import Exercise, ExerciseProgression, MovementPattern
 from storage.queries import exercises as q
 from storage.schemas import ExerciseCreate
@@ -113,3 +119,32 @@ async def test_changed_entries_update_in_place_and_custom_rows_survive(
         )
     ).all()
     assert len(edges) == 2
+
+
+def test_names_in_other_languages_cover_the_most_programmed_lifts() -> None:
+    catalog = parse_catalog(CATALOG_FILE.read_text(encoding="utf-8"))
+    translated = [e for e in catalog.exercises if set(e.names) == set(LANGUAGES)]
+    assert len(translated) >= 80
+    assert {"back-squat", "deadlift", "bench-press", "pull-up"} <= {e.slug for e in translated}
+
+
+@pytest.mark.parametrize(
+    ("translations", "message"),
+    [
+        ([{"slug": "no-such-squat", "es": ["sentadilla"]}], "translations 'no-such-squat'"),
+        ([{"slug": "box-squat", "xx": ["kniebeuge"]}], "xx"),
+        ([{"slug": "box-squat", "de": [""]}], "names must be 1 to 100 characters"),
+        (
+            [{"slug": "box-squat", "de": ["a"]}, {"slug": "box-squat", "fr": ["b"]}],
+            "duplicate slug",
+        ),
+        ({"box-squat": {"de": ["a"]}}, "not a list"),
+    ],
+)
+def test_bad_translations_name_the_entry_and_the_problem(
+    translations: object, message: str
+) -> None:
+    data = yaml.safe_load(yaml.safe_dump(BASE))
+    data["translations"] = translations
+    with pytest.raises(CatalogError, match=message):
+        parse_catalog(yaml.safe_dump(data, allow_unicode=True))
