@@ -31,6 +31,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("invite", "Invite link for an athlete", frozenset({Audience.COACH}), "/invite name"),
     Command("import", "Import athletes from a spreadsheet", frozenset({Audience.COACH})),
     Command("export", "Your team's data as spreadsheets", frozenset({Audience.COACH})),
+    Command("today", "Today's session with your loads", frozenset({Audience.ATHLETE})),
+    Command("week", "This week: done, missed, upcoming", frozenset({Audience.ATHLETE})),
     Command(
         "log", "Log training off the plan", frozenset({Audience.ATHLETE}), "/log Squat 3x5 @ 100"
     ),

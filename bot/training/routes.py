@@ -16,8 +16,8 @@ from telegram.ext import (
 
 from bot.context import SpotterContext, transactional
 from bot.replies import send
+from bot.training import day, maxes, texts
 from bot.training import keyboards as kb
-from bot.training import maxes, texts
 from bot.training.common import own_profile
 from storage.models.training import MaxSource
 
@@ -55,6 +55,11 @@ async def receive_typed(update: Update, context: SpotterContext) -> object:
             maxes.clear_pending(context)
             return END
         return maxes.TYPING
+    if kind == "log_line":
+        if await day.receive_log_line(update, context, pending, message.text):
+            maxes.clear_pending(context)
+            return END
+        return maxes.TYPING
     maxes.clear_pending(context)
     await send(update, context, texts.STEP_EXPIRED)
     return END
@@ -84,6 +89,7 @@ def typing_conversation() -> ConversationHandler[Any]:
             CommandHandler("maxes", transactional(maxes.maxes_command)),
             on(kb.MAXES_TEAM, transactional(maxes.pick_maxes_team)),
             on(kb.MAX_ENTER, transactional(maxes.enter_max_for)),
+            on(kb.ENTRY_LOG, transactional(day.ask_log_line)),
         ],
         states={maxes.TYPING: [MessageHandler(TEXT, receive_typed)]},
         fallbacks=[
@@ -103,4 +109,15 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         typing_conversation(),
         CommandHandler("log", transactional(maxes.log_command)),
         on(kb.LOG_TEAM, transactional(maxes.pick_log_team)),
+        CommandHandler("today", transactional(day.today_command)),
+        on(kb.TODAY_TEAM, transactional(day.pick_today_team)),
+        CommandHandler("week", transactional(day.week_command)),
+        on(kb.WEEK_TEAM, transactional(day.pick_week_team)),
+        on(kb.DAY_VIEW, transactional(day.open_day)),
+        on(kb.ENTRY_OPEN, transactional(day.open_entry)),
+        on(kb.ENTRY_DONE, transactional(day.done_as_prescribed)),
+        on(kb.ENTRY_SKIP, transactional(day.skip_entry)),
+        on(kb.FINISH, transactional(day.ask_finish)),
+        on(kb.FINISH_RPE, transactional(day.choose_rpe)),
+        on(kb.FINISH_MINUTES, transactional(day.choose_minutes)),
     ]

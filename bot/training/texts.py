@@ -468,3 +468,19 @@ def ask_max_for(name: str, unit: WeightUnit) -> str:
 STEP_EXPIRED = "That question has expired. Send the command again."
 TYPING_CANCELLED = "Cancelled. Nothing was saved."
 TYPING_HINT = "Type your answer to the question above, or send /cancel to stop first."
+
+DAY_FOOTER = "Tap an exercise to log it; 🏁 Finish session when you're done."
+ENTRY_FOOTER = "✅ logs every set as prescribed · ✏️ type what you did · ⏭ skip it."
+OPEN_ENTRIES = "(A long session: tap an exercise for its sets.)"
+
+
+def logged_toast(label: str) -> str:
+    return f"✅ Logged {label[:150]}"
+
+
+def skipped_toast(label: str) -> str:
+    return f"⏭ Skipped {label[:150]}"
+
+
+def ask_minutes(rpe: int) -> str:
+    return f"Session RPE {rpe}. How long did it take?"

@@ -16,6 +16,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Athlete, Exercise
+from storage.models.programs import Assignment, Program, ProgramEntry, ProgramSession
 from storage.models.training import Max, MaxSource, SetLog, TrainingSession
 from storage.queries.paging import Page, clamp_offset
 from storage.training.logparse import LoggedSet
@@ -711,3 +712,99 @@ async def list_records(
         )
     ).all()
     return [LoggedSetView(row, name) for row, name in rows]
+
+
+# --- the program side, as the athlete's day needs it ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivePlan:
+    assignment: Assignment
+    program: Program
+    sessions: list[ProgramSession]
+
+
+@dataclass(frozen=True)
+class PlannedEntry:
+    entry: ProgramEntry
+    exercise_name: str
+
+
+async def active_plan(
+    session: AsyncSession, *, organization_id: str, athlete_id: str
+) -> ActivePlan | None:
+    """The athlete's current assignment with its program and every session of it."""
+    row = (
+        await session.exec(
+            select(Assignment, Program)
+            .join(Program, col(Program.id) == col(Assignment.program_id))
+            .where(
+                col(Assignment.organization_id) == organization_id,
+                col(Assignment.athlete_id) == athlete_id,
+                col(Assignment.ended_at).is_(None),
+            )
+            .order_by(col(Assignment.created_at).desc())
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        return None
+    assignment, program = row
+    sessions = list(
+        (
+            await session.exec(
+                select(ProgramSession)
+                .where(
+                    col(ProgramSession.organization_id) == organization_id,
+                    col(ProgramSession.program_id) == program.id,
+                )
+                .order_by(
+                    col(ProgramSession.week),
+                    col(ProgramSession.weekday),
+                    col(ProgramSession.position),
+                )
+            )
+        ).all()
+    )
+    return ActivePlan(assignment, program, sessions)
+
+
+async def get_program_session(
+    session: AsyncSession, *, organization_id: str, program_session_id: str
+) -> ProgramSession | None:
+    row = await session.get(ProgramSession, program_session_id)
+    if row is None or row.organization_id != organization_id:
+        return None
+    return row
+
+
+async def planned_entries(
+    session: AsyncSession, *, organization_id: str, program_session_id: str
+) -> list[PlannedEntry]:
+    rows = (
+        await session.exec(
+            select(ProgramEntry, col(Exercise.name))
+            .join(Exercise, col(Exercise.id) == col(ProgramEntry.exercise_id))
+            .where(
+                col(ProgramEntry.organization_id) == organization_id,
+                col(ProgramEntry.session_id) == program_session_id,
+            )
+            .order_by(col(ProgramEntry.position), col(ProgramEntry.id))
+        )
+    ).all()
+    return [PlannedEntry(entry, name) for entry, name in rows]
+
+
+async def entry_logs(
+    session: AsyncSession, *, organization_id: str, training_session_id: str, entry_id: str
+) -> list[SetLog]:
+    rows = await session.exec(
+        select(SetLog)
+        .where(
+            col(SetLog.organization_id) == organization_id,
+            col(SetLog.training_session_id) == training_session_id,
+            col(SetLog.entry_id) == entry_id,
+        )
+        .order_by(col(SetLog.set_no))
+    )
+    return list(rows.all())

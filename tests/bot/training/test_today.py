@@ -1,0 +1,155 @@
+"""The athlete's training day through the real Application."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.insight.delivery import drain_outbox
+from tests.bot.conftest import Harness
+from tests.bot.training.helpers import (
+    MONDAY_MORNING,
+    assign_program,
+    coach_and_athlete,
+    set_clock,
+)
+
+
+async def test_done_when_today_loads_tap_type_pr_finish(harness: Harness) -> None:
+    coach, maya = await coach_and_athlete(harness)
+    clock = set_clock(harness, MONDAY_MORNING - timedelta(days=7))
+    await maya.send("/log Romanian deadlift 100x8")  # last week: the bar to beat
+    await maya.send("/maxes Back squat 140")
+    await assign_program(harness)
+    clock.now = MONDAY_MORNING
+    await maya.send("/today")
+    text = maya.last_text()
+    assert text.startswith("🏋️ Mon 2 Mar · Lower A · week 1 of Spring block")
+    assert "A1. Back Squat: 5 × 5 @ 112.5 kg (80%)" in text
+    assert "rest 2:00" in text
+    assert "A2. Pull-Up: 3 × 8 @ RPE 8" in text
+    assert "⚠️ no max yet: log a set or enter one" in text
+    assert "B. Romanian Deadlift: 3 × 8 @ 100 kg" in text
+    assert "tempo 31X1" in text and "slow eccentric" in text
+    assert "C. Plank: 3 × 45s" in text
+    assert maya.buttons() == [
+        "A1 Back Squat",
+        "A2 Pull-Up",
+        "B Romanian Deadlift",
+        "C Plank",
+        "➕ Enter max: Pull-Up",
+        "🏁 Finish session",
+    ]
+    session_message = maya.last_message()
+
+    # One tap: every set as prescribed.
+    await maya.press("A1 Back Squat", message=session_message)
+    assert "Set 1: 5 @ 112.5 kg (80%)" in session_message.display_text
+    await maya.press("✅ Done as prescribed", message=session_message)
+    assert maya.last_answer == "✅ Logged A1 Back Squat"
+    assert "✅ 112.5×5, 112.5×5, 112.5×5, 112.5×5, 112.5×5" in session_message.display_text
+    assert "✅ A1 Back Squat" in maya.buttons(session_message)
+
+    # A typed line, heavier than last week: a PR shown at once.
+    await maya.press("B Romanian Deadlift", message=session_message)
+    await maya.press("✏️ Log", message=session_message)
+    assert "What did you do for B Romanian Deadlift" in maya.last_text()
+    await maya.send("100x8, 105x8, 110x8")
+    texts = [m.display_text for m in maya.bot_messages()[-3:]]
+    assert texts[0] == "✅ 100×8, 105×8, 110×8 B Romanian Deadlift"
+    assert "✅ 100×8, 105×8, 110×8" in texts[1] and texts[1].startswith("🏋️")
+    assert "New PR!" in texts[2] and "Romanian Deadlift 110 kg × 8" in texts[2]
+
+    # Finish with RPE and duration.
+    day_message = maya.bot_messages()[-2]
+    await maya.press("🏁 Finish session", message=day_message)
+    assert "RPE 1-10" in day_message.display_text
+    await maya.press("8", message=day_message)
+    await maya.press("60 min", message=day_message)
+    assert "🏁 Finished: session RPE 8, 60 min." in day_message.display_text
+    assert maya.buttons(day_message) == []
+    assert maya.last_text() == "🏁 Lower A done: session RPE 8, 60 min. 2 of 4 entries logged."
+
+    # The coach hears of the PR once.
+    before = len(coach.bot_messages())
+    await drain_outbox(harness.app)
+    notices = coach.bot_messages()[before:]
+    assert len(notices) == 1
+    assert "Maya Lopez set PRs · Mon 2 Mar · Lower A" in notices[0].display_text
+    assert "Romanian Deadlift 110 kg × 8" in notices[0].display_text
+
+
+async def test_double_taps_log_once_and_finished_sessions_are_closed(harness: Harness) -> None:
+    _, maya = await coach_and_athlete(harness)
+    set_clock(harness, MONDAY_MORNING)
+    await maya.send("/maxes Back squat 140")
+    await assign_program(harness)
+    await maya.send("/today")
+    message = maya.last_message()
+    await maya.press("A1 Back Squat", message=message)
+    assert message.reply_markup is not None
+    done = message.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    await maya.press_data(done, message=message)
+    # A second tap on the same button (the message already changed): nothing new.
+    await maya.press_data(done, message=message)
+    assert maya.last_answer == "Already logged, nothing changed."
+    assert message.display_text.count("112.5×5") == 5
+    await maya.press("🏁 Finish session", message=message)
+    await maya.press("7", message=message)
+    await maya.press("45 min", message=message)
+    await maya.send("/today")
+    assert "🏁 Finished: session RPE 7, 45 min." in maya.last_text()
+    assert maya.buttons() == []
+
+
+async def test_rest_day_shows_the_next_session(harness: Harness) -> None:
+    _, maya = await coach_and_athlete(harness)
+    set_clock(harness, MONDAY_MORNING + timedelta(days=1))
+    await maya.send("/today")
+    assert "No program yet" in maya.last_text()
+    await assign_program(harness)
+    await maya.send("/today")
+    assert maya.last_text() == ("😴 Rest day (Tue 3 Mar).\nNext session: Upper A on Thu 5 Mar.")
+
+
+async def test_today_follows_the_team_time_zone_across_midnight(harness: Harness) -> None:
+    _, maya = await coach_and_athlete(harness)
+    await assign_program(harness)
+    # Sunday 23:30 UTC: still Sunday in UTC, already Monday in Berlin.
+    clock = set_clock(harness, MONDAY_MORNING.replace(hour=0) - timedelta(minutes=30))
+    await maya.send("/today")
+    assert maya.last_text().startswith("😴 Rest day (Sun 1 Mar)")
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        from sqlmodel import select
+
+        from storage.models import Organization
+
+        team = (await session.exec(select(Organization))).one()
+        team.timezone = "Europe/Berlin"
+        await session.commit()
+    await maya.send("/today")
+    assert maya.last_text().startswith("🏋️ Mon 2 Mar · Lower A")
+    # 22:30 UTC on Monday is 23:30 in Berlin: still Monday's session, the same message.
+    clock.now = MONDAY_MORNING.replace(hour=22, minute=30)
+    await maya.send("/today")
+    assert maya.last_text().startswith("🏋️ Mon 2 Mar · Lower A")
+    clock.now += timedelta(hours=1)  # 00:30 Tuesday in Berlin: a rest day
+    await maya.send("/today")
+    assert maya.last_text().startswith("😴 Rest day (Tue 3 Mar)")
+
+
+async def test_week_overview(harness: Harness) -> None:
+    _, maya = await coach_and_athlete(harness)
+    await assign_program(harness, start=MONDAY_MORNING.date() - timedelta(days=7))
+    clock = set_clock(harness, MONDAY_MORNING + timedelta(days=3))  # Thursday of week 2
+    await maya.send("/today")
+    await maya.press("B Barbell Row")
+    await maya.press("✅ Done as prescribed")
+    clock.now += timedelta(days=1)
+    await maya.send("/log Back squat 3x5 @ 100")
+    await maya.send("/week")
+    assert maya.last_text().splitlines()[:4] == [
+        "🗓 Week of Mon 2 Mar · Northside Barbell",
+        "❌ Mon 2 Mar · Lower A",
+        "✅ Thu 5 Mar · Upper A",
+        "📝 Fri 6 Mar · Off-plan",
+    ]
