@@ -46,6 +46,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("leave", "Leave a team", frozenset({Audience.ATHLETE})),
     Command("exercises", "Browse or search the exercise library", ALL, "/exercises [name]"),
     Command("newexercise", "Create a custom exercise", frozenset({Audience.COACH})),
+    Command("settings", "Team time zone, unit and rounding", frozenset({Audience.COACH})),
     Command("help", "What I can do", ALL),
     Command("cancel", "Stop what you're doing", ALL),
 )

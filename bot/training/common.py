@@ -29,11 +29,11 @@ class Team:
 
 
 def team_of(organization: Organization) -> Team:
-    unit = WeightUnit(getattr(organization, "weight_unit", None) or "kg")
-    increment = getattr(organization, "rounding_increment", None) or DEFAULT_INCREMENT[unit.value]
-    timezone = getattr(organization, "timezone", None) or "UTC"
+    unit = WeightUnit(organization.weight_unit or "kg")
+    increment = organization.rounding_increment or DEFAULT_INCREMENT[unit.value]
+    timezone = organization.timezone or "UTC"
     if zone_or_none(timezone) is None:
-        timezone = "UTC"
+        timezone = "UTC"  # a zone removed from tzdata since it was saved
     return Team(organization.id, organization.name, timezone, unit, float(increment))
 
 

@@ -16,7 +16,7 @@ from telegram.ext import (
 
 from bot.context import SpotterContext, transactional
 from bot.replies import send
-from bot.training import day, maxes, texts
+from bot.training import day, maxes, team_settings, texts
 from bot.training import keyboards as kb
 from bot.training.common import own_profile
 from storage.models.training import MaxSource
@@ -55,6 +55,11 @@ async def receive_typed(update: Update, context: SpotterContext) -> object:
             maxes.clear_pending(context)
             return END
         return maxes.TYPING
+    if kind == "timezone":
+        if await team_settings.receive_timezone(update, context, message.text):
+            maxes.clear_pending(context)
+            return END
+        return maxes.TYPING
     if kind == "log_line":
         if await day.receive_log_line(update, context, pending, message.text):
             maxes.clear_pending(context)
@@ -90,6 +95,7 @@ def typing_conversation() -> ConversationHandler[Any]:
             on(kb.MAXES_TEAM, transactional(maxes.pick_maxes_team)),
             on(kb.MAX_ENTER, transactional(maxes.enter_max_for)),
             on(kb.ENTRY_LOG, transactional(day.ask_log_line)),
+            on(kb.SETTINGS_TIMEZONE, transactional(team_settings.ask_timezone)),
         ],
         states={maxes.TYPING: [MessageHandler(TEXT, receive_typed)]},
         fallbacks=[
@@ -120,4 +126,9 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         on(kb.FINISH, transactional(day.ask_finish)),
         on(kb.FINISH_RPE, transactional(day.choose_rpe)),
         on(kb.FINISH_MINUTES, transactional(day.choose_minutes)),
+        CommandHandler("settings", transactional(team_settings.settings_command)),
+        on(kb.SETTINGS_UNIT, transactional(team_settings.set_unit)),
+        on(kb.SETTINGS_INCREMENTS, transactional(team_settings.pick_increment)),
+        on(kb.SETTINGS_INCREMENT, transactional(team_settings.set_increment)),
+        on(kb.SETTINGS_BACK, transactional(team_settings.back_to_settings)),
     ]

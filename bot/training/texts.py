@@ -484,3 +484,15 @@ def skipped_toast(label: str) -> str:
 
 def ask_minutes(rpe: int) -> str:
     return f"Session RPE {rpe}. How long did it take?"
+
+
+PICK_INCREMENT = "Round worked-out loads to:"
+INCREMENT_STALE = "That choice is out of date (the unit changed). Pick again."
+
+
+def unit_saved(unit: WeightUnit) -> str:
+    return f"Loads now shown in {unit.value}."
+
+
+def increment_saved(value: float, unit: WeightUnit) -> str:
+    return f"Loads now round to {format_amount(value)} {unit.value}."

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Athlete, Exercise
+from storage.models import Athlete, Exercise, Organization
 from storage.models.programs import Assignment, Program, ProgramEntry, ProgramSession
 from storage.models.training import Max, MaxSource, SetLog, TrainingSession
 from storage.queries.paging import Page, clamp_offset
@@ -808,3 +808,29 @@ async def entry_logs(
         .order_by(col(SetLog.set_no))
     )
     return list(rows.all())
+
+
+# --- team settings ---------------------------------------------------------------------------
+
+
+async def update_team_settings(
+    session: AsyncSession,
+    *,
+    organization_id: str,
+    timezone: str | None = None,
+    weight_unit: str | None = None,
+    rounding_increment: float | None = None,
+) -> Organization | None:
+    """Change the team's time zone, unit or rounding (already validated by the caller)."""
+    organization = await session.get(Organization, organization_id, populate_existing=True)
+    if organization is None:
+        return None
+    if timezone is not None:
+        organization.timezone = timezone
+    if weight_unit is not None:
+        organization.weight_unit = weight_unit
+    if rounding_increment is not None:
+        organization.rounding_increment = rounding_increment
+    session.add(organization)
+    await session.flush()
+    return organization

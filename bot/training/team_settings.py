@@ -1,0 +1,138 @@
+"""/settings for coaches: the team's time zone (IANA, validated), unit (kg or lb) and rounding."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.callbacks import BadCallback
+from bot.context import SpotterContext
+from bot.handlers.common import load_coach
+from bot.replies import answer, send, show
+from bot.training import keyboards, texts
+from bot.training.common import Team, team_of
+from bot.training.maxes import TYPING, set_pending
+from storage.queries.organizations import get_organization
+from storage.queries.training import update_team_settings
+from storage.training.loads import DEFAULT_INCREMENT, WeightUnit
+from storage.training.schedule import zone_or_none
+
+
+async def coach_team(update: Update, context: SpotterContext) -> Team | None:
+    coach = await load_coach(update, context)
+    if coach is None or coach.seat is None:
+        return None
+    organization = await get_organization(
+        context.session, organization_id=coach.seat.organization_id
+    )
+    return None if organization is None else team_of(organization)
+
+
+def view(team: Team) -> tuple[str, keyboards.InlineKeyboardMarkup]:
+    return (
+        texts.settings_view(team.name, team.timezone, team.unit, team.increment),
+        keyboards.settings(team.unit),
+    )
+
+
+async def settings_command(update: Update, context: SpotterContext) -> None:
+    team = await coach_team(update, context)
+    if team is not None:
+        await send(update, context, *view(team))
+
+
+async def back_to_settings(update: Update, context: SpotterContext) -> None:
+    keyboards.SETTINGS_BACK.unpack(update.callback_query.data if update.callback_query else None)
+    team = await coach_team(update, context)
+    if team is not None:
+        await answer(update, context)
+        await show(update, context, *view(team))
+
+
+async def ask_timezone(update: Update, context: SpotterContext) -> str | None:
+    keyboards.SETTINGS_TIMEZONE.unpack(
+        update.callback_query.data if update.callback_query else None
+    )
+    team = await coach_team(update, context)
+    if team is None:
+        return None
+    await answer(update, context)
+    set_pending(context, kind="timezone", team=team.id)
+    await send(update, context, texts.SETTINGS_ASK_TIMEZONE)
+    return TYPING
+
+
+async def receive_timezone(update: Update, context: SpotterContext, typed: str) -> bool:
+    """True when the step is over."""
+    team = await coach_team(update, context)
+    if team is None:
+        return True
+    zone = zone_or_none(typed)
+    if zone is None:
+        await send(update, context, texts.bad_timezone(typed))
+        return False
+    organization = await update_team_settings(
+        context.session, organization_id=team.id, timezone=zone.key
+    )
+    assert organization is not None
+    await send(update, context, texts.timezone_saved(zone.key))
+    await send(update, context, *view(team_of(organization)))
+    return True
+
+
+async def set_unit(update: Update, context: SpotterContext) -> None:
+    data = update.callback_query.data if update.callback_query else None
+    raw = keyboards.SETTINGS_UNIT.unpack(data)["unit"]
+    if raw not in (WeightUnit.KG.value, WeightUnit.LB.value):
+        raise BadCallback(data)
+    team = await coach_team(update, context)
+    if team is None:
+        return
+    unit = WeightUnit(raw)
+    increment = team.increment
+    # The other unit's default becomes this unit's default (2.5 kg <-> 5 lb); a chosen one stays.
+    if unit is not team.unit and increment == DEFAULT_INCREMENT[team.unit.value]:
+        increment = DEFAULT_INCREMENT[unit.value]
+    organization = await update_team_settings(
+        context.session,
+        organization_id=team.id,
+        weight_unit=unit.value,
+        rounding_increment=increment,
+    )
+    assert organization is not None
+    await answer(update, context, texts.unit_saved(unit))
+    await show(update, context, *view(team_of(organization)))
+
+
+async def pick_increment(update: Update, context: SpotterContext) -> None:
+    keyboards.SETTINGS_INCREMENTS.unpack(
+        update.callback_query.data if update.callback_query else None
+    )
+    team = await coach_team(update, context)
+    if team is None:
+        return
+    await answer(update, context)
+    await show(
+        update, context, texts.PICK_INCREMENT, keyboards.increments(team.unit, team.increment)
+    )
+
+
+async def set_increment(update: Update, context: SpotterContext) -> None:
+    data = update.callback_query.data if update.callback_query else None
+    raw = keyboards.SETTINGS_INCREMENT.unpack(data)["value"]
+    team = await coach_team(update, context)
+    if team is None:
+        return
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadCallback(data) from None
+    if value not in keyboards.INCREMENTS[team.unit]:
+        # A button for the other unit, from before the unit changed.
+        await answer(update, context, texts.INCREMENT_STALE, alert=True)
+        return
+    organization = await update_team_settings(
+        context.session, organization_id=team.id, rounding_increment=value
+    )
+    assert organization is not None
+    await answer(update, context, texts.increment_saved(value, team.unit))
+    await show(update, context, *view(team_of(organization)))
