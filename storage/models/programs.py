@@ -36,7 +36,7 @@ class Program(SQLModel, table=True):
     organization_id: str = Field(sa_column=_org_column())
     name: str = Field(max_length=100)
     # casefolded, accents removed: what name filters and sorting compare
-    name_key: str = Field(max_length=100)
+    name_key: str = Field(sa_column=sa.Column(sa.String(400), nullable=False))
     description: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     weeks: int
     archived_at: datetime | None = Field(default=None, sa_column=time_column())
