@@ -35,8 +35,9 @@ class Program(SQLModel, table=True):
     id: str = Field(default_factory=new_id, sa_column=id_column())
     organization_id: str = Field(sa_column=_org_column())
     name: str = Field(max_length=100)
-    # casefolded, accents removed: what name filters and sorting compare
-    name_key: str = Field(sa_column=sa.Column(sa.String(400), nullable=False))
+    # casefolded, accents removed, cut to 100 (folding can lengthen: ß -> ss): what name
+    # filters and sorting compare
+    name_key: str = Field(max_length=100)
     description: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     weeks: int
     archived_at: datetime | None = Field(default=None, sa_column=time_column())

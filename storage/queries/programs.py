@@ -177,6 +177,10 @@ def clean_program_name(text: str) -> str:
         raise InvalidInput("name", str(error)) from None
 
 
+def _name_key(name: str) -> str:
+    return validation.fold_key(name)[:PROGRAM_NAME_MAX]
+
+
 def check_weeks(weeks: int) -> int:
     if not 1 <= weeks <= MAX_WEEKS:
         raise InvalidInput("weeks", WEEKS_INVALID)
@@ -203,7 +207,7 @@ async def create_program(
     program = Program(
         organization_id=organization_id,
         name=clean,
-        name_key=validation.fold_key(clean),
+        name_key=_name_key(clean),
         weeks=check_weeks(weeks),
         description=(description or "").strip()[:DESCRIPTION_MAX] or None,
     )
@@ -312,7 +316,7 @@ async def rename_program(
 ) -> Program:
     program = await get_program(session, organization_id=organization_id, program_id=program_id)
     program.name = clean_program_name(name)
-    program.name_key = validation.fold_key(program.name)
+    program.name_key = _name_key(program.name)
     program.updated_at = utcnow()
     session.add(program)
     await session.flush()

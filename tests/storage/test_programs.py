@@ -470,3 +470,15 @@ async def test_ended_at_is_set_from_the_given_clock(session: AsyncSession) -> No
     now = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
     ended = await q.unassign_athlete(session, organization_id=org, athlete_id=maya, now=now)
     assert ended is not None and ended.ended_at == now
+
+
+async def test_a_name_that_folds_longer_still_fits(session: AsyncSession) -> None:
+    seat = await make_team(session)
+    program = await q.create_program(
+        session, organization_id=seat.organization_id, name="Straße " + "ß" * 90, weeks=1
+    )
+    assert len(program.name_key) == 100
+    found = await q.list_programs(
+        session, organization_id=seat.organization_id, name_filter="STRASSE"
+    )
+    assert [row.program.id for row in found.items] == [program.id]

@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=16), nullable=False),
         sa.Column("organization_id", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("name_key", sa.String(length=400), nullable=False),
+        sa.Column("name_key", sa.String(length=100), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("weeks", sa.Integer(), nullable=False),
         sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
