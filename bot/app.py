@@ -30,6 +30,16 @@ from telegram.warnings import PTBUserWarning
 from bot import callbacks as cb
 from bot.command_menus import publish_default_commands
 from bot.context import DB_KEY, MODE_KEY, SETTINGS_KEY, SpotterContext
+from bot.core.forms import (
+    NOT_TEXT,
+    PICK_FIELD,
+    SUMMARY,
+    TEXT,
+    Form,
+    FormRoutes,
+    FormsConversation,
+)
+from bot.core.private import keep_private
 from bot.database import Database
 from bot.handlers import (
     athlete_form,
@@ -45,8 +55,11 @@ from bot.handlers import (
 )
 from bot.insight.delivery import schedule_delivery
 from bot.persistence import DatabasePersistence
+from bot.replies import send
 from bot.settings import Settings
 from bot.training import routes as training_routes
+from bot.training import texts as training_texts
+from bot.training.common import PENDING_KEY as TRAINING_PENDING_KEY
 from bot.transfer import handlers as transfer
 from bot.transfer import keyboards as transfer_keyboards
 from bot.update_processor import PerChatUpdateProcessor
@@ -55,12 +68,11 @@ from storage.db import describe_database
 log = logging.getLogger("bot")
 
 SpotterApp = Application[Any, SpotterContext, Any, Any, Any, Any]
-# Cards posted with inline mode (via_bot) into our own chat are not answers to anything.
-TEXT = filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT
-NOT_TEXT = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~filters.VIA_BOT
 
 
-def on_button(kind: cb.CallbackKind, callback: Any) -> CallbackQueryHandler[Any, Any]:
+def on_button(
+    kind: type[cb.CallbackData] | cb.CallbackKind, callback: Any
+) -> CallbackQueryHandler[Any, Any]:
     return CallbackQueryHandler(callback, pattern=kind.pattern)
 
 
@@ -84,81 +96,62 @@ def onboarding_conversation() -> ConversationHandler[Any]:
     )
 
 
-def add_athlete_conversation() -> ConversationHandler[Any]:
-    text_steps = [
-        athlete_form.NAME,
-        athlete_form.EMAIL,
-        athlete_form.PHONE,
-        athlete_form.BIRTHDATE,
-        athlete_form.NOTES,
-    ]
-    states: dict[object, list[BaseHandler[Any, Any, Any]]] = {
+def add_athlete_form() -> FormRoutes:
+    form = athlete_form
+    text_steps = [form.NAME, form.EMAIL, form.PHONE, form.BIRTHDATE, form.NOTES]
+    states: dict[str, list[BaseHandler[Any, Any, Any]]] = {
         step: [
-            MessageHandler(TEXT, athlete_form.make_step(step)),
-            CommandHandler("skip", athlete_form.make_skip(step)),
+            MessageHandler(TEXT, form.make_step(step)),
+            CommandHandler("skip", form.make_skip(step)),
         ]
         for step in text_steps
     }
-    states[athlete_form.EMAIL].append(on_button(cb.ADD_OPEN_EXISTING, athlete_form.open_existing))
-    states[athlete_form.GENDER] = [
-        on_button(cb.ADD_GENDER, athlete_form.choose_gender),
-        CommandHandler("skip", athlete_form.make_skip(athlete_form.GENDER)),
+    states[form.EMAIL].append(on_button(cb.AddOpenExisting, form.open_existing))
+    states[form.GENDER] = [
+        on_button(cb.AddGender, form.choose_gender),
+        CommandHandler("skip", form.make_skip(form.GENDER)),
     ]
-    states[athlete_form.SUMMARY] = [
-        on_button(cb.ADD_SAVE, athlete_form.save),
-        on_button(cb.ADD_EDIT, athlete_form.pick_field),
-        on_button(cb.ADD_CANCEL, athlete_form.cancel_add),
+    states[SUMMARY] = [
+        on_button(cb.AddSave, form.save),
+        on_button(cb.AddEdit, form.pick_field),
+        on_button(cb.AddCancel, form.cancel_add),
     ]
-    states[athlete_form.PICK_FIELD] = [
-        on_button(cb.ADD_EDIT_FIELD, athlete_form.edit_field),
-        on_button(cb.ADD_CANCEL, athlete_form.cancel_add),
+    states[PICK_FIELD] = [
+        on_button(cb.AddEditField, form.edit_field),
+        on_button(cb.AddCancel, form.cancel_add),
     ]
-    add_buttons = r"^(adg|ads|ade|adf|adc|ado)(:|$)"
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("addathlete", athlete_form.start_add),
-            CallbackQueryHandler(athlete_form.start_add, pattern=r"^menu:addathlete$"),
+    return FormRoutes(
+        form.ADD,
+        entries=[
+            CommandHandler("addathlete", form.start_add),
+            CallbackQueryHandler(form.start_add, pattern=cb.Menu.matching(item="addathlete")),
         ],
         states=states,
-        fallbacks=[
-            CommandHandler("cancel", athlete_form.cancel_add),
-            MessageHandler(filters.COMMAND, athlete_form.stray_command),
-            MessageHandler(NOT_TEXT, onboarding.text_please),
-            CallbackQueryHandler(athlete_form.stale_button, pattern=add_buttons),
-        ],
-        name=athlete_form.ADD_CONVERSATION,
-        persistent=True,
-        allow_reentry=True,
     )
 
 
-def edit_athlete_conversation() -> ConversationHandler[Any]:
-    return ConversationHandler(
-        entry_points=[on_button(cb.ATHLETE_EDIT_FIELD, athlete_form.start_edit)],
+def edit_athlete_form() -> FormRoutes:
+    form = athlete_form
+    return FormRoutes(
+        form.EDIT,
+        entries=[on_button(cb.AthleteEditField, form.start_edit)],
         states={
-            athlete_form.EDIT_VALUE: [
-                MessageHandler(TEXT, athlete_form.receive_edit),
-                CommandHandler("skip", athlete_form.skip_edit),
-                on_button(cb.ATHLETE_EDIT_GENDER, athlete_form.choose_edit_gender),
+            form.EDIT_VALUE: [
+                MessageHandler(TEXT, form.receive_edit),
+                CommandHandler("skip", form.skip_edit),
+                on_button(cb.AthleteEditGender, form.choose_edit_gender),
             ],
         },
-        fallbacks=[
-            CommandHandler("cancel", athlete_form.cancel_edit),
-            MessageHandler(filters.COMMAND, athlete_form.stray_command_in_edit),
-            MessageHandler(NOT_TEXT, onboarding.text_please),
-        ],
-        name=athlete_form.EDIT_CONVERSATION,
-        persistent=True,
-        allow_reentry=True,
     )
 
 
-def new_exercise_conversation() -> ConversationHandler[Any]:
+def new_exercise_form() -> FormRoutes:
     form = exercise_form
-    return ConversationHandler(
-        entry_points=[
+    return FormRoutes(
+        form.NEW,
+        entries=[
             CommandHandler("newexercise", form.start_new),
-            CallbackQueryHandler(form.start_new, pattern=r"^menu:newexercise$"),
+            CallbackQueryHandler(form.start_new, pattern=cb.Menu.matching(item="newexercise")),
         ],
         states={
             form.NAME: [
@@ -180,87 +173,127 @@ def new_exercise_conversation() -> ConversationHandler[Any]:
                 MessageHandler(TEXT, form.receive_instructions),
                 CommandHandler("skip", form.skip_instructions),
             ],
-            form.SUMMARY: [
+            SUMMARY: [
                 on_button(cb.NEW_SAVE, form.save),
                 on_button(cb.NEW_EDIT, form.pick_field),
                 on_button(cb.NEW_CANCEL, form.cancel_new),
             ],
-            form.PICK_FIELD: [
+            PICK_FIELD: [
                 on_button(cb.NEW_EDIT_FIELD, form.edit_field),
                 on_button(cb.NEW_CANCEL, form.cancel_new),
             ],
         },
-        fallbacks=[
-            CommandHandler("cancel", form.cancel_new),
-            MessageHandler(filters.COMMAND, form.stray_command_in_new),
-            MessageHandler(TEXT, form.use_the_buttons),  # text while a step wants a button
-            MessageHandler(NOT_TEXT, onboarding.text_please),
-            CallbackQueryHandler(form.stale_form_button, pattern=form.FORM_BUTTONS),
-        ],
-        name=form.NEW_CONVERSATION,
-        persistent=True,
-        allow_reentry=True,
     )
 
 
-def change_exercise_conversation() -> ConversationHandler[Any]:
-    """A typed change from an exercise card: a new name or instructions, a link by name."""
+def change_exercise_forms() -> list[FormRoutes]:
+    """Typed changes from an exercise card: a new name or instructions; a link by name."""
     form = exercise_form
     back_to_card = on_button(cb.EX_CARD, form.leave_to_card)
-    return ConversationHandler(
-        entry_points=[
-            on_button(cb.EX_EDIT_TEXT, form.start_edit_text),
-            on_button(cb.EX_LINK_START, form.start_link),
-        ],
-        states={
-            form.EDIT_TEXT: [
-                MessageHandler(TEXT, form.receive_text),
-                CommandHandler("skip", form.skip_text),
-                back_to_card,
-            ],
-            form.LINK_QUERY: [
-                MessageHandler(TEXT, form.receive_link_query),
-                on_button(cb.EX_LINK_PICK, form.pick_link),
-                back_to_card,
-            ],
-        },
-        fallbacks=[
-            CommandHandler("cancel", form.cancel_change),
-            MessageHandler(filters.COMMAND, form.stray_command_in_change),
-            MessageHandler(NOT_TEXT, onboarding.text_please),
-        ],
-        name=form.CHANGE_CONVERSATION,
-        persistent=True,
-        allow_reentry=True,
+    return [
+        FormRoutes(
+            form.EDIT_TEXT_FORM,
+            entries=[on_button(cb.EX_EDIT_TEXT, form.start_edit_text)],
+            states={
+                form.EDIT_TEXT: [
+                    MessageHandler(TEXT, form.receive_text),
+                    CommandHandler("skip", form.skip_text),
+                    back_to_card,
+                ],
+            },
+        ),
+        FormRoutes(
+            form.LINK_FORM,
+            entries=[on_button(cb.EX_LINK_START, form.start_link)],
+            states={
+                form.LINK_QUERY: [
+                    MessageHandler(TEXT, form.receive_link_query),
+                    on_button(cb.EX_LINK_PICK, form.pick_link),
+                    back_to_card,
+                ],
+            },
+        ),
+    ]
+
+
+async def ask_typed_again(
+    update: Update, context: SpotterContext, step: str, note: str | None
+) -> None:
+    await send(update, context, f"{note}\n\n{training_texts.TYPING_HINT}" if note else "")
+
+
+async def cancel_typing(update: Update, context: SpotterContext) -> None:
+    await send(update, context, training_texts.TYPING_CANCELLED)
+
+
+TRAINING_TYPING = Form(
+    training_routes.CONVERSATION,
+    what="typing an answer",
+    ask=ask_typed_again,
+    keys=(TRAINING_PENDING_KEY,),
+    on_cancel=cancel_typing,
+    button_hint=training_texts.TYPING_HINT,
+)
+
+
+def training_typing_form() -> FormRoutes:
+    """The training feature's typed answers (a max, a log line) as a form of the kit.
+    TODO(training): declare this in bot/training and drop typing_conversation()."""
+    conversation = training_routes.typing_conversation()
+    return FormRoutes(
+        TRAINING_TYPING,
+        entries=list(conversation.entry_points),
+        states={str(k): list(v) for k, v in conversation.states.items()},
     )
+
+
+# Commands that only show something: they also work in the middle of a form, which then asks
+# its open question again.
+READ_ONLY_COMMANDS: dict[str, Any] = {
+    "help": onboarding.help_command,
+    "athletes": roster.roster_command,
+    "exercises": exercises.exercises_command,
+    "me": athlete_home.me_command,
+}
+
+
+def form_routes() -> list[FormRoutes]:
+    """Every guided form; they all run in one conversation (one open form per user)."""
+    return [
+        add_athlete_form(),
+        edit_athlete_form(),
+        new_exercise_form(),
+        *change_exercise_forms(),
+        training_typing_form(),
+    ]
 
 
 def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
     """Every handler, in the order PTB tries them: the first match in a group wins."""
+    forms = FormsConversation(form_routes(), start=onboarding.start, read_only=READ_ONLY_COMMANDS)
     return {
+        # Private chats only: in a group, everything but inline queries and deep links is
+        # answered with a pointer to the private chat and goes no further.
+        -1: [TypeHandler(Update, keep_private)],
         0: [
-            # Conversations first: while one is running, its states see the text before
-            # the general commands below do.
-            # Deep links (/start <payload>) before onboarding, whose entry is bare /start: an
-            # invite tapped mid-conversation is still claimed.
+            # Deep links (/start <payload>) first: an invite tapped mid-form is still claimed.
             CommandHandler(
                 "start", deep_links.start_with_payload, filters.Regex(r"^/start(@\w+)? \S")
             ),
+            # Every form, in one conversation (one open form per user); while one is open its
+            # steps see text and commands before anything below does.
+            forms.conversation(),
             onboarding_conversation(),
-            add_athlete_conversation(),
-            edit_athlete_conversation(),
-            # A short typed change from a card goes before the longer /newexercise form, so
-            # text answers it first when both are open.
-            change_exercise_conversation(),
-            new_exercise_conversation(),
-            *training_routes.handlers(),  # /today, /week, /log, /maxes, /settings and buttons
+            # /today, /week, /log, /settings and buttons (its typed answers are a form, above)
+            *(
+                handler
+                for handler in training_routes.handlers()
+                if not isinstance(handler, ConversationHandler)
+            ),
             # Commands
-            CommandHandler("help", onboarding.help_command),
-            CommandHandler("athletes", roster.roster_command),
+            *(CommandHandler(name, callback) for name, callback in READ_ONLY_COMMANDS.items()),
             CommandHandler("cancel", onboarding.cancel_outside),
-            CommandHandler("exercises", exercises.exercises_command),
             CommandHandler("invite", invites.invite_command),
-            CommandHandler("me", athlete_home.me_command),
             CommandHandler("leave", athlete_home.leave_command),
             CommandHandler("import", transfer.import_command),
             CommandHandler("export", transfer.export_command),
@@ -269,26 +302,27 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
                 filters.Document.ALL & filters.UpdateType.MESSAGE, transfer.receive_document
             ),
             # Buttons
-            CallbackQueryHandler(roster.menu_roster, pattern=r"^menu:(athletes|athletes_back)$"),
-            on_button(cb.ROSTER, roster.roster_page),
-            on_button(cb.ATHLETE_CARD, roster.open_card),
-            on_button(cb.ATHLETE_EDIT_MENU, roster.edit_menu),
-            on_button(cb.ATHLETE_STATUS_MENU, roster.status_menu),
-            on_button(cb.ATHLETE_SET_STATUS, roster.set_status),
-            on_button(cb.ATHLETE_UNLINK, roster.ask_unlink),
-            on_button(cb.ATHLETE_UNLINK_CONFIRM, roster.confirm_unlink),
-            on_button(cb.INVITE, invites.invite_button),
-            on_button(cb.INVITE_REVOKE, invites.revoke_button),
+            CallbackQueryHandler(
+                roster.menu_roster, pattern=cb.Menu.matching(item=("athletes", "athletes_back"))
+            ),
+            on_button(cb.RosterPage, roster.roster_page),
+            on_button(cb.AthleteCard, roster.open_card),
+            on_button(cb.AthleteEditMenu, roster.edit_menu),
+            on_button(cb.AthleteStatusMenu, roster.status_menu),
+            on_button(cb.AthleteSetStatus, roster.set_status),
+            on_button(cb.AthleteUnlink, roster.ask_unlink),
+            on_button(cb.AthleteUnlinkConfirm, roster.confirm_unlink),
+            on_button(cb.Invite, invites.invite_button),
+            on_button(cb.InviteRevoke, invites.revoke_button),
             on_button(cb.LEAVE_PICK, athlete_home.pick_team_to_leave),
             on_button(cb.LEAVE_CONFIRM, athlete_home.confirm_leave),
             on_button(cb.LEAVE_CANCEL, athlete_home.cancel_leave),
             on_button(transfer_keyboards.IMPORT_CONFIRM, transfer.confirm_import),
             on_button(transfer_keyboards.IMPORT_CANCEL, transfer.cancel_import),
-            CallbackQueryHandler(
-                athlete_form.closed_form_button, pattern=r"^(adg|ads|ade|adf|adc|ado|aeg)(:|$)"
-            ),
             # Exercise library: browsing, then a coach's changes from a card
-            CallbackQueryHandler(exercises.menu_exercises, pattern=r"^menu:exercises$"),
+            CallbackQueryHandler(
+                exercises.menu_exercises, pattern=cb.Menu.matching(item="exercises")
+            ),
             on_button(cb.EX_REGION, exercises.open_region),
             on_button(cb.EX_PATTERNS, exercises.open_patterns),
             on_button(cb.EX_MUSCLE, exercises.open_muscle),
@@ -308,9 +342,8 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             on_button(cb.EX_LINK_PICK, exercise_form.pick_link),  # from an older results message
             on_button(cb.EX_UNLINK_MENU, exercise_form.unlink_menu),
             on_button(cb.EX_UNLINK, exercise_form.unlink),
-            CallbackQueryHandler(
-                exercise_form.closed_form_button, pattern=exercise_form.FORM_BUTTONS
-            ),
+            # A form's buttons after it ended ("closed"), and "finish or drop" with none open
+            *forms.outside(),
             # Inline lookup in any chat
             InlineQueryHandler(inline.answer_inline_query),
             # Anything else: never leave a press unanswered or a message without a reply.

@@ -1,82 +1,109 @@
-"""Callback data: one definition per button kind owns both its format and its handler pattern.
+"""Every button kind of the bot's features: format, pattern and typed fields in one definition.
 
+Kinds are `bot.core.callbacks.CallbackData` subclasses (typed); a new feature may declare its kinds
+in its own package instead: the registry catches a prefix used twice wherever it is declared.
 Data is `prefix:field:field...`, always within Telegram's 64 bytes (ids are 11 characters).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from typing import Annotated, Literal
 
-MAX_BYTES = 64
-SEPARATOR = ":"
-REGISTRY: dict[str, CallbackKind] = {}
+from bot.core.callbacks import (
+    REGISTRY,
+    BadCallback,
+    CallbackData,
+    CallbackKind,
+    NoneAs,
+    family_pattern,
+)
+from storage.models import AthleteGender, AthleteStatus
 
+__all__ = ["REGISTRY", "BadCallback", "CallbackData", "CallbackKind", "family_pattern"]
 
-class BadCallback(ValueError):
-    """Data that no button of ours could have produced (forged, or from an old version)."""
-
-
-@dataclass(frozen=True)
-class CallbackKind:
-    prefix: str
-    fields: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.prefix in REGISTRY:
-            raise ValueError(f"callback prefix {self.prefix!r} defined twice")
-        REGISTRY[self.prefix] = self
-
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        tail = "".join(rf"{SEPARATOR}[^{SEPARATOR}]*" for _ in self.fields)
-        return re.compile(rf"^{re.escape(self.prefix)}{tail}$")
-
-    def pack(self, *values: object) -> str:
-        if len(values) != len(self.fields):
-            raise ValueError(f"{self.prefix} takes {self.fields}, got {values!r}")
-        parts = [self.prefix, *(str(value) for value in values)]
-        if any(SEPARATOR in part for part in parts[1:]):
-            raise ValueError(f"{SEPARATOR!r} inside callback field: {values!r}")
-        data = SEPARATOR.join(parts)
-        if len(data.encode()) > MAX_BYTES:
-            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
-        return data
-
-    def unpack(self, data: str | None) -> dict[str, str]:
-        if data is None or not self.pattern.match(data):
-            raise BadCallback(data)
-        values = data.split(SEPARATOR)[1:]
-        return dict(zip(self.fields, values, strict=True))
-
-    def int_field(self, data: str | None, name: str, *, minimum: int = 0) -> int:
-        raw = self.unpack(data)[name]
-        if not raw.isdigit() or int(raw) < minimum or len(raw) > 7:
-            raise BadCallback(data)
-        return int(raw)
+AthleteField = Literal["name", "email", "phone", "birthdate", "gender", "notes"]
 
 
 # Onboarding and menus
-MENU = CallbackKind("menu", ("item",))
+class Menu(CallbackData, prefix="menu"):
+    item: Literal["athletes", "athletes_back", "addathlete", "exercises", "newexercise"]
+
 
 # Roster and athlete card
-ROSTER = CallbackKind("rs", ("status", "offset", "query"))
-ATHLETE_CARD = CallbackKind("ac", ("athlete",))
-ATHLETE_EDIT_MENU = CallbackKind("ae", ("athlete",))
-ATHLETE_EDIT_FIELD = CallbackKind("aef", ("athlete", "field"))
-ATHLETE_EDIT_GENDER = CallbackKind("aeg", ("athlete", "gender"))
-ATHLETE_STATUS_MENU = CallbackKind("as", ("athlete",))
-ATHLETE_SET_STATUS = CallbackKind("ass", ("athlete", "status"))
-ATHLETE_UNLINK = CallbackKind("au", ("athlete",))
-ATHLETE_UNLINK_CONFIRM = CallbackKind("auy", ("athlete",))
+class RosterPage(CallbackData, prefix="rs"):
+    status: Annotated[AthleteStatus | None, NoneAs("all")]
+    offset: int
+    query: bool
+
+
+class AthleteCard(CallbackData, prefix="ac"):
+    athlete: str
+
+
+class AthleteEditMenu(CallbackData, prefix="ae"):
+    athlete: str
+
+
+class AthleteEditField(CallbackData, prefix="aef"):
+    athlete: str
+    field: AthleteField
+
+
+class AthleteEditGender(CallbackData, prefix="aeg"):
+    athlete: str
+    gender: AthleteGender
+
+
+class AthleteStatusMenu(CallbackData, prefix="as"):
+    athlete: str
+
+
+class AthleteSetStatus(CallbackData, prefix="ass"):
+    athlete: str
+    status: AthleteStatus
+
+
+class AthleteUnlink(CallbackData, prefix="au"):
+    athlete: str
+
+
+class AthleteUnlinkConfirm(CallbackData, prefix="auy"):
+    athlete: str
+
 
 # /addathlete form
-ADD_GENDER = CallbackKind("adg", ("gender",))
-ADD_SAVE = CallbackKind("ads")
-ADD_EDIT = CallbackKind("ade")
-ADD_EDIT_FIELD = CallbackKind("adf", ("field",))
-ADD_CANCEL = CallbackKind("adc")
-ADD_OPEN_EXISTING = CallbackKind("ado", ("athlete",))
+class AddGender(CallbackData, prefix="adg"):
+    gender: AthleteGender
+
+
+class AddSave(CallbackData, prefix="ads"):
+    pass
+
+
+class AddEdit(CallbackData, prefix="ade"):
+    pass
+
+
+class AddEditField(CallbackData, prefix="adf"):
+    field: AthleteField
+
+
+class AddCancel(CallbackData, prefix="adc"):
+    pass
+
+
+class AddOpenExisting(CallbackData, prefix="ado"):
+    athlete: str
+
+
+# Invitations (coach)
+class Invite(CallbackData, prefix="iv"):
+    athlete: str
+
+
+class InviteRevoke(CallbackData, prefix="ivr"):
+    invitation: str
+
 
 # Exercise library: browsing (where Back goes is kept in user_data, see handlers.exercises)
 EX_REGION = CallbackKind("xr", ("region",))
@@ -113,9 +140,7 @@ NEW_EDIT = CallbackKind("nxe")
 NEW_EDIT_FIELD = CallbackKind("nxf", ("field",))
 NEW_CANCEL = CallbackKind("nxc")
 
-# Invitations (coach) and leaving a team (athlete)
-INVITE = CallbackKind("iv", ("athlete",))
-INVITE_REVOKE = CallbackKind("ivr", ("invitation",))
+# Leaving a team (athlete)
 LEAVE_PICK = CallbackKind("lv", ("athlete",))
 LEAVE_CONFIRM = CallbackKind("lvy", ("athlete",))
 LEAVE_CANCEL = CallbackKind("lvn")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import get_args
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.helpers import create_deep_linked_url
 
@@ -32,16 +35,17 @@ def button(text: str, data: str) -> InlineKeyboardButton:
 def coach_menu() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [button("👥 Athletes", cb.MENU.pack("athletes"))],
-            [button("➕ Add athlete", cb.MENU.pack("addathlete"))],
-            [button("📚 Exercises", cb.MENU.pack("exercises"))],
+            [button("👥 Athletes", cb.Menu(item="athletes").pack())],
+            [button("➕ Add athlete", cb.Menu(item="addathlete").pack())],
+            [button("📚 Exercises", cb.Menu(item="exercises").pack())],
         ]
     )
 
 
-def gender_choices(kind: cb.CallbackKind, *prefix: str) -> InlineKeyboardMarkup:
+def gender_choices(data: Callable[[AthleteGender], str]) -> InlineKeyboardMarkup:
+    """The four genders; `data` makes each button's callback data."""
     rows = [
-        [button(texts.GENDER_LABELS[g], kind.pack(*prefix, g.value)) for g in pair]
+        [button(texts.GENDER_LABELS[g], data(g)) for g in pair]
         for pair in (
             (AthleteGender.FEMALE, AthleteGender.MALE),
             (AthleteGender.NON_BINARY, AthleteGender.UNDISCLOSED),
@@ -53,19 +57,23 @@ def gender_choices(kind: cb.CallbackKind, *prefix: str) -> InlineKeyboardMarkup:
 def add_summary() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [button("✅ Save", cb.ADD_SAVE.pack())],
+            [button("✅ Save", cb.AddSave().pack())],
             [
-                button("✏️ Edit a field", cb.ADD_EDIT.pack()),
-                button("✖️ Cancel", cb.ADD_CANCEL.pack()),
+                button("✏️ Edit a field", cb.AddEdit().pack()),
+                button("✖️ Cancel", cb.AddCancel().pack()),
             ],
         ]
     )
 
 
+def athlete_fields() -> list[tuple[cb.AthleteField, str]]:
+    return [(name, texts.FIELD_LABELS[name]) for name in get_args(cb.AthleteField)]
+
+
 def add_pick_field() -> InlineKeyboardMarkup:
-    fields = list(texts.FIELD_LABELS.items())
+    fields = athlete_fields()
     rows = [
-        [button(label, cb.ADD_EDIT_FIELD.pack(name)) for name, label in fields[i : i + 2]]
+        [button(label, cb.AddEditField(field=name).pack()) for name, label in fields[i : i + 2]]
         for i in range(0, len(fields), 2)
     ]
     return InlineKeyboardMarkup(rows)
@@ -73,62 +81,66 @@ def add_pick_field() -> InlineKeyboardMarkup:
 
 def open_existing(athlete: Athlete) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(f"Open {athlete.name}", cb.ADD_OPEN_EXISTING.pack(athlete.id))]]
+        [[button(f"Open {athlete.name}", cb.AddOpenExisting(athlete=athlete.id).pack())]]
     )
 
 
 def roster(page: AthletePage, *, status: AthleteStatus | None, query: bool) -> InlineKeyboardMarkup:
-    status_key = status.value if status else ALL_STATUSES
-    flag = int(query)
-    rows = [[button(texts.roster_button(a), cb.ATHLETE_CARD.pack(a.id))] for a in page.items]
+    def page_at(offset: int, filtered: AthleteStatus | None = status) -> str:
+        return cb.RosterPage(status=filtered, offset=offset, query=query).pack()
+
+    rows = [
+        [button(texts.roster_button(a), cb.AthleteCard(athlete=a.id).pack())] for a in page.items
+    ]
     pages = max(1, -(-page.total // page.limit))
     current = page.offset // page.limit + 1
     if pages > 1:
         nav = []
         if page.has_previous:
-            nav.append(button("◀️ Prev", cb.ROSTER.pack(status_key, page.offset - page.limit, flag)))
-        nav.append(button(f"Page {current}/{pages}", cb.ROSTER.pack(status_key, page.offset, flag)))
+            nav.append(button("◀️ Prev", page_at(page.offset - page.limit)))
+        nav.append(button(f"Page {current}/{pages}", page_at(page.offset)))
         if page.has_next:
-            nav.append(button("Next ▶️", cb.ROSTER.pack(status_key, page.offset + page.limit, flag)))
+            nav.append(button("Next ▶️", page_at(page.offset + page.limit)))
         rows.append(nav)
     filters = []
-    for key, label in [
-        (ALL_STATUSES, "All"),
-        *((s.value, texts.STATUS_LABELS[s]) for s in AthleteStatus),
-    ]:
-        mark = "• " if key == status_key else ""
-        filters.append(button(f"{mark}{label}", cb.ROSTER.pack(key, 0, flag)))
+    choices: list[tuple[AthleteStatus | None, str]] = [
+        (None, "All"),
+        *((s, texts.STATUS_LABELS[s]) for s in AthleteStatus),
+    ]
+    for choice, label in choices:
+        mark = "• " if choice is status else ""
+        filters.append(button(f"{mark}{label}", page_at(0, choice)))
     rows.append(filters[:2])
     rows.append(filters[2:])
-    rows.append([button("➕ Add athlete", cb.MENU.pack("addathlete"))])
+    rows.append([button("➕ Add athlete", cb.Menu(item="addathlete").pack())])
     return InlineKeyboardMarkup(rows)
 
 
 def athlete_card(athlete: Athlete) -> InlineKeyboardMarkup:
     rows = [
         [
-            button("✏️ Edit", cb.ATHLETE_EDIT_MENU.pack(athlete.id)),
-            button("🏷 Set status", cb.ATHLETE_STATUS_MENU.pack(athlete.id)),
+            button("✏️ Edit", cb.AthleteEditMenu(athlete=athlete.id).pack()),
+            button("🏷 Set status", cb.AthleteStatusMenu(athlete=athlete.id).pack()),
         ]
     ]
     if athlete.linked_user_id:
-        rows.append([button("🔓 Unlink Telegram", cb.ATHLETE_UNLINK.pack(athlete.id))])
+        rows.append([button("🔓 Unlink Telegram", cb.AthleteUnlink(athlete=athlete.id).pack())])
     else:
-        rows.append([button("📨 Invite", cb.INVITE.pack(athlete.id))])
-    rows.append([button("⬅️ Back to roster", cb.MENU.pack("athletes_back"))])
+        rows.append([button("📨 Invite", cb.Invite(athlete=athlete.id).pack())])
+    rows.append([button("⬅️ Back to roster", cb.Menu(item="athletes_back").pack())])
     return InlineKeyboardMarkup(rows)
 
 
 def athlete_edit_menu(athlete: Athlete) -> InlineKeyboardMarkup:
-    fields = list(texts.FIELD_LABELS.items())
+    fields = athlete_fields()
     rows = [
         [
-            button(label, cb.ATHLETE_EDIT_FIELD.pack(athlete.id, name))
+            button(label, cb.AthleteEditField(athlete=athlete.id, field=name).pack())
             for name, label in fields[i : i + 2]
         ]
         for i in range(0, len(fields), 2)
     ]
-    rows.append([button("⬅️ Back", cb.ATHLETE_CARD.pack(athlete.id))])
+    rows.append([button("⬅️ Back", cb.AthleteCard(athlete=athlete.id).pack())])
     return InlineKeyboardMarkup(rows)
 
 
@@ -138,26 +150,28 @@ def athlete_status_menu(athlete: Athlete) -> InlineKeyboardMarkup:
             button(
                 f"{'• ' if s is athlete.status else ''}"
                 f"{texts.STATUS_ICONS[s]} {texts.STATUS_LABELS[s]}",
-                cb.ATHLETE_SET_STATUS.pack(athlete.id, s.value),
+                cb.AthleteSetStatus(athlete=athlete.id, status=s).pack(),
             )
         ]
         for s in AthleteStatus
     ]
-    rows.append([button("⬅️ Back", cb.ATHLETE_CARD.pack(athlete.id))])
+    rows.append([button("⬅️ Back", cb.AthleteCard(athlete=athlete.id).pack())])
     return InlineKeyboardMarkup(rows)
 
 
 def confirm_unlink(athlete: Athlete) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [button("Yes, unlink", cb.ATHLETE_UNLINK_CONFIRM.pack(athlete.id))],
-            [button("No, keep it", cb.ATHLETE_CARD.pack(athlete.id))],
+            [button("Yes, unlink", cb.AthleteUnlinkConfirm(athlete=athlete.id).pack())],
+            [button("No, keep it", cb.AthleteCard(athlete=athlete.id).pack())],
         ]
     )
 
 
 def back_to_card(athlete_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button("⬅️ Back to card", cb.ATHLETE_CARD.pack(athlete_id))]])
+    return InlineKeyboardMarkup(
+        [[button("⬅️ Back to card", cb.AthleteCard(athlete=athlete_id).pack())]]
+    )
 
 
 # --- exercise library ---------------------------------------------------------------------------
@@ -198,7 +212,7 @@ def library_menu(*, has_team: bool, is_coach: bool) -> InlineKeyboardMarkup:
     if has_team:
         rows.append([button("🏷 Our exercises", cb.EX_OURS.pack(0, 0))])
     if is_coach:
-        rows.append([button("➕ New exercise", cb.MENU.pack("newexercise"))])
+        rows.append([button("➕ New exercise", cb.Menu(item="newexercise").pack())])
     return InlineKeyboardMarkup(rows)
 
 
@@ -411,7 +425,7 @@ def back_to_exercise_only(exercise_id: str) -> InlineKeyboardMarkup:
 
 def invite_matches(athletes: list[Athlete]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(texts.roster_button(a), cb.INVITE.pack(a.id))] for a in athletes]
+        [[button(texts.roster_button(a), cb.Invite(athlete=a.id).pack())] for a in athletes]
     )
 
 
@@ -419,7 +433,7 @@ def invite_actions(invitation_id: str, share_url: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                button("🚫 Revoke", cb.INVITE_REVOKE.pack(invitation_id)),
+                button("🚫 Revoke", cb.InviteRevoke(invitation=invitation_id).pack()),
                 InlineKeyboardButton("📤 Share", url=share_url),
             ]
         ]
@@ -427,7 +441,9 @@ def invite_actions(invitation_id: str, share_url: str) -> InlineKeyboardMarkup:
 
 
 def open_card(athlete_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button("👤 Open card", cb.ATHLETE_CARD.pack(athlete_id))]])
+    return InlineKeyboardMarkup(
+        [[button("👤 Open card", cb.AthleteCard(athlete=athlete_id).pack())]]
+    )
 
 
 def leave_pick(teams: list[tuple[str, str]]) -> InlineKeyboardMarkup:

@@ -15,6 +15,10 @@ from storage.queries.users import mark_user_blocked
 
 log = logging.getLogger(__name__)
 
+# Set on the context while a press is replayed as another (see bot.core.forms): its screens go
+# to new messages, the pressed one already says what happened.
+REPLAYING_ATTR = "spotter_replaying"
+
 
 async def send(
     update: Update,
@@ -37,7 +41,7 @@ async def show(
 ) -> None:
     """Edit the message whose button was pressed, or send a new one for a typed command."""
     query = update.callback_query
-    if query is None or query.message is None:
+    if query is None or query.message is None or getattr(context, REPLAYING_ATTR, False):
         await send(update, context, text, markup)
         return
     await context.commit()

@@ -45,6 +45,31 @@ def mid_conversation_hint(what: str) -> str:
     )
 
 
+# --- one open form at a time, and private chats only (bot.core) ------------------------------
+
+A_FORM_WHAT = "a form"
+FINISH_FORM_BUTTON = "↩️ Finish it first"
+DROP_FORM_BUTTON = "🗑 Drop it"
+NO_FORM_OPEN = "That question is closed: nothing is open now."
+PRIVATE_ONLY = "🔒 I work in private chats only, so nothing here is shared with the group."
+OPEN_PRIVATE_CHAT = "💬 Message me privately"
+
+
+def finish_or_drop(what: str) -> str:
+    return (
+        f"You're in the middle of {what}. Finish it first, or drop it? "
+        "Dropping it saves nothing from it."
+    )
+
+
+def still_in_form(what: str) -> str:
+    return f"↩️ You're still in the middle of {what}. Answer below, or send /cancel to stop."
+
+
+def form_dropped(what: str) -> str:
+    return f"Stopped {what}: nothing from it was saved."
+
+
 def field_error(message: str) -> str:
     return f"⚠️ {escape(message)}"
 

@@ -11,7 +11,7 @@ Typical use::
     assert "Welcome" in coach.last_text()
 """
 
-from fake_telegram.chat import Delivery, LocalTelegram, LocalUser
+from fake_telegram.chat import Delivery, LocalGroup, LocalTelegram, LocalUser
 from fake_telegram.html import HTMLParseError, parse_html, render_console
 from fake_telegram.server import (
     ApiEvent,
@@ -40,6 +40,7 @@ __all__ = [
     "InlineAnswer",
     "InlineQueryRecord",
     "LocalBotAPI",
+    "LocalGroup",
     "LocalTelegram",
     "LocalUser",
     "StoredFile",

@@ -17,6 +17,7 @@ from telegram.ext import Application, ExtBot
 
 from fake_telegram.server import (
     CallbackQueryRecord,
+    ChatRecord,
     InlineAnswer,
     JSONDict,
     LocalBotAPI,
@@ -24,7 +25,7 @@ from fake_telegram.server import (
     UserRecord,
 )
 
-__all__ = ["Delivery", "LocalTelegram", "LocalUser"]
+__all__ = ["Delivery", "LocalGroup", "LocalTelegram", "LocalUser"]
 
 Delivery = Literal["direct", "queue", "polling"]
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -93,22 +94,52 @@ class LocalTelegram:
         self.users[name] = created
         return created
 
+    def group(
+        self,
+        title: str,
+        members: list[LocalUser],
+        *,
+        supergroup: bool = False,
+        privacy: bool = True,
+    ) -> LocalGroup:
+        """A group chat of ``members`` and the bot (privacy mode: the bot sees only commands,
+        replies to it and mentions of it)."""
+        record = self.api.add_group(
+            title, [m.id for m in members], supergroup=supergroup, privacy=privacy
+        )
+        return LocalGroup(self, record)
+
     # ----------------------------------------------------------------- update building blocks
 
     def message_update_data(
         self, user: LocalUser | UserRecord, text: str, *, reply_to: MessageRef = None
     ) -> JSONDict:
         """Record ``text`` as sent by ``user`` and return the Update JSON Telegram would send."""
+        message = self._record_text(user, text, reply_to, chat_id=None)
+        return {"update_id": self.api.next_update_id(), "message": self.api.message_to_api(message)}
+
+    def group_message_update_data(
+        self, user: LocalUser | UserRecord, group: LocalGroup, text: str, *, reply_to: MessageRef
+    ) -> JSONDict | None:
+        """Record ``text`` as written by ``user`` in ``group``: the Update JSON, or None if the
+        bot doesn't get it (privacy mode)."""
+        message = self._record_text(user, text, reply_to, chat_id=group.id)
+        if not self.api.bot_receives(group.record, message):
+            return None
+        return {"update_id": self.api.next_update_id(), "message": self.api.message_to_api(message)}
+
+    def _record_text(
+        self, user: LocalUser | UserRecord, text: str, reply_to: MessageRef, chat_id: int | None
+    ) -> StoredMessage:
         record = _record_of(user)
         entities: list[JSONDict] = []
         command = _COMMAND.match(text)
         if command:
             entities.append({"type": "bot_command", "offset": 0, "length": command.end()})
         reply_id = reply_to.message_id if isinstance(reply_to, StoredMessage) else reply_to
-        message = self.api.record_user_message(
-            record.id, text, entities=entities, reply_to_message_id=reply_id
+        return self.api.record_user_message(
+            record.id, text, entities=entities, reply_to_message_id=reply_id, chat_id=chat_id
         )
-        return {"update_id": self.api.next_update_id(), "message": self.api.message_to_api(message)}
 
     def document_update_data(
         self,
@@ -326,6 +357,19 @@ class LocalUser:
         """Files the bot sent in this chat, oldest first (bytes in ``document_bytes``)."""
         return [m for m in self.bot_messages() if m.document is not None]
 
+    async def say(
+        self, group: LocalGroup, text: str, *, reply_to: MessageRef = None
+    ) -> Update | None:
+        """Write ``text`` in ``group``; None if the bot doesn't receive it (privacy mode)."""
+        data = self.tg.group_message_update_data(self, group, text, reply_to=reply_to)
+        return None if data is None else await self.tg.deliver(data)
+
+    async def press_in(self, group: LocalGroup, text: str) -> Update:
+        """Press the button labelled ``text`` on the bot's last keyboard message in ``group``."""
+        target = group.keyboard_message()
+        button = _find_button(target, text)
+        return await self._press(target, str(button["callback_data"]))
+
     async def press(self, text: str, *, message: MessageRef = None) -> Update:
         """Press the button labelled ``text`` (or with that callback_data)."""
         target = self._keyboard_message(message)
@@ -458,6 +502,43 @@ class LocalUser:
             if candidate.has_inline_keyboard:
                 return candidate
         raise LookupError(f"no bot message with an inline keyboard in {self.name}'s chat")
+
+
+class LocalGroup:
+    """A group or supergroup chat with several users and the bot."""
+
+    def __init__(self, tg: LocalTelegram, record: ChatRecord) -> None:
+        self.tg = tg
+        self.record = record
+
+    def __repr__(self) -> str:
+        return f"LocalGroup({self.record.title!r}, id={self.id})"
+
+    @property
+    def id(self) -> int:
+        return self.record.id
+
+    def messages(self) -> list[StoredMessage]:
+        return [m for m in self.record.messages if not m.deleted]
+
+    def bot_messages(self) -> list[StoredMessage]:
+        return [m for m in self.messages() if m.from_bot]
+
+    def last_text(self) -> str:
+        messages = self.bot_messages()
+        if not messages:
+            raise LookupError(f"the bot has sent nothing to {self.record.title}")
+        return messages[-1].display_text
+
+    def keyboard_message(self) -> StoredMessage:
+        for candidate in reversed(self.bot_messages()):
+            if candidate.has_inline_keyboard:
+                return candidate
+        raise LookupError(f"no bot message with an inline keyboard in {self.record.title}")
+
+    def buttons(self) -> list[JSONDict]:
+        """The buttons of the bot's last keyboard message, as Telegram sends them."""
+        return [button for row in self.keyboard_message().inline_keyboard for button in row]
 
 
 def _record_of(user: LocalUser | UserRecord) -> UserRecord:

@@ -331,12 +331,27 @@ class StoredMessage:
 
 @dataclass
 class ChatRecord:
+    """A private chat with one user (``id == user_id``), or a group / supergroup whose
+    ``user_id`` is the member who created it."""
+
     id: int
     user_id: int
     type: str = "private"
     messages: list[StoredMessage] = field(default_factory=list)
     last_message_id: int = 0
     by_id: dict[int, StoredMessage] = field(default_factory=dict, repr=False)
+    title: str | None = None
+    members: set[int] = field(default_factory=set)
+    # Privacy mode (Telegram's default for bots): in a group the bot receives only commands,
+    # replies to its own messages and messages that mention it.
+    privacy: bool = True
+
+    @property
+    def is_group(self) -> bool:
+        return self.type in ("group", "supergroup")
+
+    def chat_api(self) -> JSONDict:
+        return {"id": self.id, "type": self.type, "title": self.title or ""}
 
     def find(self, message_id: int) -> StoredMessage | None:
         """Return the message, or None if unknown or deleted."""
@@ -512,6 +527,7 @@ class LocalBotAPI(BaseRequest):
         self._faults: dict[str, list[_FaultSlot]] = {}
         self._delivered_update_ids: set[int] = set()
         self._next_user_id = itertools.count(first_user_id)
+        self._groups_made = 0
         self._last_update_id = 0
         self._query_ids = itertools.count(4_000_000_000_000_000_001)
         self._file_numbers = itertools.count(1)
@@ -618,6 +634,46 @@ class LocalBotAPI(BaseRequest):
         self.chats[uid] = ChatRecord(id=uid, user_id=uid)
         return user
 
+    def add_group(
+        self,
+        title: str,
+        member_ids: list[int],
+        *,
+        supergroup: bool = False,
+        privacy: bool = True,
+    ) -> ChatRecord:
+        """A group (or supergroup) with these users and the bot in it; the first user created it."""
+        if not member_ids:
+            raise ValueError("a group needs at least one member besides the bot")
+        for member in member_ids:
+            self._user(member)
+        self._groups_made += 1
+        chat_id = (
+            -1001000000000 - self._groups_made if supergroup else -4000000000 - self._groups_made
+        )
+        chat = ChatRecord(
+            id=chat_id,
+            user_id=member_ids[0],
+            type="supergroup" if supergroup else "group",
+            title=title,
+            members=set(member_ids),
+            privacy=privacy,
+        )
+        self.chats[chat_id] = chat
+        return chat
+
+    def bot_receives(self, chat: ChatRecord, message: StoredMessage) -> bool:
+        """Whether Telegram hands this message to the bot (privacy mode filters group chatter)."""
+        if not chat.is_group or not chat.privacy:
+            return True
+        text = message.plain_text or ""
+        if text.startswith("/"):
+            return True
+        if f"@{self.bot.username}".lower() in text.lower():
+            return True
+        replied = chat.by_id.get(message.reply_to_message_id or 0)
+        return replied is not None and replied.from_bot
+
     def block(self, user_id: int) -> None:
         """The user blocks the bot: sends to them fail with 403."""
         self._user(user_id).blocked = True
@@ -639,13 +695,21 @@ class LocalBotAPI(BaseRequest):
         *,
         entities: list[JSONDict] | None = None,
         reply_to_message_id: int | None = None,
+        chat_id: int | None = None,
     ) -> StoredMessage:
-        """Store a message the user sent to the bot (in their private chat)."""
+        """Store a message the user sent in their private chat with the bot (or in a group)."""
         user = self._user(user_id)
-        # Writing to the bot again restarts it: Telegram unblocks the bot for that user.
-        user.seen = user.started = True
-        user.blocked = False
-        chat = self.chats[user_id]
+        if chat_id is not None and chat_id != user_id:
+            chat = self.chats[chat_id]
+            if user_id not in chat.members:
+                raise ValueError(f"user {user_id} is not a member of chat {chat_id}")
+            # Writing in a group neither starts nor unblocks the private chat.
+            user.seen = True
+        else:
+            # Writing to the bot again restarts it: Telegram unblocks the bot for that user.
+            user.seen = user.started = True
+            user.blocked = False
+            chat = self.chats[user_id]
         return self._append_message(
             chat,
             from_bot=False,
@@ -777,7 +841,7 @@ class LocalBotAPI(BaseRequest):
         data: JSONDict = {
             "message_id": message.message_id,
             "from": sender,
-            "chat": self._user(chat.user_id).chat_api(),
+            "chat": chat.chat_api() if chat.is_group else self._user(chat.user_id).chat_api(),
             "date": message.date,
         }
         if message.text is not None:
@@ -862,13 +926,15 @@ class LocalBotAPI(BaseRequest):
         elif isinstance(raw, str) and re.fullmatch(r"-?\d+", raw):
             chat_id = int(raw)
         chat = self.chats.get(chat_id) if chat_id is not None else None
-        # A bot only knows users who interacted with it.
-        if chat is None or not self.users[chat.user_id].seen:
+        # A bot only knows users who interacted with it (and the groups it is in).
+        if chat is None or not (chat.is_group or self.users[chat.user_id].seen):
             raise _bad_request("chat not found")
         return chat
 
     def _chat_for_send(self, params: JSONDict) -> ChatRecord:
         chat = self._lookup_chat(params.get("chat_id"))
+        if chat.is_group:
+            return chat
         user = self.users[chat.user_id]
         if user.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
@@ -1410,7 +1476,7 @@ class LocalBotAPI(BaseRequest):
     def _get_chat(self, params: JSONDict) -> JSONDict:
         chat = self._lookup_chat(params.get("chat_id"))
         return {
-            **self.users[chat.user_id].chat_api(),
+            **(chat.chat_api() if chat.is_group else self.users[chat.user_id].chat_api()),
             "accent_color_id": 0,
             "max_reaction_count": 11,
             "accepted_gift_types": {

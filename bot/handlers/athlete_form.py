@@ -1,7 +1,8 @@
 """/addathlete (a guided form with a summary) and editing one field of an athlete's card.
 
-The draft lives in user_data (persisted), so a restart resumes at the same step with the
-answers given so far. The draft carries the new athlete's id: pressing Save twice creates one.
+Both are forms of the form kit (bot.core.forms): the draft lives in user_data (persisted), so a
+restart resumes at the same step with the answers given so far, and it carries the new athlete's
+id, so pressing Save twice creates one.
 """
 
 from __future__ import annotations
@@ -11,35 +12,28 @@ from datetime import date
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ConversationHandler
 
 from bot import callbacks as cb
 from bot import keyboards, texts
-from bot.context import SpotterContext, transactional
-from bot.handlers.common import Caller, load_coach, today
+from bot.context import Handler, SpotterContext
+from bot.core.actions import Coach, button, coach_action, today
+from bot.core.forms import END, PICK_FIELD, SUMMARY, Form
 from bot.handlers.roster import card_text, load_athlete
 from bot.replies import answer, best_effort, send, show
 from storage import validation
 from storage.errors import DomainError, NotFound
-from storage.models import AthleteGender
-from storage.models.base import new_id
 from storage.queries import athletes as q
 from storage.schemas import AthleteCreate, AthleteUpdate, build_input
 
-ADD_CONVERSATION = "add_athlete"
-EDIT_CONVERSATION = "edit_athlete"
-DRAFT_KEY = "athlete_draft"
 EDIT_KEY = "athlete_edit"
 
-NAME, EMAIL, PHONE, BIRTHDATE, GENDER, NOTES, SUMMARY, PICK_FIELD = (
+NAME, EMAIL, PHONE, BIRTHDATE, GENDER, NOTES = (
     "name",
     "email",
     "phone",
     "birthdate",
     "gender",
     "notes",
-    "summary",
-    "pick_field",
 )
 EDIT_VALUE = "edit_value"
 ORDER = [NAME, EMAIL, PHONE, BIRTHDATE, GENDER, NOTES]
@@ -77,50 +71,59 @@ def clean_field(field: str, text: str, *, region: str, today: date) -> str:
     return str(cleaners[field](text))
 
 
-def draft_of(context: SpotterContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT_KEY, {"id": new_id()})
-    return draft
-
-
-async def ask(update: Update, context: SpotterContext, step: str) -> str:
-    markup = keyboards.gender_choices(cb.ADD_GENDER) if step == GENDER else None
-    await send(update, context, PROMPTS[step], markup)
-    return step
-
-
-async def show_summary(update: Update, context: SpotterContext) -> str:
-    draft = draft_of(context)
-    draft.pop("editing", None)
-    await send(update, context, texts.draft_summary(draft, today(context)), keyboards.add_summary())
-    return SUMMARY
-
-
-async def advance(update: Update, context: SpotterContext, step: str) -> str:
-    """After a valid answer: back to the summary when editing, else the next step."""
-    draft = draft_of(context)
-    if draft.get("editing") or step == NOTES:
-        return await show_summary(update, context)
-    return await ask(update, context, ORDER[ORDER.index(step) + 1])
+def with_note(note: str | None, text: str) -> str:
+    return f"{note}\n\n{text}" if note else text
 
 
 # --- /addathlete --------------------------------------------------------------------------------
 
 
-@transactional
-async def start_add(update: Update, context: SpotterContext) -> str | int:
-    caller = await load_coach(update, context)
-    if caller is None:
-        return ConversationHandler.END
-    assert context.user_data is not None
-    context.user_data[DRAFT_KEY] = {"id": new_id()}
+async def ask(update: Update, context: SpotterContext, step: str, note: str | None) -> None:
+    if step == PICK_FIELD:
+        await send(
+            update, context, with_note(note, texts.PICK_FIELD_TO_EDIT), keyboards.add_pick_field()
+        )
+        return
+    markup = (
+        keyboards.gender_choices(lambda g: cb.AddGender(gender=g).pack())
+        if step == GENDER
+        else None
+    )
+    await send(update, context, with_note(note, PROMPTS[step]), markup)
+
+
+async def summary(update: Update, context: SpotterContext, note: str | None) -> None:
+    text = texts.draft_summary(ADD.draft(context), today(context))
+    await send(update, context, with_note(note, text), keyboards.add_summary())
+
+
+ADD = Form(
+    "add_athlete",
+    what=texts.ADD_WHAT,
+    order=ORDER,
+    ask=ask,
+    summary=summary,
+    buttons=(
+        cb.AddGender,
+        cb.AddSave,
+        cb.AddEdit,
+        cb.AddEditField,
+        cb.AddCancel,
+        cb.AddOpenExisting,
+    ),
+    closed=texts.FORM_CLOSED,
+)
+
+
+@coach_action()
+async def start_add(update: Update, context: SpotterContext, coach: Coach) -> str:
+    ADD.start(context)
     await answer(update, context)
-    return await ask(update, context, NAME)
+    return await ADD.ask_step(update, context, NAME)
 
 
-def make_step(step: str) -> Callable[[Update, SpotterContext], Any]:
-    @transactional
-    async def receive(update: Update, context: SpotterContext) -> str:
+def make_step(step: str) -> Handler[str | None]:
+    async def receive(update: Update, context: SpotterContext, coach: Coach) -> str:
         assert update.message is not None and update.message.text is not None
         try:
             value = clean_field(
@@ -132,10 +135,11 @@ def make_step(step: str) -> Callable[[Update, SpotterContext], Any]:
         except ValueError as error:
             await send(update, context, texts.field_error(str(error)))
             return step
-        caller = await load_coach(update, context)
-        if caller is None:
-            return step
-        if step == EMAIL and (duplicate := await _same_email(context, caller, value)):
+        if step == EMAIL and (
+            duplicate := await q.find_athlete_by_email(
+                context.session, organization_id=coach.team_id, email=value
+            )
+        ):
             await send(
                 update,
                 context,
@@ -143,202 +147,159 @@ def make_step(step: str) -> Callable[[Update, SpotterContext], Any]:
                 keyboards.open_existing(duplicate),
             )
             return step
-        draft_of(context)[step] = value
-        return await advance(update, context, step)
+        ADD.draft(context)[step] = value
+        return await ADD.advance(update, context, step)
 
-    receive.__name__ = f"receive_{step}"
-    return receive
-
-
-async def _same_email(context: SpotterContext, caller: Caller, email: str) -> Any:
-    assert caller.seat is not None
-    return await q.find_athlete_by_email(
-        context.session, organization_id=caller.seat.organization_id, email=email
-    )
+    receive.__name__ = receive.__qualname__ = f"receive_{step}"
+    return coach_action()(receive)
 
 
-def make_skip(step: str) -> Callable[[Update, SpotterContext], Any]:
-    async def skip(update: Update, context: SpotterContext) -> str:
+def make_skip(step: str) -> Handler[str | None]:
+    async def skip(update: Update, context: SpotterContext, coach: Coach) -> str:
         if step not in OPTIONAL:
-            await send_plain(update, context, texts.NAME_REQUIRED)
+            await send(update, context, texts.NAME_REQUIRED)
             return step
-        draft_of(context)[step] = None
-        return await advance(update, context, step)
+        ADD.draft(context)[step] = None
+        return await ADD.advance(update, context, step)
 
-    skip.__name__ = f"skip_{step}"
-    return transactional(skip)
-
-
-async def send_plain(update: Update, context: SpotterContext, text: str) -> None:
-    await send(update, context, text)
+    skip.__name__ = skip.__qualname__ = f"skip_{step}"
+    return coach_action()(skip)
 
 
-@transactional
-async def choose_gender(update: Update, context: SpotterContext) -> str:
-    data = update.callback_query.data if update.callback_query else None
+@button(cb.AddGender)
+async def choose_gender(update: Update, context: SpotterContext, data: cb.AddGender) -> str:
+    ADD.draft(context)[GENDER] = data.gender.value
+    label = texts.GENDER_LABELS[data.gender]
+    await answer(update, context, label)
+    await show(update, context, texts.ASK_GENDER + f"\n\n✅ {label}")
+    return await ADD.advance(update, context, GENDER)
+
+
+@coach_action(cb.AddSave)
+async def save(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.AddSave
+) -> str | int:
+    draft = ADD.draft(context)
     try:
-        gender = AthleteGender(cb.ADD_GENDER.unpack(data)["gender"])
-    except ValueError:
-        raise cb.BadCallback(data) from None
-    draft_of(context)[GENDER] = gender.value
-    await answer(update, context, texts.GENDER_LABELS[gender])
-    await show(update, context, texts.ASK_GENDER + f"\n\n✅ {texts.GENDER_LABELS[gender]}")
-    return await advance(update, context, GENDER)
-
-
-@transactional
-async def save(update: Update, context: SpotterContext) -> str | int:
-    caller = await load_coach(update, context)
-    if caller is None:
-        return SUMMARY
-    assert caller.seat is not None and context.user_data is not None
-    draft = draft_of(context)
-    try:
-        data = build_input(
-            AthleteCreate,
-            today(context),
-            **{field: draft.get(field) for field in ORDER},
+        values = build_input(
+            AthleteCreate, today(context), **{field: draft.get(field) for field in ORDER}
         )
     except DomainError as error:
         await answer(update, context, error.message, alert=True)
         return SUMMARY
     athlete = await q.create_athlete(
-        context.session,
-        organization_id=caller.seat.organization_id,
-        data=data,
-        athlete_id=draft["id"],
+        context.session, organization_id=coach.team_id, data=values, athlete_id=draft["id"]
     )
-    context.user_data.pop(DRAFT_KEY, None)
+    ADD.close(context)
     card = await card_text(context, athlete)
     async with best_effort(update, context):
         await answer(update, context, texts.SAVED)
         await show(update, context, texts.athlete_saved(athlete.name))
         await send(update, context, card, keyboards.athlete_card(athlete))
-    return ConversationHandler.END
+    return END
 
 
-@transactional
-async def pick_field(update: Update, context: SpotterContext) -> str:
+@button(cb.AddEdit)
+async def pick_field(update: Update, context: SpotterContext, data: cb.AddEdit) -> str:
     await answer(update, context)
     await show(update, context, texts.PICK_FIELD_TO_EDIT, keyboards.add_pick_field())
     return PICK_FIELD
 
 
-@transactional
-async def edit_field(update: Update, context: SpotterContext) -> str:
-    data = update.callback_query.data if update.callback_query else None
-    field = cb.ADD_EDIT_FIELD.unpack(data)["field"]
-    if field not in ORDER:
-        raise cb.BadCallback(data)
-    draft_of(context)["editing"] = field
+@button(cb.AddEditField)
+async def edit_field(update: Update, context: SpotterContext, data: cb.AddEditField) -> str:
+    ADD.edit(context, data.field)
     await answer(update, context)
-    return await ask(update, context, field)
+    return await ADD.ask_step(update, context, data.field)
 
 
-@transactional
-async def cancel_add(update: Update, context: SpotterContext) -> int:
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT_KEY, None)
+@button(cb.AddCancel)
+async def cancel_add(update: Update, context: SpotterContext, data: cb.AddCancel) -> int:
     await answer(update, context)
     await send(update, context, texts.CANCELLED)
-    return ConversationHandler.END
+    return END
 
 
-@transactional
-async def open_existing(update: Update, context: SpotterContext) -> str | int:
+@coach_action(cb.AddOpenExisting)
+async def open_existing(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.AddOpenExisting
+) -> int | None:
     """The coach chose the athlete who already has this email: drop the draft, open the card."""
-    caller = await load_coach(update, context)
-    if caller is None:
-        return EMAIL
-    data = update.callback_query.data if update.callback_query else None
-    athlete = await load_athlete(
-        update, context, caller, cb.ADD_OPEN_EXISTING.unpack(data)["athlete"]
-    )
+    athlete = await load_athlete(update, context, coach, data.athlete)
     if athlete is None:
-        return EMAIL
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT_KEY, None)
+        return None
     await answer(update, context)
     await send(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
-    return ConversationHandler.END
-
-
-async def stray_command(update: Update, context: SpotterContext) -> None:
-    await send_hint(update, context, texts.mid_conversation_hint(texts.ADD_WHAT))
-
-
-async def send_hint(update: Update, context: SpotterContext, text: str) -> None:
-    assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, text)
-
-
-async def stale_button(update: Update, context: SpotterContext) -> None:
-    await answer(update, context, texts.BUTTON_FROM_EARLIER_STEP)
-
-
-async def closed_form_button(update: Update, context: SpotterContext) -> None:
-    """A Save/Edit/Cancel press on a summary whose form has ended (e.g. a second Save)."""
-    await answer(update, context, texts.FORM_CLOSED, alert=True)
+    return END
 
 
 # --- edit one field of an existing athlete -------------------------------------------------------
 
 
-@transactional
-async def start_edit(update: Update, context: SpotterContext) -> str | int:
-    caller = await load_coach(update, context)
-    if caller is None:
-        return ConversationHandler.END
-    data = update.callback_query.data if update.callback_query else None
-    fields = cb.ATHLETE_EDIT_FIELD.unpack(data)
-    if fields["field"] not in ORDER:
-        raise cb.BadCallback(data)
-    athlete = await load_athlete(update, context, caller, fields["athlete"])
-    if athlete is None:
-        return ConversationHandler.END
+async def ask_edit(update: Update, context: SpotterContext, step: str, note: str | None) -> None:
     assert context.user_data is not None
-    context.user_data[EDIT_KEY] = {"athlete": athlete.id, "field": fields["field"]}
-    await answer(update, context)
+    edit = context.user_data.get(EDIT_KEY) or {}
+    field, athlete_id = edit.get("field", NAME), edit.get("athlete", "")
     markup = (
-        keyboards.gender_choices(cb.ATHLETE_EDIT_GENDER, athlete.id)
-        if fields["field"] == GENDER
+        keyboards.gender_choices(
+            lambda g: cb.AthleteEditGender(athlete=athlete_id, gender=g).pack()
+        )
+        if field == GENDER
         else None
     )
-    prompt = texts.ask_new_value(fields["field"], athlete.name, fields["field"] in OPTIONAL)
-    await send(update, context, prompt, markup)
-    return EDIT_VALUE
+    prompt = texts.ask_new_value(field, edit.get("name", ""), field in OPTIONAL)
+    await send(update, context, with_note(note, prompt), markup)
 
 
-async def apply_edit(update: Update, context: SpotterContext, value: str | None) -> str | int:
-    caller = await load_coach(update, context)
+EDIT = Form(
+    "edit_athlete",
+    what=texts.EDIT_WHAT,
+    ask=ask_edit,
+    buttons=(cb.AthleteEditGender,),
+    closed=texts.FORM_CLOSED,
+    keys=(EDIT_KEY,),
+)
+
+
+@coach_action(cb.AthleteEditField)
+async def start_edit(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.AthleteEditField
+) -> str | None:
+    athlete = await load_athlete(update, context, coach, data.athlete)
+    if athlete is None:
+        return None
+    assert context.user_data is not None
+    context.user_data[EDIT_KEY] = {"athlete": athlete.id, "field": data.field, "name": athlete.name}
+    await answer(update, context)
+    return await EDIT.ask_step(update, context, EDIT_VALUE)
+
+
+async def apply_edit(
+    update: Update, context: SpotterContext, coach: Coach, value: str | None
+) -> str | int:
     assert context.user_data is not None
     edit = context.user_data.get(EDIT_KEY)
-    if caller is None or not edit:
-        return ConversationHandler.END
-    assert caller.seat is not None
+    if not edit:
+        return END
     field = edit["field"]
     try:
         athlete = await q.update_athlete(
             context.session,
-            organization_id=caller.seat.organization_id,
+            organization_id=coach.team_id,
             athlete_id=edit["athlete"],
             changes=build_input(AthleteUpdate, today(context), **{field: value}),
         )
     except DomainError as error:
         await send(update, context, texts.field_error(error.message))
-        if isinstance(error, NotFound):
-            context.user_data.pop(EDIT_KEY, None)
-            return ConversationHandler.END
-        return EDIT_VALUE
-    context.user_data.pop(EDIT_KEY, None)
+        return END if isinstance(error, NotFound) else EDIT_VALUE
     await answer(update, context, texts.field_updated(field))
     await send(update, context, texts.field_updated(field))
     await send(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
-    return ConversationHandler.END
+    return END
 
 
-@transactional
-async def receive_edit(update: Update, context: SpotterContext) -> str | int:
+@coach_action()
+async def receive_edit(update: Update, context: SpotterContext, coach: Coach) -> str | int:
     assert update.message is not None and update.message.text is not None
     assert context.user_data is not None
     edit = context.user_data.get(EDIT_KEY) or {}
@@ -353,36 +314,21 @@ async def receive_edit(update: Update, context: SpotterContext) -> str | int:
     except ValueError as error:
         await send(update, context, texts.field_error(str(error)))
         return EDIT_VALUE
-    return await apply_edit(update, context, value)
+    return await apply_edit(update, context, coach, value)
 
 
-@transactional
-async def skip_edit(update: Update, context: SpotterContext) -> str | int:
+@coach_action()
+async def skip_edit(update: Update, context: SpotterContext, coach: Coach) -> str | int:
     assert context.user_data is not None
     edit = context.user_data.get(EDIT_KEY) or {}
     if edit.get("field") not in OPTIONAL:
         await send(update, context, texts.NAME_REQUIRED)
         return EDIT_VALUE
-    return await apply_edit(update, context, None)
+    return await apply_edit(update, context, coach, None)
 
 
-@transactional
-async def choose_edit_gender(update: Update, context: SpotterContext) -> str | int:
-    data = update.callback_query.data if update.callback_query else None
-    try:
-        gender = AthleteGender(cb.ATHLETE_EDIT_GENDER.unpack(data)["gender"])
-    except ValueError:
-        raise cb.BadCallback(data) from None
-    return await apply_edit(update, context, gender.value)
-
-
-@transactional
-async def cancel_edit(update: Update, context: SpotterContext) -> int:
-    assert context.user_data is not None
-    context.user_data.pop(EDIT_KEY, None)
-    await send(update, context, texts.CANCELLED)
-    return ConversationHandler.END
-
-
-async def stray_command_in_edit(update: Update, context: SpotterContext) -> None:
-    await send_hint(update, context, texts.mid_conversation_hint(texts.EDIT_WHAT))
+@coach_action(cb.AthleteEditGender)
+async def choose_edit_gender(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.AthleteEditGender
+) -> str | int:
+    return await apply_edit(update, context, coach, data.gender.value)

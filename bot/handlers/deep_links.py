@@ -50,16 +50,17 @@ REFUSALS = {
 @transactional
 async def start_with_payload(update: Update, context: SpotterContext) -> None:
     payload = context.args[0] if context.args else ""
+    chat, tg_user = update.effective_chat, update.effective_user
+    assert chat is not None and tg_user is not None
+    if chat.type != ChatType.PRIVATE:
+        # A team's library or an invite shown to a whole group would reveal too much.
+        await send(update, context, texts.DEEP_LINK_PRIVATE_ONLY)
+        return
     if payload == LIBRARY_PAYLOAD:
         await open_library_link(update, context)
         return
     if payload.startswith(EXERCISE_PREFIX):
         await open_exercise(update, context, payload.removeprefix(EXERCISE_PREFIX))
-        return
-    chat, tg_user = update.effective_chat, update.effective_user
-    assert chat is not None and tg_user is not None
-    if chat.type != ChatType.PRIVATE:
-        await send(update, context, texts.DEEP_LINK_PRIVATE_ONLY)
         return
     now = context.now()
     retry_at = await deep_link_retry_at(context.session, telegram_user_id=tg_user.id, now=now)

@@ -19,8 +19,9 @@ from telegram.ext import ConversationHandler
 from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.context import SpotterContext, transactional
+from bot.core.actions import Caller, callback_data, load_caller, load_coach
+from bot.core.forms import Form
 from bot.handlers import exercises
-from bot.handlers.common import Caller, load_coach
 from bot.replies import answer, send, show
 from storage import validation
 from storage.errors import DomainError, NotFound
@@ -52,13 +53,8 @@ TEXT_FIELDS = (NAME, INSTRUCTIONS)
 CHOICE_FIELDS = (PATTERN, EQUIPMENT, PRIMARY, SECONDARY)
 ROLES = (PRIMARY, SECONDARY)
 LINK_RESULTS = 8
-FORM_BUTTONS = r"^nx[a-z](:|$)"
 
 Callback = Callable[[Update, SpotterContext], Coroutine[Any, Any, Any]]
-
-
-def _data(update: Update) -> str | None:
-    return update.callback_query.data if update.callback_query else None
 
 
 def _user_data(context: SpotterContext) -> dict[Any, Any]:
@@ -203,7 +199,7 @@ async def skip_name(update: Update, context: SpotterContext) -> str:
 
 @transactional
 async def choose_pattern(update: Update, context: SpotterContext) -> str:
-    pattern = parse_enum(cb.NEW_PATTERN, "pattern", MovementPattern, _data(update))
+    pattern = parse_enum(cb.NEW_PATTERN, "pattern", MovementPattern, callback_data(update, context))
     draft_of(context)[PATTERN] = pattern.value
     await answer(update, context)
     await show(update, context, texts.pattern_chosen(pattern))
@@ -213,7 +209,7 @@ async def choose_pattern(update: Update, context: SpotterContext) -> str:
 def make_toggle(role: str) -> Callback:
     @transactional
     async def toggle(update: Update, context: SpotterContext) -> str:
-        data = _data(update)
+        data = callback_data(update, context)
         fields = cb.NEW_TOGGLE_MUSCLE.unpack(data)
         if fields["role"] != role:
             await answer(update, context, texts.BUTTON_FROM_EARLIER_STEP)
@@ -247,7 +243,7 @@ def make_toggle(role: str) -> Callback:
 def make_muscles_done(role: str) -> Callback:
     @transactional
     async def done(update: Update, context: SpotterContext) -> str:
-        if cb.NEW_MUSCLES_DONE.unpack(_data(update))["role"] != role:
+        if cb.NEW_MUSCLES_DONE.unpack(callback_data(update, context))["role"] != role:
             await answer(update, context, texts.BUTTON_FROM_EARLIER_STEP)
             return role
         draft = draft_of(context)
@@ -273,7 +269,7 @@ async def skip_secondary(update: Update, context: SpotterContext) -> str:
 
 @transactional
 async def choose_equipment(update: Update, context: SpotterContext) -> str:
-    equipment = parse_enum(cb.NEW_EQUIPMENT, "equipment", Equipment, _data(update))
+    equipment = parse_enum(cb.NEW_EQUIPMENT, "equipment", Equipment, callback_data(update, context))
     draft_of(context)[EQUIPMENT] = equipment.value
     await answer(update, context)
     await show(update, context, texts.equipment_chosen(equipment))
@@ -349,7 +345,7 @@ async def pick_field(update: Update, context: SpotterContext) -> str:
 
 @transactional
 async def edit_field(update: Update, context: SpotterContext) -> str:
-    data = _data(update)
+    data = callback_data(update, context)
     field = cb.NEW_EDIT_FIELD.unpack(data)["field"]
     if field not in ORDER:
         raise cb.BadCallback(data)
@@ -365,29 +361,6 @@ async def cancel_new(update: Update, context: SpotterContext) -> int:
     await answer(update, context)
     await send(update, context, texts.CANCELLED)
     return ConversationHandler.END
-
-
-async def stray_command_in_new(update: Update, context: SpotterContext) -> None:
-    await _hint(update, context, texts.mid_conversation_hint(texts.NEW_EXERCISE_WHAT))
-
-
-async def use_the_buttons(update: Update, context: SpotterContext) -> None:
-    await _hint(update, context, texts.USE_THE_BUTTONS)
-
-
-async def _hint(update: Update, context: SpotterContext, text: str) -> None:
-    # No database work: straight to the chat.
-    assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, text)
-
-
-async def stale_form_button(update: Update, context: SpotterContext) -> None:
-    await answer(update, context, texts.BUTTON_FROM_EARLIER_STEP)
-
-
-async def closed_form_button(update: Update, context: SpotterContext) -> None:
-    """A form button after the form ended (a second Save, an old summary)."""
-    await answer(update, context, texts.EXERCISE_FORM_CLOSED, alert=True)
 
 
 # --- typed changes to a saved exercise: a new name or instructions, a link by name -----------
@@ -413,7 +386,7 @@ async def _load_custom(
 
 @transactional
 async def start_edit_text(update: Update, context: SpotterContext) -> str | int:
-    data = _data(update)
+    data = callback_data(update, context)
     fields = cb.EX_EDIT_TEXT.unpack(data)
     if fields["field"] not in TEXT_FIELDS:
         raise cb.BadCallback(data)
@@ -492,7 +465,7 @@ async def skip_text(update: Update, context: SpotterContext) -> str | int:
 
 @transactional
 async def start_link(update: Update, context: SpotterContext) -> str | int:
-    data = _data(update)
+    data = callback_data(update, context)
     fields = cb.EX_LINK_START.unpack(data)
     direction = parse_enum(cb.EX_LINK_START, "direction", ProgressionDirection, data)
     caller = await load_coach(update, context)
@@ -557,7 +530,7 @@ async def receive_link_query(update: Update, context: SpotterContext) -> str | i
 @transactional
 async def pick_link(update: Update, context: SpotterContext) -> str | int | None:
     """A search result was tapped: link it (also from an older results message)."""
-    data = _data(update)
+    data = callback_data(update, context)
     fields = cb.EX_LINK_PICK.unpack(data)
     direction = parse_enum(cb.EX_LINK_PICK, "direction", ProgressionDirection, data)
     caller = await load_coach(update, context)
@@ -604,8 +577,8 @@ async def leave_to_card(update: Update, context: SpotterContext) -> int:
     return ConversationHandler.END
 
 
-@transactional
-async def cancel_change(update: Update, context: SpotterContext) -> int:
+async def cancel_change(update: Update, context: SpotterContext) -> None:
+    """/cancel of a typed change: the card (turned into the question) comes back."""
     user_data = _user_data(context)
     pending = user_data.pop(EDIT_KEY, None) or user_data.pop(LINK_KEY, None) or {}
     user_data.pop(LINK_KEY, None)
@@ -616,12 +589,77 @@ async def cancel_change(update: Update, context: SpotterContext) -> int:
         viewer = await exercises.load_viewer(update, context)
         with contextlib.suppress(NotFound):  # gone meanwhile: "Cancelled" says enough
             await exercises.show_card(update, context, viewer, exercise_id, new_message=True)
-    return ConversationHandler.END
 
 
-async def stray_command_in_change(update: Update, context: SpotterContext) -> None:
-    what = texts.LINK_WHAT if _user_data(context).get(LINK_KEY) else texts.EDIT_EXERCISE_WHAT
-    await _hint(update, context, texts.mid_conversation_hint(what))
+async def remind_change(
+    update: Update, context: SpotterContext, step: str, note: str | None
+) -> None:
+    """The open question about a saved exercise, asked again (after /help, say)."""
+    user_data = _user_data(context)
+    pending = user_data.get(EDIT_KEY) if step == EDIT_TEXT else user_data.get(LINK_KEY)
+    caller = await load_caller(update, context)
+    try:
+        exercise = await q.get_exercise(
+            context.session,
+            organization_id=caller.organization_id,
+            exercise_id=str((pending or {}).get("exercise", "")),
+        )
+    except NotFound:
+        await send(update, context, note or texts.CANCELLED)
+        return
+    assert pending is not None
+    if step == EDIT_TEXT:
+        question = texts.ask_exercise_text(pending["field"], exercise.name)
+    else:
+        question = texts.ask_link_query(exercise.name, ProgressionDirection(pending["direction"]))
+    text = f"{note}\n\n{question}" if note else question
+    await send(update, context, text, keyboards.back_to_exercise_only(exercise.id))
+
+
+async def remind_new(update: Update, context: SpotterContext, step: str, note: str) -> None:
+    if step == SUMMARY:
+        await show_summary(update, context, note)
+    elif step == PICK_FIELD:
+        text = f"{note}\n\n{texts.PICK_FIELD_TO_EDIT}"
+        await send(update, context, text, keyboards.new_exercise_fields())
+    else:
+        await ask(update, context, step, note)
+
+
+NEW = Form(
+    NEW_CONVERSATION,
+    what=texts.NEW_EXERCISE_WHAT,
+    ask=ask,
+    remind=remind_new,
+    buttons=(
+        cb.NEW_PATTERN,
+        cb.NEW_TOGGLE_MUSCLE,
+        cb.NEW_MUSCLES_DONE,
+        cb.NEW_EQUIPMENT,
+        cb.NEW_SAVE,
+        cb.NEW_EDIT,
+        cb.NEW_EDIT_FIELD,
+        cb.NEW_CANCEL,
+    ),
+    closed=texts.EXERCISE_FORM_CLOSED,
+    keys=(DRAFT_KEY,),
+)
+EDIT_TEXT_FORM = Form(
+    "edit_exercise_text",
+    what=texts.EDIT_EXERCISE_WHAT,
+    ask=remind_change,
+    keys=(EDIT_KEY,),
+    on_cancel=cancel_change,
+    restarts=True,
+)
+LINK_FORM = Form(
+    "link_exercise",
+    what=texts.LINK_WHAT,
+    ask=remind_change,
+    keys=(LINK_KEY,),
+    on_cancel=cancel_change,
+    restarts=True,
+)
 
 
 # --- button-only changes to a saved exercise --------------------------------------------------
@@ -629,7 +667,9 @@ async def stray_command_in_change(update: Update, context: SpotterContext) -> No
 
 @transactional
 async def edit_menu(update: Update, context: SpotterContext) -> None:
-    found = await _load_custom(update, context, cb.EX_EDIT_MENU.unpack(_data(update))["exercise"])
+    found = await _load_custom(
+        update, context, cb.EX_EDIT_MENU.unpack(callback_data(update, context))["exercise"]
+    )
     if found is None:
         return
     caller, exercise = found
@@ -647,7 +687,7 @@ async def edit_menu(update: Update, context: SpotterContext) -> None:
 
 @transactional
 async def edit_choice(update: Update, context: SpotterContext) -> None:
-    data = _data(update)
+    data = callback_data(update, context)
     fields = cb.EX_EDIT_CHOICE.unpack(data)
     field = fields["field"]
     if field not in CHOICE_FIELDS:
@@ -713,7 +753,7 @@ async def toggles_screen(
 
 @transactional
 async def toggle_saved_muscle(update: Update, context: SpotterContext) -> None:
-    data = _data(update)
+    data = callback_data(update, context)
     fields = cb.EX_TOGGLE_MUSCLE.unpack(data)
     role = fields["role"]
     if role not in ROLES:
@@ -742,7 +782,7 @@ async def toggle_saved_muscle(update: Update, context: SpotterContext) -> None:
 
 @transactional
 async def save_muscles(update: Update, context: SpotterContext) -> None:
-    data = _data(update)
+    data = callback_data(update, context)
     fields = cb.EX_MUSCLES_DONE.unpack(data)
     role = fields["role"]
     if role not in ROLES:
@@ -814,7 +854,7 @@ async def _apply_change(
 
 @transactional
 async def set_pattern(update: Update, context: SpotterContext) -> None:
-    data = _data(update)
+    data = callback_data(update, context)
     pattern = parse_enum(cb.EX_SET_PATTERN, "pattern", MovementPattern, data)
     found = await _load_custom(update, context, cb.EX_SET_PATTERN.unpack(data)["exercise"])
     if found is not None:
@@ -823,7 +863,7 @@ async def set_pattern(update: Update, context: SpotterContext) -> None:
 
 @transactional
 async def set_equipment(update: Update, context: SpotterContext) -> None:
-    data = _data(update)
+    data = callback_data(update, context)
     equipment = parse_enum(cb.EX_SET_EQUIPMENT, "equipment", Equipment, data)
     found = await _load_custom(update, context, cb.EX_SET_EQUIPMENT.unpack(data)["exercise"])
     if found is not None:
@@ -832,7 +872,7 @@ async def set_equipment(update: Update, context: SpotterContext) -> None:
 
 @transactional
 async def set_archived(update: Update, context: SpotterContext) -> None:
-    data = _data(update)
+    data = callback_data(update, context)
     fields = cb.EX_ARCHIVE.unpack(data)
     if fields["archived"] not in ("0", "1"):
         raise cb.BadCallback(data)
@@ -857,7 +897,7 @@ async def set_archived(update: Update, context: SpotterContext) -> None:
 
 @transactional
 async def copy_to_ours(update: Update, context: SpotterContext) -> None:
-    exercise_id = cb.EX_COPY.unpack(_data(update))["exercise"]
+    exercise_id = cb.EX_COPY.unpack(callback_data(update, context))["exercise"]
     caller = await load_coach(update, context)
     if caller is None:
         return
@@ -878,7 +918,7 @@ async def copy_to_ours(update: Update, context: SpotterContext) -> None:
 
 @transactional
 async def unlink_menu(update: Update, context: SpotterContext) -> None:
-    exercise_id = cb.EX_UNLINK_MENU.unpack(_data(update))["exercise"]
+    exercise_id = cb.EX_UNLINK_MENU.unpack(callback_data(update, context))["exercise"]
     caller = await load_coach(update, context)
     if caller is None:
         return
@@ -903,7 +943,7 @@ async def unlink_menu(update: Update, context: SpotterContext) -> None:
 
 @transactional
 async def unlink(update: Update, context: SpotterContext) -> None:
-    fields = cb.EX_UNLINK.unpack(_data(update))
+    fields = cb.EX_UNLINK.unpack(callback_data(update, context))
     caller = await load_coach(update, context)
     if caller is None:
         return

@@ -244,7 +244,7 @@ async def build_ours(context: SpotterContext, viewer: Viewer, view: View) -> Scr
         )
         if stored.total:
             extra.append(keyboards.button(f"🗄 Archived ({stored.total})", cb.EX_OURS.pack(1, 0)))
-        extra.append(keyboards.button("➕ New exercise", cb.MENU.pack("newexercise")))
+        extra.append(keyboards.button("➕ New exercise", cb.Menu(item="newexercise").pack()))
     text = texts.ours_list(
         await _team_name(context, viewer), page, archived=archived, is_coach=viewer.is_coach
     )

@@ -18,8 +18,8 @@ from telegram.helpers import create_deep_linked_url
 
 from bot import callbacks as cb
 from bot import keyboards, texts
-from bot.context import SpotterContext, transactional
-from bot.handlers.common import Caller, load_coach
+from bot.context import SpotterContext
+from bot.core.actions import Coach, coach_action
 from bot.handlers.roster import card_text, load_athlete
 from bot.replies import answer, send, show
 from storage.errors import Conflict, NotFound
@@ -54,7 +54,7 @@ def make_qr_png(link: str) -> bytes:
 
 
 async def send_invite(
-    update: Update, context: SpotterContext, caller: Caller, issued: IssuedInvitation
+    update: Update, context: SpotterContext, caller: Coach, issued: IssuedInvitation
 ) -> None:
     """The QR code photo with the link, its expiry, Revoke and Share."""
     assert caller.seat is not None and update.effective_chat is not None
@@ -69,7 +69,7 @@ async def send_invite(
 
 
 async def issue_invitation(
-    update: Update, context: SpotterContext, caller: Caller, athlete: Athlete
+    update: Update, context: SpotterContext, caller: Coach, athlete: Athlete
 ) -> IssuedInvitation | None:
     """A new link for the athlete, or None (and the coach told why) if they are linked."""
     assert caller.seat is not None
@@ -105,12 +105,8 @@ async def issue_invitation(
     return issued
 
 
-@transactional
-async def invite_command(update: Update, context: SpotterContext) -> None:
-    caller = await load_coach(update, context)
-    if caller is None:
-        return
-    assert caller.seat is not None
+@coach_action()
+async def invite_command(update: Update, context: SpotterContext, caller: Coach) -> None:
     query = " ".join(context.args or []).strip()[:QUERY_MAX]
     if not query:
         await send(update, context, texts.INVITE_USAGE)
@@ -136,14 +132,12 @@ async def invite_command(update: Update, context: SpotterContext) -> None:
         await send_invite(update, context, caller, issued)
 
 
-@transactional
-async def invite_button(update: Update, context: SpotterContext) -> None:
+@coach_action(cb.Invite)
+async def invite_button(
+    update: Update, context: SpotterContext, caller: Coach, data: cb.Invite
+) -> None:
     """Invite from the athlete card or from /invite's list of matches."""
-    caller = await load_coach(update, context)
-    if caller is None:
-        return
-    data = update.callback_query.data if update.callback_query else None
-    athlete = await load_athlete(update, context, caller, cb.INVITE.unpack(data)["athlete"])
+    athlete = await load_athlete(update, context, caller, data.athlete)
     if athlete is None:
         return
     issued = await issue_invitation(update, context, caller, athlete)
@@ -155,14 +149,11 @@ async def invite_button(update: Update, context: SpotterContext) -> None:
     await send_invite(update, context, caller, issued)
 
 
-@transactional
-async def revoke_button(update: Update, context: SpotterContext) -> None:
-    caller = await load_coach(update, context)
-    if caller is None:
-        return
-    assert caller.seat is not None
-    data = update.callback_query.data if update.callback_query else None
-    invitation_id = cb.INVITE_REVOKE.unpack(data)["invitation"]
+@coach_action(cb.InviteRevoke)
+async def revoke_button(
+    update: Update, context: SpotterContext, caller: Coach, data: cb.InviteRevoke
+) -> None:
+    invitation_id = data.invitation
     try:
         result = await revoke_invitation(
             context.session,

@@ -8,8 +8,8 @@ from telegram import Update
 
 from bot import callbacks as cb
 from bot import keyboards, texts
-from bot.context import SpotterContext, transactional
-from bot.handlers.common import Caller, load_coach, today
+from bot.context import SpotterContext
+from bot.core.actions import Coach, coach_action, today
 from bot.replies import answer, notify, show
 from storage.errors import NotFound
 from storage.models import Athlete, AthleteStatus
@@ -24,31 +24,30 @@ QUERY_MAX = 100
 
 
 def parse_status(value: str) -> AthleteStatus | None:
+    """The status filter remembered in user_data ("all" or a status)."""
     if value == keyboards.ALL_STATUSES:
         return None
     try:
         return AthleteStatus(value)
     except ValueError:
-        raise cb.BadCallback(value) from None
+        return None
 
 
 async def render_roster(
     update: Update,
     context: SpotterContext,
-    caller: Caller,
+    coach: Coach,
     *,
     status: AthleteStatus | None,
     offset: int,
     use_query: bool,
 ) -> None:
-    assert caller.seat is not None and context.user_data is not None
+    assert context.user_data is not None
     query = context.user_data.get(QUERY_KEY) if use_query else None
-    counts = await q.count_athletes_by_status(
-        context.session, organization_id=caller.seat.organization_id
-    )
+    counts = await q.count_athletes_by_status(context.session, organization_id=coach.team_id)
     page = await q.list_athletes(
         context.session,
-        organization_id=caller.seat.organization_id,
+        organization_id=coach.team_id,
         status=status,
         name_filter=query,
         offset=offset,
@@ -73,52 +72,43 @@ async def render_roster(
     await show(update, context, text, keyboards.roster(page, status=status, query=bool(query)))
 
 
-@transactional
-async def roster_command(update: Update, context: SpotterContext) -> None:
-    caller = await load_coach(update, context)
-    if caller is None:
-        return
+@coach_action()
+async def roster_command(update: Update, context: SpotterContext, coach: Coach) -> None:
     assert context.user_data is not None
     query = " ".join(context.args or []).strip()[:QUERY_MAX]
     if query:
         context.user_data[QUERY_KEY] = query
     else:
         context.user_data.pop(QUERY_KEY, None)
-    await render_roster(update, context, caller, status=None, offset=0, use_query=bool(query))
+    await render_roster(update, context, coach, status=None, offset=0, use_query=bool(query))
 
 
-@transactional
-async def roster_page(update: Update, context: SpotterContext) -> None:
-    caller = await load_coach(update, context)
-    if caller is None:
-        return
-    data = update.callback_query.data if update.callback_query else None
-    fields = cb.ROSTER.unpack(data)
-    status = parse_status(fields["status"])
-    offset = cb.ROSTER.int_field(data, "offset")
+@coach_action(cb.RosterPage)
+async def roster_page(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.RosterPage
+) -> None:
     await render_roster(
-        update, context, caller, status=status, offset=offset, use_query=fields["query"] == "1"
+        update, context, coach, status=data.status, offset=data.offset, use_query=data.query
     )
 
 
-async def back_to_roster(update: Update, context: SpotterContext, caller: Caller) -> None:
+async def back_to_roster(update: Update, context: SpotterContext, coach: Coach) -> None:
     assert context.user_data is not None
     view: dict[str, Any] = context.user_data.get(VIEW_KEY) or {}
     status = parse_status(str(view.get("status", keyboards.ALL_STATUSES)))
     offset = int(view.get("offset", 0))
     await render_roster(
-        update, context, caller, status=status, offset=offset, use_query=bool(view.get("query"))
+        update, context, coach, status=status, offset=offset, use_query=bool(view.get("query"))
     )
 
 
 async def load_athlete(
-    update: Update, context: SpotterContext, caller: Caller, athlete_id: str
+    update: Update, context: SpotterContext, coach: Coach, athlete_id: str
 ) -> Athlete | None:
-    """The athlete if it is in the caller's team; otherwise a "not found" answer."""
-    assert caller.seat is not None
+    """The athlete if it is in the coach's team; otherwise a "not found" answer."""
     try:
         return await q.get_athlete(
-            context.session, organization_id=caller.seat.organization_id, athlete_id=athlete_id
+            context.session, organization_id=coach.team_id, athlete_id=athlete_id
         )
     except NotFound:
         await notify(update, context, texts.NOT_FOUND_ALERT, alert=True)
@@ -150,76 +140,65 @@ async def render_card(update: Update, context: SpotterContext, athlete: Athlete)
     await show(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
 
 
-async def _athlete_from_button(
-    update: Update, context: SpotterContext, kind: cb.CallbackKind
-) -> tuple[Caller, Athlete] | None:
-    caller = await load_coach(update, context)
-    if caller is None:
-        return None
-    data = update.callback_query.data if update.callback_query else None
-    athlete = await load_athlete(update, context, caller, kind.unpack(data)["athlete"])
-    return None if athlete is None else (caller, athlete)
+@coach_action(cb.AthleteCard)
+async def open_card(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.AthleteCard
+) -> None:
+    athlete = await load_athlete(update, context, coach, data.athlete)
+    if athlete is not None:
+        await render_card(update, context, athlete)
 
 
-@transactional
-async def open_card(update: Update, context: SpotterContext) -> None:
-    found = await _athlete_from_button(update, context, cb.ATHLETE_CARD)
-    if found is not None:
-        await render_card(update, context, found[1])
-
-
-@transactional
-async def edit_menu(update: Update, context: SpotterContext) -> None:
-    found = await _athlete_from_button(update, context, cb.ATHLETE_EDIT_MENU)
-    if found is None:
+@coach_action(cb.AthleteEditMenu)
+async def edit_menu(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.AthleteEditMenu
+) -> None:
+    athlete = await load_athlete(update, context, coach, data.athlete)
+    if athlete is None:
         return
-    _, athlete = found
     await answer(update, context)
     text = await card_text(context, athlete) + "\n\n" + texts.PICK_FIELD_TO_EDIT
     await show(update, context, text, keyboards.athlete_edit_menu(athlete))
 
 
-@transactional
-async def status_menu(update: Update, context: SpotterContext) -> None:
-    found = await _athlete_from_button(update, context, cb.ATHLETE_STATUS_MENU)
-    if found is None:
+@coach_action(cb.AthleteStatusMenu)
+async def status_menu(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.AthleteStatusMenu
+) -> None:
+    athlete = await load_athlete(update, context, coach, data.athlete)
+    if athlete is None:
         return
-    _, athlete = found
     await answer(update, context)
     await show(
         update, context, texts.pick_status(athlete.name), keyboards.athlete_status_menu(athlete)
     )
 
 
-@transactional
-async def set_status(update: Update, context: SpotterContext) -> None:
-    found = await _athlete_from_button(update, context, cb.ATHLETE_SET_STATUS)
-    if found is None:
+@coach_action(cb.AthleteSetStatus)
+async def set_status(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.AthleteSetStatus
+) -> None:
+    athlete = await load_athlete(update, context, coach, data.athlete)
+    if athlete is None:
         return
-    caller, athlete = found
-    data = update.callback_query.data if update.callback_query else None
-    try:
-        status = AthleteStatus(cb.ATHLETE_SET_STATUS.unpack(data)["status"])
-    except ValueError:
-        raise cb.BadCallback(data) from None
-    assert caller.seat is not None
-    if athlete.status is not status:
+    if athlete.status is not data.status:
         athlete = await q.set_athlete_status(
             context.session,
-            organization_id=caller.seat.organization_id,
+            organization_id=coach.team_id,
             athlete_id=athlete.id,
-            status=status,
+            status=data.status,
         )
-    await answer(update, context, texts.status_set(athlete.name, status))
+    await answer(update, context, texts.status_set(athlete.name, data.status))
     await show(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
 
 
-@transactional
-async def ask_unlink(update: Update, context: SpotterContext) -> None:
-    found = await _athlete_from_button(update, context, cb.ATHLETE_UNLINK)
-    if found is None:
+@coach_action(cb.AthleteUnlink)
+async def ask_unlink(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.AthleteUnlink
+) -> None:
+    athlete = await load_athlete(update, context, coach, data.athlete)
+    if athlete is None:
         return
-    _, athlete = found
     if athlete.linked_user_id is None:
         await answer(update, context, texts.NOT_LINKED, alert=True)
         await render_card(update, context, athlete)
@@ -230,28 +209,24 @@ async def ask_unlink(update: Update, context: SpotterContext) -> None:
     )
 
 
-@transactional
-async def confirm_unlink(update: Update, context: SpotterContext) -> None:
-    found = await _athlete_from_button(update, context, cb.ATHLETE_UNLINK_CONFIRM)
-    if found is None:
+@coach_action(cb.AthleteUnlinkConfirm)
+async def confirm_unlink(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.AthleteUnlinkConfirm
+) -> None:
+    athlete = await load_athlete(update, context, coach, data.athlete)
+    if athlete is None:
         return
-    caller, athlete = found
-    assert caller.seat is not None
     if athlete.linked_user_id is not None:
         athlete = await q.unlink_athlete(
-            context.session, organization_id=caller.seat.organization_id, athlete_id=athlete.id
+            context.session, organization_id=coach.team_id, athlete_id=athlete.id
         )
     await answer(update, context, texts.UNLINKED)
     await show(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
 
 
-@transactional
-async def menu_roster(update: Update, context: SpotterContext) -> None:
-    caller = await load_coach(update, context)
-    if caller is None:
-        return
-    data = update.callback_query.data if update.callback_query else None
-    if cb.MENU.unpack(data)["item"] == "athletes_back":
-        await back_to_roster(update, context, caller)
+@coach_action(cb.Menu)
+async def menu_roster(update: Update, context: SpotterContext, coach: Coach, data: cb.Menu) -> None:
+    if data.item == "athletes_back":
+        await back_to_roster(update, context, coach)
     else:
-        await render_roster(update, context, caller, status=None, offset=0, use_query=False)
+        await render_roster(update, context, coach, status=None, offset=0, use_query=False)

@@ -330,7 +330,8 @@ async def test_edit_name_and_instructions_from_the_card(harness: Harness) -> Non
         ("!!!", "at least one letter"),
         ("BOX STEP UP", "already has an exercise called"),
         ("/skip", "name is required"),
-        ("/exercises", "middle of changing an exercise"),
+        # /exercises would work here (read-only), and start a new library path; /leave is refused.
+        ("/leave", "middle of changing an exercise"),
     ]:
         await coach.send(bad)
         assert expected in coach.last_text(), bad
@@ -373,22 +374,38 @@ async def test_cancel_or_back_during_an_edit_changes_nothing(harness: Harness) -
     assert (await load_exercise(harness, mine)).name == "Tempo Goblet Squat"
 
 
-async def test_an_edit_does_not_derail_a_form_in_progress(harness: Harness) -> None:
+async def test_an_edit_from_a_card_mid_form_asks_to_finish_or_drop_it(harness: Harness) -> None:
+    """One open form at a time: a typed change from a card would be a second one."""
     coach = await onboard_coach(harness.tg)
     mine = await add_custom(harness, coach, "Tempo Goblet Squat")
     await open_our(coach, "Tempo Goblet Squat")
     card = coach.last_message()
     await coach.send("/newexercise")
     await coach.send("Sled Push Intervals")
-    # Mid-form, the library message still works.
+    # Mid-form, the library message still works for browsing...
     await coach.press("✏️ Edit", message=card)
+    # ...but a change that asks a question would open a second form.
     await coach.press("Name", message=card)
-    await coach.send("Tempo Goblet Squat 2")
-    assert (await load_exercise(harness, mine)).name == "Tempo Goblet Squat 2"
+    assert "middle of creating an exercise" in coach.last_text()
+    await coach.press("↩️ Finish it first")
+    assert "Step 2 of 6" in coach.last_text()
+    await coach.send("Tempo Goblet Squat 2")  # not taken as the exercise's new name
+    assert "Please answer with the buttons above" in coach.last_text()
+    assert (await load_exercise(harness, mine)).name == "Tempo Goblet Squat"
     # The form is still at its step: the pattern buttons of its question still work.
     form_question = next(m for m in coach.bot_messages() if "Step 2 of 6" in m.display_text)
     await coach.press("Push", message=form_question)
     assert "Step 3 of 6" in coach.last_text()
+    # Dropping the form instead starts the change that was asked for.
+    await coach.press("Name", message=card)
+    await coach.press("🗑 Drop it")
+    assert "Stopped creating an exercise" in coach.bot_messages()[-2].display_text
+    assert coach.last_answer is None  # answered, without a toast
+    assert "New name for Tempo Goblet Squat" in coach.last_text()
+    await coach.send("Tempo Goblet Squat 2")
+    assert (await load_exercise(harness, mine)).name == "Tempo Goblet Squat 2"
+    await coach.press_data("nxp:push", message=form_question)
+    assert coach.last_answer == "That form is closed. Start a new one with /newexercise."
 
 
 async def test_edit_pattern_equipment_and_muscles_with_buttons(harness: Harness) -> None:
