@@ -239,12 +239,21 @@ TRAINING_TYPING = Form(
 def training_typing_form() -> FormRoutes:
     """The training feature's typed answers (a max, a log line) as a form of the kit.
     TODO(training): declare this in bot/training and drop typing_conversation()."""
-    conversation = training_routes.typing_conversation()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        conversation = training_routes.typing_conversation()
     return FormRoutes(
         TRAINING_TYPING,
         entries=list(conversation.entry_points),
         states={str(k): list(v) for k, v in conversation.states.items()},
     )
+
+
+def training_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        handlers = training_routes.handlers()
+    return [h for h in handlers if not isinstance(h, ConversationHandler)]
 
 
 # Commands that only show something: they also work in the middle of a form, which then asks
@@ -285,11 +294,7 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             forms.conversation(),
             onboarding_conversation(),
             # /today, /week, /log, /settings and buttons (its typed answers are a form, above)
-            *(
-                handler
-                for handler in training_routes.handlers()
-                if not isinstance(handler, ConversationHandler)
-            ),
+            *training_handlers(),
             # Commands
             *(CommandHandler(name, callback) for name, callback in READ_ONLY_COMMANDS.items()),
             CommandHandler("cancel", onboarding.cancel_outside),

@@ -150,7 +150,7 @@ def make_step(step: str) -> Handler[str | None]:
         ADD.draft(context)[step] = value
         return await ADD.advance(update, context, step)
 
-    receive.__name__ = receive.__qualname__ = f"receive_{step}"
+    receive.__name__ = f"receive_{step}"
     return coach_action()(receive)
 
 
@@ -162,7 +162,7 @@ def make_skip(step: str) -> Handler[str | None]:
         ADD.draft(context)[step] = None
         return await ADD.advance(update, context, step)
 
-    skip.__name__ = skip.__qualname__ = f"skip_{step}"
+    skip.__name__ = f"skip_{step}"
     return coach_action()(skip)
 
 

@@ -62,8 +62,14 @@ def vars_of(handler: Any) -> dict[str, Any]:
 async def test_every_form_started_mid_form_asks_to_finish_or_drop(harness: Harness) -> None:
     coach = await onboard_coach(harness.tg)
     entries = command_entries()
-    assert len(entries) >= 2
+    opening = []
     for first_form, first in entries:
+        await coach.send(f"/{first}")
+        if forms.OPEN_KEY in harness.app.user_data[coach.id]:  # some open nothing for a coach
+            opening.append((first_form, first))
+            await coach.send("/cancel")
+    assert len(opening) >= 2
+    for first_form, first in opening:
         for second_form, second in entries:
             await coach.send(f"/{first}")
             opened = coach.last_text()
