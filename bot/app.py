@@ -53,6 +53,7 @@ from bot.handlers import (
     onboarding,
     roster,
 )
+from bot.insight import routes as insight_routes
 from bot.insight.delivery import schedule_delivery
 from bot.persistence import DatabasePersistence
 from bot.replies import send
@@ -295,6 +296,7 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             onboarding_conversation(),
             # /today, /week, /log, /settings and buttons (its typed answers are a form, above)
             *training_handlers(),
+            *insight_routes.handlers(),  # /readiness, /progress, /notifications and buttons
             # Commands
             *(CommandHandler(name, callback) for name, callback in READ_ONLY_COMMANDS.items()),
             CommandHandler("cancel", onboarding.cancel_outside),

@@ -42,6 +42,13 @@ COMMANDS: tuple[Command, ...] = (
         frozenset({Audience.ATHLETE}),
         "/maxes [Back squat 140]",
     ),
+    Command("progress", "Charts: e1RM per lift, weekly volume", frozenset({Audience.ATHLETE})),
+    Command("readiness", "How ready you are today (4 taps)", frozenset({Audience.ATHLETE})),
+    Command(
+        "notifications",
+        "Digest and reminder times, or off",
+        frozenset({Audience.COACH, Audience.ATHLETE}),
+    ),
     Command("me", "Your profile and coach", frozenset({Audience.ATHLETE})),
     Command("leave", "Leave a team", frozenset({Audience.ATHLETE})),
     Command("exercises", "Browse or search the exercise library", ALL, "/exercises [name]"),

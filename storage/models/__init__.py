@@ -12,6 +12,7 @@ from storage.models.enums import (
     ProgressionDirection,
 )
 from storage.models.exercises import Exercise, ExerciseProgression
+from storage.models.insight import NoticeKind, NotificationSetting, ReadinessCheck
 from storage.models.invitations import AthleteInvitation, DeepLinkFailure
 from storage.models.memberships import Membership
 from storage.models.muscles import ExerciseMuscle, MuscleGroup
@@ -41,6 +42,8 @@ __all__ = [
     "MembershipRole",
     "MovementPattern",
     "MuscleGroup",
+    "NoticeKind",
+    "NotificationSetting",
     "Organization",
     "OutboxMessage",
     "OutboxState",
@@ -48,6 +51,7 @@ __all__ = [
     "ProgramEntry",
     "ProgramSession",
     "ProgressionDirection",
+    "ReadinessCheck",
     "SetLog",
     "TrainingSession",
     "User",
