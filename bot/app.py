@@ -35,7 +35,6 @@ from bot.core.forms import (
     PICK_FIELD,
     SUMMARY,
     TEXT,
-    Form,
     FormRoutes,
     FormsConversation,
 )
@@ -56,11 +55,8 @@ from bot.handlers import (
 from bot.insight import routes as insight_routes
 from bot.insight.delivery import schedule_delivery
 from bot.persistence import DatabasePersistence
-from bot.replies import send
 from bot.settings import Settings
 from bot.training import routes as training_routes
-from bot.training import texts as training_texts
-from bot.training.common import PENDING_KEY as TRAINING_PENDING_KEY
 from bot.transfer import handlers as transfer
 from bot.transfer import keyboards as transfer_keyboards
 from bot.update_processor import PerChatUpdateProcessor
@@ -217,46 +213,6 @@ def change_exercise_forms() -> list[FormRoutes]:
     ]
 
 
-async def ask_typed_again(
-    update: Update, context: SpotterContext, step: str, note: str | None
-) -> None:
-    await send(update, context, f"{note}\n\n{training_texts.TYPING_HINT}" if note else "")
-
-
-async def cancel_typing(update: Update, context: SpotterContext) -> None:
-    await send(update, context, training_texts.TYPING_CANCELLED)
-
-
-TRAINING_TYPING = Form(
-    training_routes.CONVERSATION,
-    what="typing an answer",
-    ask=ask_typed_again,
-    keys=(TRAINING_PENDING_KEY,),
-    on_cancel=cancel_typing,
-    button_hint=training_texts.TYPING_HINT,
-)
-
-
-def training_typing_form() -> FormRoutes:
-    """The training feature's typed answers (a max, a log line) as a form of the kit.
-    TODO(training): declare this in bot/training and drop typing_conversation()."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        conversation = training_routes.typing_conversation()
-    return FormRoutes(
-        TRAINING_TYPING,
-        entries=list(conversation.entry_points),
-        states={str(k): list(v) for k, v in conversation.states.items()},
-    )
-
-
-def training_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        handlers = training_routes.handlers()
-    return [h for h in handlers if not isinstance(h, ConversationHandler)]
-
-
 # Commands that only show something: they also work in the middle of a form, which then asks
 # its open question again.
 READ_ONLY_COMMANDS: dict[str, Any] = {
@@ -274,7 +230,7 @@ def form_routes() -> list[FormRoutes]:
         edit_athlete_form(),
         new_exercise_form(),
         *change_exercise_forms(),
-        training_typing_form(),
+        training_routes.typing_form(),
     ]
 
 
@@ -295,7 +251,7 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             forms.conversation(),
             onboarding_conversation(),
             # /today, /week, /log, /settings and buttons (its typed answers are a form, above)
-            *training_handlers(),
+            *training_routes.handlers(),
             *insight_routes.handlers(),  # /readiness, /progress, /notifications and buttons
             # Commands
             *(CommandHandler(name, callback) for name, callback in READ_ONLY_COMMANDS.items()),

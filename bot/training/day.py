@@ -440,17 +440,17 @@ async def ask_log_line(update: Update, context: SpotterContext) -> str | None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
         return None
     await answer(update, context)
+    unit = pressed.profile.team.unit
+    prompt = texts.ask_log_line(entry.label, texts.sets_text(entry.worked, unit))
     set_pending(
         context,
         kind="log_line",
         athlete=pressed.profile.athlete.id,
         session=pressed.training.id,
         entry=entry.entry.id,
+        prompt=prompt,
     )
-    unit = pressed.profile.team.unit
-    await send(
-        update, context, texts.ask_log_line(entry.label, texts.sets_text(entry.worked, unit))
-    )
+    await send(update, context, prompt)
     return TYPING
 
 

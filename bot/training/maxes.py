@@ -66,7 +66,7 @@ async def show_maxes(update: Update, context: SpotterContext, profile: Profile) 
         context.session, organization_id=profile.team.id, athlete_id=profile.athlete.id
     )
     who = profile.team.name
-    set_pending(context, kind="max", athlete=profile.athlete.id)
+    set_pending(context, kind="max", athlete=profile.athlete.id, prompt=texts.MAX_ASK)
     await send(update, context, texts.maxes_list(who, lines, profile.team.unit, for_coach=False))
     return TYPING
 
@@ -179,8 +179,11 @@ async def enter_max_for(update: Update, context: SpotterContext) -> str | None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
         return None
     await answer(update, context)
-    set_pending(context, kind="max_for", athlete=profile.athlete.id, exercise=exercise.id)
-    await send(update, context, texts.ask_max_for(exercise.name, profile.team.unit))
+    prompt = texts.ask_max_for(exercise.name, profile.team.unit)
+    set_pending(
+        context, kind="max_for", athlete=profile.athlete.id, exercise=exercise.id, prompt=prompt
+    )
+    await send(update, context, prompt)
     return TYPING
 
 

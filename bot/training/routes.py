@@ -15,14 +15,14 @@ from telegram.ext import (
 )
 
 from bot.context import SpotterContext, transactional
+from bot.core.forms import Form, FormRoutes
 from bot.replies import send
 from bot.training import day, maxes, team_settings, texts
 from bot.training import keyboards as kb
-from bot.training.common import own_profile
+from bot.training.common import PENDING_KEY, own_profile
 from storage.models.training import MaxSource
 
 TEXT = filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT
-NOT_TEXT = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~filters.VIA_BOT
 CONVERSATION = "training_typing"
 END = ConversationHandler.END
 
@@ -70,27 +70,34 @@ async def receive_typed(update: Update, context: SpotterContext) -> object:
     return END
 
 
-@transactional
-async def cancel_typing(update: Update, context: SpotterContext) -> object:
-    maxes.clear_pending(context)
+async def ask_again(update: Update, context: SpotterContext, step: str, note: str | None) -> None:
+    """The open question again (after /help, a stray command, "finish it first")."""
+    pending = maxes.pending_of(context) or {}
+    prompt = str(pending.get("prompt") or texts.TYPING_HINT)
+    await send(update, context, f"{note}\n\n{prompt}" if note else prompt)
+
+
+async def cancel_typing(update: Update, context: SpotterContext) -> None:
     await send(update, context, texts.TYPING_CANCELLED)
-    return END
 
 
-async def stray_command(update: Update, context: SpotterContext) -> object:
-    await send(update, context, texts.TYPING_HINT)
-    return maxes.TYPING
+TYPING_FORM = Form(
+    CONVERSATION,
+    what="typing an answer",
+    ask=ask_again,
+    keys=(PENDING_KEY,),
+    on_cancel=cancel_typing,
+    button_hint=texts.TYPING_HINT,
+    restarts=True,  # one question: entering it again loses nothing
+)
 
 
-async def text_please(update: Update, context: SpotterContext) -> object:
-    await send(update, context, texts.TEXT_PLEASE)
-    return maxes.TYPING
-
-
-def typing_conversation() -> ConversationHandler[Any]:
-    """One typed answer at a time: a max, a log line, a coach's max, a time zone."""
-    return ConversationHandler(
-        entry_points=[
+def typing_form() -> FormRoutes:
+    """One typed answer at a time (a max, a log line, a time zone), as a form of the kit: so it
+    is the user's one open form, /cancel ends it, read-only commands work in the middle."""
+    return FormRoutes(
+        TYPING_FORM,
+        entries=[
             CommandHandler("maxes", transactional(maxes.maxes_command)),
             on(kb.MAXES_TEAM, transactional(maxes.pick_maxes_team)),
             on(kb.MAX_ENTER, transactional(maxes.enter_max_for)),
@@ -98,21 +105,12 @@ def typing_conversation() -> ConversationHandler[Any]:
             on(kb.SETTINGS_TIMEZONE, transactional(team_settings.ask_timezone)),
         ],
         states={maxes.TYPING: [MessageHandler(TEXT, receive_typed)]},
-        fallbacks=[
-            CommandHandler("cancel", cancel_typing),
-            MessageHandler(filters.COMMAND, stray_command),
-            MessageHandler(NOT_TEXT, text_please),
-        ],
-        name=CONVERSATION,
-        persistent=True,
-        allow_reentry=True,
     )
 
 
 def handlers() -> list[BaseHandler[Any, Any, Any]]:
-    """Registered in app.py's group 0, after the other conversations."""
+    """Registered in app.py's group 0, after the forms' conversation."""
     return [
-        typing_conversation(),
         CommandHandler("log", transactional(maxes.log_command)),
         on(kb.LOG_TEAM, transactional(maxes.pick_log_team)),
         CommandHandler("today", transactional(day.today_command)),

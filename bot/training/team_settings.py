@@ -56,7 +56,7 @@ async def ask_timezone(update: Update, context: SpotterContext) -> str | None:
     if team is None:
         return None
     await answer(update, context)
-    set_pending(context, kind="timezone", team=team.id)
+    set_pending(context, kind="timezone", team=team.id, prompt=texts.SETTINGS_ASK_TIMEZONE)
     await send(update, context, texts.SETTINGS_ASK_TIMEZONE)
     return TYPING
 

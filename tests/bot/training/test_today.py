@@ -153,3 +153,31 @@ async def test_week_overview(harness: Harness) -> None:
         "✅ Thu 5 Mar · Upper A",
         "📝 Fri 6 Mar · Off-plan",
     ]
+
+
+async def test_typed_line_is_one_open_form_with_cancel_and_bad_input(harness: Harness) -> None:
+    _, maya = await coach_and_athlete(harness)
+    set_clock(harness, MONDAY_MORNING)
+    await maya.send("/maxes Back squat 140")
+    await assign_program(harness)
+    await maya.send("/today")
+    message = maya.last_message()
+    await maya.press("A1 Back Squat", message=message)
+    await maya.press("✏️ Log", message=message)
+    for bad, reason in [
+        ("100x", "the reps are missing"),
+        ("-5x5", "can't be negative"),
+        ("1000x1000", "at most 600 kg"),
+        ("5,5,4 @", "The load is missing"),
+        ("cinq fois cinq", "I couldn't read"),
+    ]:
+        await maya.send(bad)
+        assert reason in maya.last_text(), bad
+        assert "Nothing was saved" in maya.last_text()
+    await maya.send("/help")  # read-only mid-form: then the question again
+    assert "What did you do for A1 Back Squat" in maya.last_text()
+    await maya.send("/cancel")
+    assert maya.last_text() == "Cancelled. Nothing was saved."
+    await maya.send("100x5")  # the question is closed: not a log line any more
+    await maya.send("/today")
+    assert "✅" not in maya.last_text()
