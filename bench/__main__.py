@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import roster, startup, throughput
+from bench import roster, startup, throughput, transfer
 from bench.common import (
     TEMPLATES,
     BenchResult,
@@ -106,6 +106,7 @@ BENCHMARKS: dict[str, Callable[[Options], Awaitable[BenchResult]]] = {
     "search": run_search,
     "roster": roster.run,
     "startup": startup.run,
+    "transfer": transfer.run,
 }
 
 

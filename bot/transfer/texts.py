@@ -243,6 +243,11 @@ def export_done(team: str, result: ExportResult, titles: dict[str, str]) -> str:
         "formula starts with an apostrophe. Send an athletes file back with /import to copy "
         "athletes into another team.",
     ]
+    for key, kept in result.workbook_cut.items():
+        lines.append(
+            f"ℹ️ The workbook's {titles.get(key, key).lower()} sheet holds the first {kept:,} "
+            f"of {result.counts[key]:,} rows; the CSV file has them all."
+        )
     for file in result.too_large:
         lines.append(
             f"⚠️ {escape(file.filename)} is {mb(file.size)}, over Telegram's 50 MB limit for "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import zipfile
 from datetime import UTC, date, datetime
@@ -327,9 +328,9 @@ async def test_maxes_and_training_logs_are_exported(session: AsyncSession, tmp_p
         "Maya Lopez",
         "Back Squat",
         "5",
-        "100",
+        "100.0",
     )
-    assert first["RPE"] == "8" and first["Logged at (UTC)"] == "2026-11-30 17:05:00"
+    assert first["RPE"] == "8.0" and first["Logged at (UTC)"] == "2026-11-30 17:05:00"
     workbook = load_workbook(next(f for f in result.files if f.kind == "xlsx").path)
     assert workbook.sheetnames == ["Athletes", "Maxes", "Training logs"]
     assert workbook["Training logs"].max_row == 3
@@ -347,3 +348,17 @@ def test_a_prescription_snapshot_reads_as_text() -> None:
     assert describe_prescribed(snapshot) == "5 reps @ 80% (100 kg), RPE 8, tempo 31X0, rest 120 s"
     amrap = {"target": {"reps": 8, "amrap": True, "rir": 2}, "kg": 60.0, "suggested": True}
     assert describe_prescribed(amrap) == "8+ reps @ 60 kg suggested, 2 RIR"
+
+
+async def test_a_big_table_is_cut_in_the_workbook_but_whole_in_the_csv(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    org = await add_tricky_team(session)
+    table = dataclasses.replace(ATHLETES, workbook_rows=2)
+    result = await export_team(session, organization_id=org, directory=tmp_path, tables=[table])
+    assert result.counts == {"athletes": 4} and result.workbook_cut == {"athletes": 2}
+    workbook_file = next(f for f in result.files if f.kind == "xlsx")
+    assert workbook_file.rows == 2
+    assert load_workbook(workbook_file.path)["Athletes"].max_row == 3
+    csv_file = next(f for f in result.files if f.kind == "csv")
+    assert len(list(csv.reader(io.StringIO(csv_file.path.read_text("utf-8-sig"))))) == 5
