@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import roster, startup, throughput, transfer
+from bench import programs, roster, startup, throughput, transfer
 from bench.common import (
     TEMPLATES,
     BenchResult,
@@ -107,6 +107,7 @@ BENCHMARKS: dict[str, Callable[[Options], Awaitable[BenchResult]]] = {
     "roster": roster.run,
     "startup": startup.run,
     "transfer": transfer.run,
+    "programs": programs.run,
 }
 
 

@@ -42,6 +42,7 @@ from storage.prescriptions import (
 )
 from storage.queries.paging import Page, clamp_offset
 from storage.queries.search import MatchKind, SearchHit, search_exercises
+from storage.search import ABBREVIATIONS
 
 # Codes carried by NotFound / Conflict / InvalidInput (the bot turns them into sentences).
 PROGRAM_NOT_FOUND = "program_not_found"
@@ -873,28 +874,39 @@ async def resolve_exercise_names(
 ) -> dict[str, NameResolution]:
     """Each distinct name to one exercise, several candidates, or none.
 
-    Exact names first and cheaply: the team's own by the (organization_id, lower(name)) index,
-    then the curated library's in-memory index (exact name or alias, abbreviations expanded:
-    "RDL"). Only names left over pay for a full search over the team's exercises. The team's
-    own exercise wins over a curated one of the same name (it is usually their copy of it).
+    Exact names first and cheaply, in one query on the (organization_id, lower(name)) index,
+    as typed and with coaches' abbreviations spelt out ("RDL", "DB bench press"); then the
+    curated library's cached search index (exact alias, plural...). Only names left over pay
+    for a full search over the team's exercises. The team's own exercise wins over a curated
+    one of the same name (it is usually their copy of it).
     """
     wanted = list(dict.fromkeys(name for name in names if name.strip()))
     resolved: dict[str, NameResolution] = {}
-    by_key: dict[str, list[str]] = {}
+    forms: dict[str, list[str]] = {}  # lowercase name as typed, or with abbreviations spelt out
     for name in wanted:
-        by_key.setdefault(validation.fold_key(name), []).append(name)
-    lowered = {name.lower() for name in wanted}
-    if lowered:
+        typed = " ".join(name.lower().split())
+        spelt = " ".join(ABBREVIATIONS.get(word, word) for word in typed.split())
+        for form in dict.fromkeys((typed, spelt)):
+            forms.setdefault(form, []).append(name)
+    if forms:
         rows = await session.exec(
-            select(col(Exercise.id), col(Exercise.name)).where(
-                col(Exercise.organization_id) == organization_id,
+            select(col(Exercise.id), col(Exercise.name), col(Exercise.organization_id))
+            .where(
+                sa.or_(
+                    col(Exercise.organization_id) == organization_id,
+                    col(Exercise.organization_id).is_(None),
+                ),
                 col(Exercise.archived_at).is_(None),
-                func.lower(col(Exercise.name)).in_(lowered),
+                func.lower(col(Exercise.name)).in_(list(forms)),
             )
+            # the team's own first, so it wins over a curated namesake
+            .order_by(col(Exercise.organization_id).is_(None))
         )
-        for exercise_id, exercise_name in rows.all():
-            for name in by_key.get(validation.fold_key(exercise_name), []):
-                option = ExerciseOption(exercise_id, exercise_name, is_custom=True)
+        for exercise_id, exercise_name, owner in rows.all():
+            for name in forms.get(" ".join(exercise_name.lower().split()), []):
+                if name in resolved:
+                    continue
+                option = ExerciseOption(exercise_id, exercise_name, is_custom=owner is not None)
                 resolved[name] = NameResolution(name, Resolution.FOUND, (option,))
     for name in wanted:
         if name in resolved:

@@ -435,6 +435,9 @@ async def test_resolve_exercise_names(session: AsyncSession) -> None:
     assert squat is not None and squat.name == "Back Squat" and not squat.is_custom
     rdl = resolved["RDL"].exercise
     assert rdl is not None and rdl.name == "Romanian Deadlift"
+    spelt = await q.resolve_exercise_names(session, organization_id=org, names=["DB  bench press"])
+    db_bench = spelt["DB  bench press"].exercise
+    assert db_bench is not None and db_bench.name == "Dumbbell Bench Press"
     own = resolved["zercher squat pause"].exercise
     assert own is not None and (own.exercise_id, own.is_custom) == (mine.id, True)
     quokka = resolved["Quokka press"]
