@@ -280,8 +280,8 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             on_button(cb.LEAVE_PICK, athlete_home.pick_team_to_leave),
             on_button(cb.LEAVE_CONFIRM, athlete_home.confirm_leave),
             on_button(cb.LEAVE_CANCEL, athlete_home.cancel_leave),
-            on_button(transfer_keyboards.IMPORT_CONFIRM, transfer.confirm_import),
-            on_button(transfer_keyboards.IMPORT_CANCEL, transfer.cancel_import),
+            on_button(transfer_keyboards.ImportConfirm, transfer.confirm_import),
+            on_button(transfer_keyboards.ImportCancel, transfer.cancel_import),
             # Exercise library: browsing, then a coach's changes from a card
             CallbackQueryHandler(
                 exercises.menu_exercises, pattern=cb.Menu.matching(item="exercises")

@@ -149,11 +149,20 @@ class LocalTelegram:
         *,
         mime_type: str | None = None,
         caption: str | None = None,
-    ) -> JSONDict:
-        """Record a file sent by ``user`` and return the Update JSON Telegram would send."""
+        group: LocalGroup | None = None,
+    ) -> JSONDict | None:
+        """Record a file sent by ``user`` (privately, or in ``group``) and return the Update JSON
+        Telegram would send, or None if the bot doesn't get it (a group in privacy mode)."""
         message = self.api.record_user_document(
-            _record_of(user).id, content, file_name=file_name, mime_type=mime_type, caption=caption
+            _record_of(user).id,
+            content,
+            file_name=file_name,
+            mime_type=mime_type,
+            caption=caption,
+            chat_id=None if group is None else group.id,
         )
+        if group is not None and not self.api.bot_receives(group.record, message):
+            return None
         return {"update_id": self.api.next_update_id(), "message": self.api.message_to_api(message)}
 
     def callback_update_data(
@@ -346,12 +355,14 @@ class LocalUser:
         *,
         mime_type: str | None = None,
         caption: str | None = None,
-    ) -> Update:
-        """Send a file (as Telegram's "File" attachment); returns once the bot has handled it."""
+        group: LocalGroup | None = None,
+    ) -> Update | None:
+        """Send a file (as Telegram's "File" attachment) to the bot or in ``group``; returns
+        once the bot has handled it (None if the bot doesn't get it: privacy mode)."""
         data = self.tg.document_update_data(
-            self, content, file_name, mime_type=mime_type, caption=caption
+            self, content, file_name, mime_type=mime_type, caption=caption, group=group
         )
-        return await self.tg.deliver(data)
+        return None if data is None else await self.tg.deliver(data)
 
     def documents(self) -> list[StoredMessage]:
         """Files the bot sent in this chat, oldest first (bytes in ``document_bytes``)."""

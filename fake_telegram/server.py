@@ -666,7 +666,8 @@ class LocalBotAPI(BaseRequest):
         """Whether Telegram hands this message to the bot (privacy mode filters group chatter)."""
         if not chat.is_group or not chat.privacy:
             return True
-        text = message.plain_text or ""
+        # A file's caption counts as its text (a mention in it reaches the bot).
+        text = message.plain_text or message.caption_plain or ""
         if text.startswith("/"):
             return True
         if f"@{self.bot.username}".lower() in text.lower():
@@ -728,15 +729,24 @@ class LocalBotAPI(BaseRequest):
         file_name: str | None,
         mime_type: str | None = None,
         caption: str | None = None,
+        chat_id: int | None = None,
     ) -> StoredMessage:
-        """Store a file the user sent to the bot; getFile and the download URL then serve it."""
+        """Store a file the user sent to the bot (or in a group); getFile and the download URL
+        then serve it."""
         user = self._user(user_id)
-        user.seen = user.started = True
-        user.blocked = False
+        if chat_id is not None and chat_id != user_id:
+            chat = self.chats[chat_id]
+            if user_id not in chat.members:
+                raise ValueError(f"user {user_id} is not a member of chat {chat_id}")
+            user.seen = True
+        else:
+            user.seen = user.started = True
+            user.blocked = False
+            chat = self.chats[user_id]
         stored = self._new_file("document", content, file_name=file_name, mime_type=mime_type)
         self.files[stored.file_id] = stored
         return self._append_message(
-            self.chats[user_id],
+            chat,
             from_bot=False,
             sender_id=user_id,
             caption=caption,

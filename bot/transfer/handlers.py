@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Document, InputFile, Update
-from telegram.constants import ChatAction, ChatType
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import SpotterContext, transactional
-from bot.handlers.common import load_caller, load_coach, today
+from bot.core.actions import Coach, coach_action, load_caller, today
 from bot.replies import answer, send, show
 from bot.transfer import keyboards, texts
 from storage.transfer import reading
@@ -42,25 +42,11 @@ PENDING_KEY = "transfer_pending_import"
 TABLE_TITLES = {table.key: table.title for table in EXPORT_TABLES}
 
 
-def is_private(update: Update) -> bool:
-    chat = update.effective_chat
-    return chat is not None and chat.type == ChatType.PRIVATE
+# Group chats never get here: bot.core.private stops them first (files and exports are private).
 
 
-async def refuse_in_group(update: Update, context: SpotterContext) -> None:
-    """Files and exports belong in the private chat; in a group say only where to go."""
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_message(chat.id, texts.GROUP_FILE)
-
-
-@transactional
-async def import_command(update: Update, context: SpotterContext) -> None:
-    if not is_private(update):
-        await refuse_in_group(update, context)
-        return
-    if await load_coach(update, context) is None:
-        return
+@coach_action()
+async def import_command(update: Update, context: SpotterContext, coach: Coach) -> None:
     await send(update, context, texts.IMPORT_HELP)
     await send_file(update, context, roster_template(), TEMPLATE_FILE_NAME, texts.TEMPLATE_CAPTION)
 
@@ -69,9 +55,6 @@ async def import_command(update: Update, context: SpotterContext) -> None:
 async def receive_document(update: Update, context: SpotterContext) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None
-    if not is_private(update):
-        await refuse_in_group(update, context)
-        return
     caller = await load_caller(update, context)
     if caller.seat is None:
         await send(update, context, texts.NOT_A_COACH_FILE)
@@ -127,41 +110,36 @@ async def receive_document(update: Update, context: SpotterContext) -> None:
     await send(update, context, text, markup)
 
 
-@transactional
-async def confirm_import(update: Update, context: SpotterContext) -> None:
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
-    token = keyboards.IMPORT_CONFIRM.unpack(query.data)["token"]
+@coach_action(keyboards.ImportConfirm)
+async def confirm_import(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.ImportConfirm
+) -> None:
+    assert context.user_data is not None
     pending: dict[str, Any] | None = context.user_data.get(PENDING_KEY)
-    if not pending or pending.get("token") != token:
+    if not pending or pending.get("token") != data.token:
         await answer(update, context, texts.IMPORT_EXPIRED, alert=True)
         return
-    caller = await load_coach(update, context)
-    if caller is None or caller.seat is None:
-        return
     await answer(update, context)
-    data = await download_again(context, str(pending["file_id"]))
+    content = await download_again(context, str(pending["file_id"]))
     roster = None
-    if data is not None and hashlib.sha256(data).hexdigest() == pending["sha256"]:
-        roster = await read_roster(context, data, str(pending["file_name"]))
+    if content is not None and hashlib.sha256(content).hexdigest() == pending["sha256"]:
+        roster = await read_roster(context, content, str(pending["file_name"]))
     if not isinstance(roster, ParsedRoster):
         context.user_data.pop(PENDING_KEY, None)
         await show(update, context, texts.IMPORT_FILE_CHANGED)
         return
-    result = await import_roster(
-        context.session, organization_id=caller.seat.organization_id, roster=roster
-    )
+    result = await import_roster(context.session, organization_id=coach.team_id, roster=roster)
     context.user_data.pop(PENDING_KEY, None)
     await show(update, context, texts.import_done(result))
 
 
-@transactional
-async def cancel_import(update: Update, context: SpotterContext) -> None:
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
-    token = keyboards.IMPORT_CANCEL.unpack(query.data)["token"]
+@coach_action(keyboards.ImportCancel)
+async def cancel_import(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.ImportCancel
+) -> None:
+    assert context.user_data is not None
     pending: dict[str, Any] | None = context.user_data.get(PENDING_KEY)
-    if not pending or pending.get("token") != token:
+    if not pending or pending.get("token") != data.token:
         await answer(update, context, texts.IMPORT_EXPIRED, alert=True)
         return
     context.user_data.pop(PENDING_KEY, None)
@@ -169,22 +147,16 @@ async def cancel_import(update: Update, context: SpotterContext) -> None:
     await show(update, context, texts.IMPORT_CANCELLED)
 
 
-@transactional
-async def export_command(update: Update, context: SpotterContext) -> None:
-    if not is_private(update):
-        await refuse_in_group(update, context)
-        return
-    caller = await load_coach(update, context)
-    if caller is None or caller.seat is None:
-        return
+@coach_action()
+async def export_command(update: Update, context: SpotterContext, coach: Coach) -> None:
     chat = update.effective_chat
     assert chat is not None
-    team = caller.seat.organization.name
+    team = coach.team.name
     stem = f"{slug(team)}-{today(context).isoformat()}"
     with tempfile.TemporaryDirectory(prefix="spotter-export-") as folder:
         result = await export_team(
             context.session,
-            organization_id=caller.seat.organization_id,
+            organization_id=coach.team_id,
             directory=Path(folder),
             stem=stem,
         )

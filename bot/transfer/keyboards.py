@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import CallbackKind
+from bot.core.callbacks import CallbackData
 
-IMPORT_CONFIRM = CallbackKind("imy", ("token",))
-IMPORT_CANCEL = CallbackKind("imn", ("token",))
+
+class ImportConfirm(CallbackData, prefix="imy"):
+    token: str
+
+
+class ImportCancel(CallbackData, prefix="imn"):
+    token: str
 
 
 def import_preview(token: str, new: int) -> InlineKeyboardMarkup:
@@ -16,9 +21,9 @@ def import_preview(token: str, new: int) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     f"✅ Import {new} athlete{'' if new == 1 else 's'}",
-                    callback_data=IMPORT_CONFIRM.pack(token),
+                    callback_data=ImportConfirm(token=token).pack(),
                 ),
-                InlineKeyboardButton("✖️ Cancel", callback_data=IMPORT_CANCEL.pack(token)),
+                InlineKeyboardButton("✖️ Cancel", callback_data=ImportCancel(token=token).pack()),
             ]
         ]
     )

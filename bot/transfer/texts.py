@@ -37,7 +37,6 @@ NOT_A_COACH_FILE = (
     "Only coaches can import files. If you coach a team, send /start to set it up; if you're "
     "an athlete, your coach keeps your profile."
 )
-GROUP_FILE = "I only take files in our private chat. Open it and send the file there."
 DOWNLOAD_FAILED = (
     "I couldn't download that file from Telegram just now. Nothing was changed; please send it "
     "again."

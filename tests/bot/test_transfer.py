@@ -257,3 +257,22 @@ async def test_a_file_in_the_middle_of_a_form_is_answered_by_the_form(harness: H
     await coach.send("Maya Lopez")
     assert "email" in coach.last_text()
     assert await athletes_in_db(harness) == []
+
+
+@pytest.mark.parametrize("privacy", [True, False], ids=["privacy mode", "sees all"])
+async def test_files_and_exports_in_a_group_reveal_nothing(harness: Harness, privacy: bool) -> None:
+    coach = await onboard_coach(harness.tg)
+    await add_athlete(coach, "Maya Lopez", "maya@example.com")
+    group = harness.tg.group("Northside lifters", [coach], privacy=privacy)
+    private_before = len(coach.bot_messages())
+    delivered = await coach.send_document(roster_template(), "roster.csv", group=group)
+    assert (delivered is None) is privacy  # privacy mode: Telegram doesn't hand it over
+    assert group.bot_messages() == []  # group chatter, even a file, is not for the bot
+    for command in ("/export", "/import"):
+        await coach.say(group, command)
+        assert "private chats only" in group.last_text()
+    assert [m for m in group.bot_messages() if m.document is not None] == []
+    assert "maya" not in " ".join(m.display_text.lower() for m in group.bot_messages())
+    assert len(coach.bot_messages()) == private_before
+    assert harness.api.calls_of("getFile") == [] and harness.api.calls_of("sendDocument") == []
+    assert [a.name for a in await athletes_in_db(harness)] == ["Maya Lopez"]
