@@ -21,6 +21,7 @@ from storage.models import (
     ProgressionDirection,
 )
 from storage.queries.exercises import ExerciseCard, ExercisePage
+from storage.queries.search import Intent, SearchPage
 from storage.validation import AmbiguousDate
 
 # --- shared -----------------------------------------------------------------------------------
@@ -482,12 +483,45 @@ def ours_list(team: str, page: ExercisePage, *, archived: bool, is_coach: bool) 
     return f"{head}\n\n{_showing(page)}{note} Tap one to open its card."
 
 
-def search_results(query: str, *, total: int, offset: int, shown: int, is_coach: bool) -> str:
+def search_results(
+    query: str,
+    *,
+    total: int,
+    offset: int,
+    shown: int,
+    is_coach: bool,
+    outcome: SearchPage | None = None,
+) -> str:
     head = f"🔎 <b>Exercises matching “{escape(query)}”</b>"
     if total == 0:
         create = " or create it with /newexercise" if is_coach else ""
         return f"{head}\n\nNothing matches. Try another name, browse with /exercises{create}."
-    return f"{head}\n\nShowing {offset + 1}-{offset + shown} of {total}, best first."
+    said = search_outcome(query, outcome) if outcome is not None else None
+    note = f"\n\n{escape(said)}" if said else ""
+    return f"{head}{note}\n\nShowing {offset + 1}-{offset + shown} of {total}, best first."
+
+
+_INTENT_LINES = {
+    Intent.EASIER: "Easier than {name} first.",
+    Intent.HARDER: "Harder than {name} first.",
+    Intent.CHAIN: "The {name} progression, easiest first.",
+    Intent.BEGINNER: "Where to start on the way to {name}: the easiest steps first.",
+}
+
+
+def search_outcome(query: str, page: SearchPage) -> str | None:
+    """How sure a search's answer is, in one plain sentence (escape it for HTML), or None when
+    it simply found what was typed."""
+    if page.intent is not None and page.anchor is not None:
+        return _INTENT_LINES[page.intent].format(name=page.anchor.name)
+    if page.suggestion is not None:
+        return f"No exact match. Did you mean {page.suggestion.name}?"
+    if page.set_aside:
+        aside = set(page.set_aside)
+        rest = " ".join(token for token in query.split() if token not in aside)
+        quoted = ", ".join(f"“{token}”" for token in page.set_aside)
+        return f"No exact match for {quoted}; showing results for “{rest}”."
+    return None
 
 
 SEARCH_EXPIRED = "That search has expired. Send /exercises and what you're looking for again."

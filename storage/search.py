@@ -21,6 +21,7 @@ and the outcome says so; a weak fuzzy best match is a "did you mean" suggestion,
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -470,6 +471,7 @@ _TIER_BASE = {
     MatchKind.PATTERN: 0.0,
     MatchKind.POPULAR: 0.0,
 }
+_SURE = frozenset({MatchKind.EXACT, MatchKind.PREFIX, MatchKind.WORDS})
 # A fuzzy match less alike than this (mean over the words) is a suggestion, not an answer.
 _CONFIDENT_SIMILARITY = 92.0
 
@@ -756,6 +758,7 @@ class SearchIndex:
         lookup = _Scan if len(key_words) < _SCAN_BELOW else _Tables
         self._lookup: _Scan | _Tables = lookup(self._key_compact, key_words)
         self._popularity = [_popularity(doc) for doc in self.documents]
+        self._sort_names = [doc.name.casefold() for doc in self.documents]
         # (doc number, quality, primary) per muscle: the first mover, other primaries, secondaries.
         self._by_muscle: dict[str, list[tuple[int, float, bool]]] = {}
         self._by_pattern: dict[str, list[int]] = {}
@@ -775,6 +778,13 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self.documents)
+
+    def entries(self, best: dict[int, tuple[float, MatchKind]]) -> Iterator[_Entry]:
+        """Sortable entries for what `match` found."""
+        documents, names = self.documents, self._sort_names
+        for doc_no, (score, kind) in best.items():
+            doc = documents[doc_no]
+            yield (-score, names[doc_no], doc.organization_id is None, doc.id, kind, doc)
 
     def knows(self, word: str) -> bool:
         """Whether any name or alias has this word, a word it begins, or one spelt nearly so."""
@@ -820,10 +830,15 @@ class SearchIndex:
                 else:
                     kind = _fuzzy_kind(similarity)
                     offer(key_no, kind, _fuzzy_quality(similarity, coverage), penalty)
-            if len(compact) >= _FUZZY_WHOLE_MIN:
-                for key_no, similarity in lookup.keys_like(compact):
-                    kind = _fuzzy_kind(similarity)
-                    offer(key_no, kind, _fuzzy_quality(similarity, 1.0), penalty)
+        # Misspelt as a whole ("benchpres"): only when the words found nothing sure, since a
+        # pass over every key is the dearest lookup and adds nothing above what they found.
+        if not any(kind in _SURE for _, kind in best.values()):
+            for variant_no, words in enumerate(query.variants):
+                compact = "".join(words)
+                if len(compact) >= _FUZZY_WHOLE_MIN:
+                    for key_no, similarity in lookup.keys_like(compact):
+                        kind = _fuzzy_kind(similarity)
+                        offer(key_no, kind, _fuzzy_quality(similarity, 1.0), 3.0 * variant_no)
         if query.names_attribute:
             self._match_attributes(query, best)
         return best
@@ -834,6 +849,8 @@ class SearchIndex:
         key_words = self._key_words[key_no]
         bonus = 15.0 if key_words[-1] == words[-1] else 0.0
         width = len(words)
+        if width == 1:  # the common case, and a word found is a word in a row
+            return bonus + 5.0
         if any(key_words[n : n + width] == words for n in range(len(key_words) - width + 1)):
             bonus += 5.0
         return bonus
@@ -878,9 +895,12 @@ class SearchIndex:
                 yield key_no, total / len(per_word)
 
     def _match_attributes(self, query: _Query, best: dict[int, tuple[float, MatchKind]]) -> None:
+        popularity = self._popularity
+
         def offer(doc_no: int, kind: MatchKind, quality: float) -> None:
-            score = _TIER_BASE[kind] + quality + self._popularity[doc_no]
-            if doc_no not in best or score > best[doc_no][0]:
+            score = _TIER_BASE[kind] + quality + popularity[doc_no]
+            known = best.get(doc_no)
+            if known is None or score > known[0]:
                 best[doc_no] = (score, kind)
 
         for position, slug in enumerate(query.phrase):
@@ -889,11 +909,13 @@ class SearchIndex:
                 offer(doc_no, MatchKind.PHRASE, 60.0 - 2.0 * position)
         if query.muscles:
             # With an equipment word too ("dumbbell chest"), only that equipment leads.
+            equipment, documents = query.equipment, self.documents
             for muscle in query.muscles:
                 for doc_no, quality, primary in self._by_muscle.get(muscle, ()):
-                    fits = query.equipment in (None, self.documents[doc_no].equipment)
-                    kind = MatchKind.MUSCLE if primary and fits else MatchKind.SECONDARY
-                    offer(doc_no, kind, quality + (0.0 if fits else -5.0))
+                    if equipment is None or documents[doc_no].equipment == equipment:
+                        offer(doc_no, MatchKind.MUSCLE if primary else MatchKind.SECONDARY, quality)
+                    else:
+                        offer(doc_no, MatchKind.SECONDARY, quality - 5.0)
             return
         for doc_no in self._by_pattern.get(query.pattern or "", ()):
             offer(doc_no, MatchKind.PATTERN, 20.0)
@@ -966,10 +988,53 @@ class Ranked(NamedTuple):
         return (-self.score, doc.name.casefold(), doc.organization_id is None, doc.id)
 
 
+# (-score, folded name, curated, id, kind, document): sorts best first, ties by name, a team's
+# own row before a curated one of the same name.
+_Entry = tuple[float, str, bool, str, MatchKind, SearchDocument]
+
+
+class Found:
+    """The matches of a query, sorted only as far as a page needs: a big team's thousands of
+    matches for "press" are counted, and only the first page is put in order."""
+
+    __slots__ = ("_entries", "_lead", "_sorted")
+
+    def __init__(self, entries: list[_Entry] | None = None, lead: Sequence[Ranked] = ()) -> None:
+        self._entries = entries or []
+        self._lead = list(lead)  # already in order, before every entry
+        self._sorted: list[_Entry] = []
+
+    def __len__(self) -> int:
+        return len(self._lead) + len(self._entries)
+
+    def __bool__(self) -> bool:
+        return bool(self._lead or self._entries)
+
+    def top(self, count: int) -> list[Ranked]:
+        """The first `count` in order."""
+        wanted = count - len(self._lead)
+        if wanted > len(self._sorted) and len(self._sorted) < len(self._entries):
+            if wanted * 8 >= len(self._entries):
+                self._sorted = sorted(self._entries)
+            else:
+                self._sorted = heapq.nsmallest(wanted, self._entries)
+        ranked = [Ranked(entry[5], -entry[0], entry[4]) for entry in self._sorted[: max(0, wanted)]]
+        return [*self._lead, *ranked][:count]
+
+    def first(self) -> Ranked | None:
+        top = self.top(1)
+        return top[0] if top else None
+
+    def after(self, lead: Sequence[Ranked]) -> Found:
+        """`lead` first, then these matches without the documents in it."""
+        shown = {item.document.id for item in lead}
+        return Found([entry for entry in self._entries if entry[3] not in shown], lead)
+
+
 class Ranking(NamedTuple):
     """What a query found, best first, and how sure the answer is."""
 
-    ranked: list[Ranked]
+    found: Found
     confident: bool = True
     suggestion: Ranked | None = None
     set_aside: tuple[str, ...] = ()
@@ -980,10 +1045,6 @@ class Ranking(NamedTuple):
 class Chain(NamedTuple):
     name: str
     steps: tuple[str, ...]  # slugs, easiest first
-
-
-def _sorted_ranked(best: Iterable[Ranked]) -> list[Ranked]:
-    return sorted(best, key=lambda item: item.sort_key)
 
 
 class Library:
@@ -1107,25 +1168,25 @@ class Library:
             return (self.index, custom) if len(custom) else (self.index,)
         return (self.index, self.make_index(custom)) if custom else (self.index,)
 
-    def _rank_words(self, words: tuple[str, ...], indexes: tuple[SearchIndex, ...]) -> list[Ranked]:
+    def _rank_words(self, words: tuple[str, ...], indexes: tuple[SearchIndex, ...]) -> Found:
         prepared = self._prepare_words(words)
         if not prepared.variants:
-            return []
-        return _sorted_ranked(
-            Ranked(index.documents[doc_no], score, kind)
-            for index in indexes
-            for doc_no, (score, kind) in index.match(prepared).items()
-        )
+            return Found()
+        entries: list[_Entry] = []
+        for index in indexes:
+            entries.extend(index.entries(index.match(prepared)))
+        return Found(entries)
 
     def rank(self, query: str, custom: SearchIndex | Sequence[SearchDocument] = ()) -> Ranking:
         """Every curated and custom document that matches `query`, best first, and how sure."""
         text = query[:MAX_QUERY_LENGTH]
         words = split_words(text)
         if not words:
-            return Ranking([])
+            return Ranking(Found())
         indexes = self._indexes(custom)
         ranked = self._rank_words(words, indexes)
-        if ranked and ranked[0].match is MatchKind.EXACT:
+        top = ranked.first()
+        if top is not None and top.match is MatchKind.EXACT:
             return Ranking(ranked)
         intents = [PROGRESSION_WORDS[word] for word in words if word in PROGRESSION_WORDS]
         if intents and len(intents) < len(words):
@@ -1137,14 +1198,15 @@ class Library:
             walked = self._rank_progression(intents[0], base, indexes)
             if walked is not None:
                 return walked
-        if ranked and ranked[0].match is not MatchKind.NEAR:
+        if top is not None and top.match is not MatchKind.NEAR:
             return Ranking(ranked)
         relaxed = self._rank_relaxed(text, words, indexes)
-        if not ranked or (relaxed.ranked and relaxed.ranked[0].match is MatchKind.EXACT):
+        relaxed_top = relaxed.found.first()
+        if top is None or (relaxed_top is not None and relaxed_top.match is MatchKind.EXACT):
             # "heavy deadlift": the rest of the query names an exercise exactly.
             return relaxed
         # Only spelt somewhat like something: a suggestion, not an answer.
-        return Ranking(ranked, confident=False, suggestion=ranked[0])
+        return Ranking(ranked, confident=False, suggestion=top)
 
     def _rank_relaxed(
         self, text: str, words: tuple[str, ...], indexes: tuple[SearchIndex, ...]
@@ -1156,15 +1218,15 @@ class Library:
             for word in words
             if word not in _FILLER_WORDS and any(index.knows(word) for index in indexes)
         )
-        ranked = self._rank_words(kept, indexes) if kept and kept != words else []
+        ranked = self._rank_words(kept, indexes) if kept and kept != words else Found()
         while not ranked and len(kept) > 1:
             trials = [kept[:n] + kept[n + 1 :] for n in range(len(kept))]
             found = [(self._rank_words(trial, indexes), trial) for trial in trials]
-            best = max(found, key=lambda pair: pair[0][0].score if pair[0] else -1.0)
+            best = max(found, key=lambda pair: _top_score(pair[0]))
             kept = best[1] if best[0] else kept[:-1]
             ranked = best[0]
         if not ranked:
-            return Ranking([])
+            return Ranking(Found())
         dropped = set(words) - set(kept)
         set_aside = tuple(
             token
@@ -1184,12 +1246,12 @@ class Library:
             return None
         found = (
             self._rank_words(base, indexes)
-            or self._rank_relaxed(" ".join(base), base, indexes).ranked
+            or self._rank_relaxed(" ".join(base), base, indexes).found
         )
         anchor = next(
             (
                 item.document
-                for item in found[:5]
+                for item in found.top(5)
                 if item.document.organization_id is None
                 and item.document.slug in self._easier.keys() | self._harder.keys()
             ),
@@ -1210,9 +1272,7 @@ class Library:
             )
             for n, slug in enumerate(steps)
         ]
-        shown = {item.document.id for item in lead}
-        rest = [item for item in found if item.document.id not in shown]
-        return Ranking([*lead, *rest], intent=intent, anchor=anchor)
+        return Ranking(found.after(lead), intent=intent, anchor=anchor)
 
     def _walk(self, intent: Intent, slug: str, base: tuple[str, ...]) -> list[str]:
         if intent is Intent.CHAIN:
@@ -1261,17 +1321,17 @@ class Library:
     def page(self, ranking: Ranking | list[Ranked], *, offset: int, limit: int) -> SearchPage:
         """One page of hits; next_offset is None on the last page and past the end."""
         if not isinstance(ranking, Ranking):
-            ranking = Ranking(ranking)
-        ranked = ranking.ranked
+            ranking = Ranking(Found(lead=ranking))
+        found = ranking.found
         limit = max(1, min(limit, MAX_PAGE_SIZE))
         offset = max(0, offset)
         following = offset + limit
         anchor = ranking.anchor
         return SearchPage(
-            items=[self.make_hit(item) for item in ranked[offset:following]],
-            total=len(ranked),
+            items=[self.make_hit(item) for item in found.top(following)[offset:]],
+            total=len(found),
             offset=offset,
-            next_offset=following if following < len(ranked) else None,
+            next_offset=following if following < len(found) else None,
             confident=ranking.confident,
             suggestion=self.make_hit(ranking.suggestion) if ranking.suggestion else None,
             set_aside=ranking.set_aside,
@@ -1302,4 +1362,10 @@ def rank_exercises(
     library: Library, query: str, custom: Sequence[SearchDocument] = ()
 ) -> list[SearchHit]:
     """All matching hits, best first (the whole list: for tests and tools, not for paging)."""
-    return [library.make_hit(item) for item in library.rank(query, custom).ranked]
+    found = library.rank(query, custom).found
+    return [library.make_hit(item) for item in found.top(len(found))]
+
+
+def _top_score(found: Found) -> float:
+    top = found.first()
+    return -1.0 if top is None else top.score

@@ -282,6 +282,7 @@ async def build_search(context: SpotterContext, viewer: Viewer, view: View) -> S
         offset=page.offset,
         shown=len(page.items),
         is_coach=viewer.is_coach,
+        outcome=page,
     )
     return Screen(
         text,

@@ -61,17 +61,19 @@ async def answer_inline_query(update: Update, context: SpotterContext) -> None:
         exercise_ids=[hit.exercise_id for hit in page.items],
     )
     await context.commit()
+    # How sure the answer is goes above the first result of the first page.
+    said = texts.search_outcome(query.query, page) if page.offset == 0 else None
     results = [
         InlineQueryResultArticle(
             id=hit.exercise_id,
             title=texts.inline_title(hit.name, curated=hit.is_curated),
-            description=describe(hit),
+            description=f"{said}\n{describe(hit)}" if said and n == 0 else describe(hit),
             input_message_content=InputTextMessageContent(
                 texts.exercise_card(cards[hit.exercise_id])
             ),
             reply_markup=keyboards.open_in_bot(context.bot.username, hit.exercise_id),
         )
-        for hit in page.items
+        for n, hit in enumerate(page.items)
         if hit.exercise_id in cards
     ]
     button = None

@@ -1,10 +1,12 @@
 """Exercise search for inline mode (`@bot rdl`) and `/exercises <text>`.
 
-One query per search reads the team's live custom exercises fresh (on the indexes that start
-with organization_id) together with a fingerprint of the curated library. The curated library
-changes only when the catalog is loaded (`migrate`, maybe by another process), so its search
-index is built once per process and rebuilt when the fingerprint changes. Ranking is
-`storage.search`, in Python; the query text never reaches SQL.
+One small query per search reads two fingerprints: the curated library's and the team's custom
+exercises' (their latest updated_at, which every create, edit, archive and restore stamps). Each
+index is built once and kept while its fingerprint holds: the curated one per database (it
+changes only when the catalog is loaded, maybe by another process), a team's in a bounded LRU
+cache. So a search costs about the same with ten custom exercises or ten thousand, and a change
+is seen by the very next search, in any process. Ranking is `storage.search`, in Python; the
+query text never reaches SQL.
 """
 
 from __future__ import annotations
@@ -21,9 +23,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.catalog.loader import read_catalog
 from storage.models import Exercise, ExerciseMuscle, MovementPattern, MuscleGroup
-from storage.search import Chain, Library, MatchKind, SearchDocument, SearchHit, SearchPage
+from storage.search import (
+    Chain,
+    Intent,
+    Library,
+    MatchKind,
+    SearchDocument,
+    SearchHit,
+    SearchIndex,
+    SearchPage,
+)
 
 __all__ = [
+    "Intent",
     "MatchKind",
     "SearchHit",
     "SearchPage",
@@ -36,6 +48,10 @@ Fingerprint = tuple[Any, ...]
 
 _LIBRARY_CACHE_SIZE = 8  # databases per process (tests and benchmarks open many)
 _libraries: OrderedDict[str, tuple[Fingerprint, Library]] = OrderedDict()
+# Teams' custom indexes, least recently searched first; bounded by the exercises they hold.
+_TEAM_CACHE_DOCUMENTS = 400_000
+_teams: OrderedDict[tuple[str, str], tuple[Fingerprint, SearchIndex]] = OrderedDict()
+_team_documents = 0
 
 
 async def search_exercises(
@@ -69,7 +85,7 @@ async def list_popular_exercises(
     """The first page for an empty query: the common lifts in a fixed order, then the team's
     custom exercises newest first, then the rest of the library by name."""
     library, custom = await _load_visible(session, organization_id)
-    return library.page(library.list_popular(custom), offset=offset, limit=limit)
+    return library.page(library.list_popular(custom.documents), offset=offset, limit=limit)
 
 
 # Built once: statements are immutable, and building them costs more than running them here.
@@ -104,53 +120,89 @@ _FINGERPRINT = (
 )
 _FINGERPRINT_WIDTH = len(_FINGERPRINT.c)
 
-_PRIMARY_MUSCLES = (
-    sa.select(func.aggregate_strings(col(ExerciseMuscle.muscle_group_id), ","))
-    .where(col(ExerciseMuscle.exercise_id) == col(Exercise.id), col(ExerciseMuscle.is_primary))
-    .scalar_subquery()
-)
 
-# The fingerprint row, outer-joined to the team's live custom exercises newest first (the order
-# the empty-query listing shows them in): one round trip, and always at least one row.
-_VISIBLE = (
+def _muscles_of(*, primary: bool) -> sa.ScalarSelect[Any]:
+    return (
+        sa.select(func.aggregate_strings(col(ExerciseMuscle.muscle_group_id), ","))
+        .where(
+            col(ExerciseMuscle.exercise_id) == col(Exercise.id),
+            col(ExerciseMuscle.is_primary).is_(primary),
+        )
+        .scalar_subquery()
+    )
+
+
+_IN_TEAM = col(Exercise.organization_id) == sa.bindparam("organization_id")
+
+# Both fingerprints in one round trip. A team's is its latest updated_at, one seek on
+# ix_exercises_org_updated: creating, editing, archiving and restoring a custom exercise all
+# stamp it with the current time (a count would cost a pass over a big team's rows).
+_STATE = sa.select(
+    *_FINGERPRINT.c,
+    sa.select(sa.cast(func.max(col(Exercise.updated_at)), sa.Text))
+    .where(_IN_TEAM)
+    .scalar_subquery(),
+).select_from(_FINGERPRINT)
+
+# A team's live custom exercises, newest first (the order the empty-query listing shows them).
+_CUSTOM_ROWS = (
     sa.select(
-        *_FINGERPRINT.c,
         col(Exercise.id),
         col(Exercise.name),
         sa.cast(col(Exercise.aliases), sa.Text),  # decoded by the memoised _make_custom_document
         col(Exercise.movement_pattern),
         col(Exercise.equipment),
-        _PRIMARY_MUSCLES,
+        _muscles_of(primary=True),
+        _muscles_of(primary=False),
     )
-    .select_from(_FINGERPRINT)
-    .outerjoin(
-        Exercise,
-        sa.and_(col(Exercise.organization_id) == sa.bindparam("organization_id"), _LIVE),
-    )
+    .where(_IN_TEAM, _LIVE)
     .order_by(col(Exercise.created_at).desc(), col(Exercise.id))
 )
+
+_NO_CUSTOM = SearchIndex(())
 
 
 async def _load_visible(
     session: AsyncSession, organization_id: str | None
-) -> tuple[Library, list[SearchDocument]]:
-    """The curated library (cached) and the team's live custom exercises (fresh)."""
+) -> tuple[Library, SearchIndex]:
+    """The curated library and the team's custom index, each rebuilt only when it changed."""
     # NULL matches no row: someone in no team sees the curated library only.
-    rows = await _fetch_rows(session, _VISIBLE, organization_id=organization_id)
-    library = await _get_library(session, tuple(rows[0][:_FINGERPRINT_WIDTH]))
-    if organization_id is None:
-        return library, []
-    custom = [
-        _make_custom_document(organization_id, *row[_FINGERPRINT_WIDTH:])
-        for row in rows
-        if row[_FINGERPRINT_WIDTH] is not None
-    ]
-    return library, custom
+    state = (await _fetch_rows(session, _STATE, organization_id=organization_id))[0]
+    curated = tuple(state[:_FINGERPRINT_WIDTH])
+    library = await _get_library(session, curated)
+    if organization_id is None or not state[_FINGERPRINT_WIDTH]:
+        return library, _NO_CUSTOM
+    fingerprint = (curated, *state[_FINGERPRINT_WIDTH:])
+    key = (_database_of(session), organization_id)
+    cached = _teams.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        _teams.move_to_end(key)
+        return library, cached[1]
+    rows = await _fetch_rows(session, _CUSTOM_ROWS, organization_id=organization_id)
+    index = library.make_index(_make_custom_document(organization_id, *row) for row in rows)
+    _remember_team(key, fingerprint, index)
+    return library, index
+
+
+def _remember_team(key: tuple[str, str], fingerprint: Fingerprint, index: SearchIndex) -> None:
+    global _team_documents
+    previous = _teams.pop(key, None)
+    if previous is not None:
+        _team_documents -= len(previous[1])
+    _teams[key] = (fingerprint, index)
+    _team_documents += len(index)
+    while _team_documents > _TEAM_CACHE_DOCUMENTS and len(_teams) > 1:
+        _, (_, evicted) = _teams.popitem(last=False)
+        _team_documents -= len(evicted)
+
+
+def _database_of(session: AsyncSession) -> str:
+    return str(session.sync_session.get_bind().engine.url)
 
 
 async def _get_library(session: AsyncSession, fingerprint: Fingerprint) -> Library:
     """This database's curated index, rebuilt when the curated rows changed."""
-    database = str(session.sync_session.get_bind().engine.url)
+    database = _database_of(session)
     cached = _libraries.get(database)
     if cached is not None and cached[0] == fingerprint:
         _libraries.move_to_end(database)
@@ -254,6 +306,7 @@ def _make_custom_document(
     pattern: MovementPattern,
     equipment: str,
     muscles: str | None,
+    secondary: str | None,
 ) -> SearchDocument:
     # Keyed by the row's whole content, so an edited row makes a new document.
     return SearchDocument(
@@ -264,6 +317,7 @@ def _make_custom_document(
         aliases=_decode_aliases(aliases) if aliases and aliases != "[]" else (),
         primary_muscles=tuple(muscles.split(",")) if muscles else (),
         organization_id=organization_id,
+        secondary_muscles=tuple(secondary.split(",")) if secondary else (),
     )
 
 

@@ -474,3 +474,19 @@ async def test_html_in_custom_names_and_instructions_is_shown_as_typed(harness: 
     assert "<b>Bold</b> & <i>Squat</i>" in coach.last_text()
     assert "Keep <ribs> down & knees out </b>" in coach.last_text()
     assert "&lt;ribs&gt;" in coach.last_html()
+
+
+async def test_search_says_when_it_set_words_aside_or_guessed(tg: LocalTelegram) -> None:
+    coach = await onboard_coach(tg)
+    # Words set aside are the user's text: escaped, or Telegram would refuse the message.
+    await coach.send("/exercises heavy deadlift <3")
+    assert "No exact match for “heavy”; showing results for “deadlift <3”." in coach.last_text()
+    await coach.send("/exercises heavy deadlift")
+    assert "No exact match for “heavy”; showing results for “deadlift”." in coach.last_text()
+    assert coach.buttons()[0].endswith("Deadlift")
+    await coach.send("/exercises dip progression")
+    assert "The Dip progression, easiest first." in coach.last_text()
+    await coach.send("/exercises bnch prss")
+    assert "Did you mean Bench Press?" in coach.last_text()
+    await coach.send("/exercises deadlift")
+    assert "No exact match" not in coach.last_text()

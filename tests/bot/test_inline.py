@@ -165,3 +165,25 @@ async def test_a_card_posted_inline_into_the_bots_chat_is_not_an_answer(
     assert len(coach.bot_messages()) == before  # no reply, and not taken as the name
     await coach.send("Maya")
     assert "email" in coach.last_text()
+
+
+async def test_uncertain_answers_say_so_above_the_first_result(tg: LocalTelegram) -> None:
+    coach = await onboard_coach(tg)
+    relaxed = await coach.inline("heavy deadlift")
+    assert relaxed.results[0]["title"] == "Deadlift"
+    first = relaxed.results[0]["description"]
+    assert first.startswith("No exact match for “heavy”; showing results for “deadlift”.")
+    assert "No exact match" not in relaxed.results[1]["description"]
+    near = await coach.inline("hip thurst")
+    assert near.results[0]["description"].startswith("No exact match. Did you mean Hip Thrust?")
+    easier = await coach.inline("easier dip")
+    assert easier.results[0]["description"].startswith("Easier than Dip first.")
+    sure = await coach.inline("deadlift")
+    assert "match" not in sure.results[0]["description"]
+    # The next page carries no such line.
+    many = await coach.inline("heavy squat")
+    assert many.results[0]["description"].startswith("No exact match for “heavy”")
+    assert many.next_offset
+    page_two = await coach.inline("heavy squat", offset=many.next_offset)
+    assert page_two.results
+    assert all("No exact match" not in r["description"] for r in page_two.results)
