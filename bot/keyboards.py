@@ -11,6 +11,7 @@ from telegram.helpers import create_deep_linked_url
 from bot import callbacks as cb
 from bot import texts
 from bot.insight import keyboards as insight_keyboards
+from bot.training import keyboards as training_keyboards
 from storage.models import (
     Athlete,
     AthleteGender,
@@ -129,6 +130,7 @@ def athlete_card(athlete: Athlete) -> InlineKeyboardMarkup:
     else:
         rows.append([button("📨 Invite", cb.Invite(athlete=athlete.id).pack())])
     rows.append(insight_keyboards.progress_row(athlete.id))
+    rows.extend(training_keyboards.athlete_training(athlete.id))
     rows.append([button("⬅️ Back to roster", cb.Menu(item="athletes_back").pack())])
     return InlineKeyboardMarkup(rows)
 

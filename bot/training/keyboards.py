@@ -110,7 +110,7 @@ def athlete_training(athlete_id: str) -> list[list[InlineKeyboardButton]]:
             button("📒 Log history", CARD_HISTORY.pack(athlete_id, 0)),
         ],
         [
-            button("📈 Maxes", CARD_MAXES.pack(athlete_id)),
+            button("🏋️ Maxes", CARD_MAXES.pack(athlete_id)),
             button("🏆 PRs", CARD_PRS.pack(athlete_id)),
         ],
     ]

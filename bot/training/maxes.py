@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 
 from bot.context import SpotterContext
-from bot.handlers.common import Caller, load_caller
+from bot.core.actions import Caller, load_caller
 from bot.replies import answer, send
 from bot.training import keyboards, texts
 from bot.training.common import (

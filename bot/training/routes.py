@@ -17,7 +17,7 @@ from telegram.ext import (
 from bot.context import SpotterContext, transactional
 from bot.core.forms import Form, FormRoutes
 from bot.replies import send
-from bot.training import day, maxes, team_settings, texts
+from bot.training import coach, day, maxes, team_settings, texts
 from bot.training import keyboards as kb
 from bot.training.common import PENDING_KEY, own_profile
 from storage.models.training import MaxSource
@@ -39,6 +39,11 @@ async def receive_typed(update: Update, context: SpotterContext) -> object:
     if pending is None or message is None or message.text is None:
         return END
     kind = pending.get("kind")
+    if kind == "coach_max":
+        if await coach.receive_max(update, context, str(pending.get("athlete", "")), message.text):
+            maxes.clear_pending(context)
+            return END
+        return maxes.TYPING
     caller, profiles = await maxes.caller_profiles(update, context)
     profile = own_profile(profiles, str(pending.get("athlete", "")))
     if kind in ("max", "max_for") and profile is not None:
@@ -103,6 +108,7 @@ def typing_form() -> FormRoutes:
             on(kb.MAX_ENTER, transactional(maxes.enter_max_for)),
             on(kb.ENTRY_LOG, transactional(day.ask_log_line)),
             on(kb.SETTINGS_TIMEZONE, transactional(team_settings.ask_timezone)),
+            on(kb.CARD_MAX_ADD, transactional(coach.ask_max)),
         ],
         states={maxes.TYPING: [MessageHandler(TEXT, receive_typed)]},
     )
@@ -124,6 +130,10 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         on(kb.FINISH, transactional(day.ask_finish)),
         on(kb.FINISH_RPE, transactional(day.choose_rpe)),
         on(kb.FINISH_MINUTES, transactional(day.choose_minutes)),
+        on(kb.CARD_PROGRAM, transactional(coach.show_program)),
+        on(kb.CARD_HISTORY, transactional(coach.show_history)),
+        on(kb.CARD_MAXES, transactional(coach.show_maxes)),
+        on(kb.CARD_PRS, transactional(coach.show_records)),
         CommandHandler("settings", transactional(team_settings.settings_command)),
         on(kb.SETTINGS_UNIT, transactional(team_settings.set_unit)),
         on(kb.SETTINGS_INCREMENTS, transactional(team_settings.pick_increment)),

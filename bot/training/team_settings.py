@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.callbacks import BadCallback
 from bot.context import SpotterContext
-from bot.handlers.common import load_coach
+from bot.core.actions import load_coach
 from bot.replies import answer, send, show
 from bot.training import keyboards, texts
 from bot.training.common import Team, team_of

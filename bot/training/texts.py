@@ -302,7 +302,7 @@ SOURCE_LABELS = {
 
 def maxes_list(who: str, lines: Sequence[Any], unit: WeightUnit, *, for_coach: bool) -> str:
     """`lines`: storage MaxLine rows."""
-    title = f"📈 <b>Maxes · {escape(who)}</b>"
+    title = f"🏋️ <b>Maxes · {escape(who)}</b>"
     if not lines:
         body = "No maxes yet."
     else:
@@ -460,7 +460,7 @@ PICK_EXPIRED = "That choice has expired. Send the command again."
 
 def ask_max_for(name: str, unit: WeightUnit) -> str:
     return (
-        f"📈 Send your 1RM for <b>{escape(name)}</b> in {unit.value}, e.g. <code>140</code>. "
+        f"🏋️ Send your 1RM for <b>{escape(name)}</b> in {unit.value}, e.g. <code>140</code>. "
         "/cancel to stop."
     )
 
@@ -496,3 +496,10 @@ def unit_saved(unit: WeightUnit) -> str:
 
 def increment_saved(value: float, unit: WeightUnit) -> str:
     return f"Loads now round to {format_amount(value)} {unit.value}."
+
+
+def coach_max_prompt(athlete: str) -> str:
+    return (
+        f"Send {escape(athlete)}'s max like <code>Bench 110</code> (exercise, then the weight). "
+        "/cancel to stop."
+    )

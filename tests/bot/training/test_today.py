@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import select
+
 from bot.insight.delivery import drain_outbox
+from storage.models import Athlete, Organization
 from tests.bot.conftest import Harness
+from tests.bot.helpers import onboard_coach
 from tests.bot.training.helpers import (
     MONDAY_MORNING,
     assign_program,
@@ -77,6 +81,35 @@ async def test_done_when_today_loads_tap_type_pr_finish(harness: Harness) -> Non
     assert "Maya Lopez set PRs · Mon 2 Mar · Lower A" in notices[0].display_text
     assert "Romanian Deadlift 110 kg × 8" in notices[0].display_text
 
+    # The coach sees it on the athlete card.
+    await coach.send("/athletes")
+    await coach.press("🟢 Maya Lopez 🔗")
+    card = coach.last_message()
+    assert "📋 Program" in coach.buttons(card)
+    await coach.press("📋 Program", message=card)
+    program = card.display_text
+    assert "Spring block, started Mon 2 Mar" in program
+    assert "Next session: Upper A on Thu 5 Mar" in program
+    assert "This week: 1 done, 0 missed, 2 scheduled" in program
+    assert "✅ Mon 2 Mar · Lower A" in program and "▫️ Thu 5 Mar · Upper A" in program
+    await coach.press("📒 Log history", message=card)
+    history = card.display_text
+    assert "Mon 2 Mar · Lower A · RPE 8, 60 min" in history
+    assert "Back Squat: ✅ 112.5×5, 112.5×5, 112.5×5, 112.5×5, 112.5×5" in history
+    assert "(prescribed 112.5×5, 112.5×5, 112.5×5, 112.5×5, 112.5×5)" in history
+    assert "Romanian Deadlift: ✅ 100×8, 105×8, 110×8 (prescribed 100×8, 100×8, 100×8)" in history
+    assert "Mon 23 Feb · Off-plan" in history
+    await coach.press("🏆 PRs", message=card)
+    assert "Romanian Deadlift 110 kg × 8 (best e1RM)" in card.display_text
+    await coach.press("🏋️ Maxes", message=card)
+    assert "Back Squat: 140 kg (tested, 2026-02-23) · e1RM 131.2 kg from logs" in card.display_text
+    await coach.press("➕ Add or change a max", message=card)
+    await coach.send("Bench 110")
+    assert coach.bot_messages()[-2].display_text == "✅ Max saved: Bench Press 110 kg."
+    assert "Bench Press: 110 kg (set by coach, 2026-03-02)" in coach.last_text()
+    await coach.press("⬅️ Back to card")
+    assert "Maya Lopez" in coach.last_text()
+
 
 async def test_double_taps_log_once_and_finished_sessions_are_closed(harness: Harness) -> None:
     _, maya = await coach_and_athlete(harness)
@@ -119,10 +152,6 @@ async def test_today_follows_the_team_time_zone_across_midnight(harness: Harness
     await maya.send("/today")
     assert maya.last_text().startswith("😴 Rest day (Sun 1 Mar)")
     async with harness.app.bot_data["spotter.db"].sessions() as session:
-        from sqlmodel import select
-
-        from storage.models import Organization
-
         team = (await session.exec(select(Organization))).one()
         team.timezone = "Europe/Berlin"
         await session.commit()
@@ -181,3 +210,24 @@ async def test_typed_line_is_one_open_form_with_cancel_and_bad_input(harness: Ha
     await maya.send("100x5")  # the question is closed: not a log line any more
     await maya.send("/today")
     assert "✅" not in maya.last_text()
+
+
+async def test_coach_card_sections_refuse_other_teams(harness: Harness) -> None:
+    coach, maya = await coach_and_athlete(harness)
+    rival = await onboard_coach(harness.tg, "rival", "Riverside Lifting")
+    set_clock(harness, MONDAY_MORNING)
+    await maya.send("/log Back squat 3x5 @ 100")
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        athlete = (await session.exec(select(Athlete))).one()
+    for data in [
+        f"tcp:{athlete.id}",
+        f"tch:{athlete.id}:0",
+        f"tcm:{athlete.id}",
+        f"tcr:{athlete.id}",
+    ]:
+        await rival.press_data(data)
+        assert rival.last_answer == "Not found. It may have been removed, or it isn't yours."
+    await maya.press_data(f"tcm:{athlete.id}")
+    assert "That's for coaches" in (maya.last_answer or "")
+    await coach.press_data(f"tch:{athlete.id}:9999999")  # a stale offset shows the last page
+    assert "Off-plan" in coach.last_text()

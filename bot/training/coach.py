@@ -1,0 +1,194 @@
+"""The coach's view of an athlete's training, from the athlete card: Program (current, next
+session, this week), Log history (paged by session, logged against prescribed), Maxes (view, add,
+change), PRs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, Update
+
+from bot.callbacks import AthleteCard
+from bot.context import SpotterContext
+from bot.core.actions import load_coach
+from bot.replies import answer, send, show
+from bot.training import keyboards, texts
+from bot.training.common import Profile, team_of, team_today
+from bot.training.day import ended_on, session_title, week_rows
+from bot.training.maxes import TYPING, save_typed_max, set_pending
+from storage.models.training import MaxSource
+from storage.queries import training as q
+from storage.queries.organizations import get_organization
+from storage.training.schedule import next_session
+
+HISTORY_PAGE = 5
+MESSAGE_LIMIT = 4000
+
+
+def back_to_card(athlete_id: str) -> InlineKeyboardButton:
+    return keyboards.button("⬅️ Back to card", AthleteCard(athlete=athlete_id).pack())
+
+
+async def coach_profile(
+    update: Update, context: SpotterContext, athlete_id: str
+) -> tuple[str, Profile] | None:
+    """(the coach's user id, the athlete in the coach's team); anything else is "not found"."""
+    coach = await load_coach(update, context)
+    if coach is None or coach.seat is None:
+        return None
+    athlete = await q.athlete_in_team(
+        context.session, organization_id=coach.seat.organization_id, athlete_id=athlete_id
+    )
+    organization = await get_organization(
+        context.session, organization_id=coach.seat.organization_id
+    )
+    if athlete is None or organization is None:
+        await answer(update, context, texts.NOT_FOUND, alert=True)
+        return None
+    return coach.user.id, Profile(athlete, team_of(organization))
+
+
+def pressed(update: Update, kind: keyboards.CallbackKind) -> dict[str, str]:
+    return kind.unpack(update.callback_query.data if update.callback_query else None)
+
+
+async def show_program(update: Update, context: SpotterContext) -> None:
+    found = await coach_profile(update, context, pressed(update, keyboards.CARD_PROGRAM)["athlete"])
+    if found is None:
+        return
+    _, profile = found
+    team = profile.team
+    plan = await q.active_plan(
+        context.session, organization_id=team.id, athlete_id=profile.athlete.id
+    )
+    today = team_today(context, team)
+    rows = await week_rows(context, profile, today)
+    upcoming = None
+    if plan is not None:
+        done_today = any(day == today and state == "done" for day, _, state in rows)
+        found_next = next_session(
+            # Today's session is the next one until it is done.
+            today if done_today else today - timedelta(days=1),
+            start_date=plan.assignment.start_date,
+            weeks=plan.program.weeks,
+            sessions=plan.sessions,
+            ended_on=ended_on(plan.assignment.ended_at, team),
+        )
+        if found_next is not None:
+            upcoming = (found_next.day, session_title(found_next.slot))
+    text = texts.program_summary(
+        profile.athlete.name,
+        plan.program.name if plan else None,
+        plan.assignment.start_date if plan else None,
+        upcoming,
+        [row for row in rows if row[2] != "off"],
+    )
+    await answer(update, context)
+    await show(
+        update,
+        context,
+        text,
+        keyboards.coach_section(profile.athlete.id, back_to_card(profile.athlete.id)),
+    )
+
+
+async def show_history(update: Update, context: SpotterContext) -> None:
+    values = pressed(update, keyboards.CARD_HISTORY)
+    data = update.callback_query.data if update.callback_query else None
+    offset = keyboards.CARD_HISTORY.int_field(data, "offset")
+    found = await coach_profile(update, context, values["athlete"])
+    if found is None:
+        return
+    _, profile = found
+    page = await q.log_history(
+        context.session,
+        organization_id=profile.team.id,
+        athlete_id=profile.athlete.id,
+        offset=offset,
+        limit=HISTORY_PAGE,
+    )
+    text = texts.history_page(profile.athlete.name, page.items, profile.team.unit, page.total)
+    if len(text) > MESSAGE_LIMIT:
+        text = text[: MESSAGE_LIMIT - 1] + "…"
+    await answer(update, context)
+    await show(
+        update,
+        context,
+        text,
+        keyboards.history(
+            profile.athlete.id,
+            page.offset,
+            HISTORY_PAGE,
+            has_previous=page.has_previous,
+            has_next=page.has_next,
+            back=back_to_card(profile.athlete.id),
+        ),
+    )
+
+
+async def show_maxes(update: Update, context: SpotterContext) -> None:
+    found = await coach_profile(update, context, pressed(update, keyboards.CARD_MAXES)["athlete"])
+    if found is None:
+        return
+    _, profile = found
+    lines = await q.list_maxes(
+        context.session, organization_id=profile.team.id, athlete_id=profile.athlete.id
+    )
+    await answer(update, context)
+    await show(
+        update,
+        context,
+        texts.maxes_list(profile.athlete.name, lines, profile.team.unit, for_coach=True),
+        keyboards.coach_maxes(profile.athlete.id, back_to_card(profile.athlete.id)),
+    )
+
+
+async def ask_max(update: Update, context: SpotterContext) -> str | None:
+    found = await coach_profile(update, context, pressed(update, keyboards.CARD_MAX_ADD)["athlete"])
+    if found is None:
+        return None
+    _, profile = found
+    await answer(update, context)
+    prompt = texts.coach_max_prompt(profile.athlete.name)
+    set_pending(context, kind="coach_max", athlete=profile.athlete.id, prompt=prompt)
+    await send(update, context, prompt)
+    return TYPING
+
+
+async def receive_max(update: Update, context: SpotterContext, athlete_id: str, typed: str) -> bool:
+    """True when the step is over."""
+    found = await coach_profile(update, context, athlete_id)
+    if found is None:
+        return True
+    user_id, profile = found
+    saved = await save_typed_max(
+        update, context, profile, typed, source=MaxSource.COACH, user_id=user_id
+    )
+    if saved:
+        lines = await q.list_maxes(
+            context.session, organization_id=profile.team.id, athlete_id=profile.athlete.id
+        )
+        await send(
+            update,
+            context,
+            texts.maxes_list(profile.athlete.name, lines, profile.team.unit, for_coach=True),
+            keyboards.coach_maxes(profile.athlete.id, back_to_card(profile.athlete.id)),
+        )
+    return saved
+
+
+async def show_records(update: Update, context: SpotterContext) -> None:
+    found = await coach_profile(update, context, pressed(update, keyboards.CARD_PRS)["athlete"])
+    if found is None:
+        return
+    _, profile = found
+    rows = await q.list_records(
+        context.session, organization_id=profile.team.id, athlete_id=profile.athlete.id
+    )
+    await answer(update, context)
+    await show(
+        update,
+        context,
+        texts.records_list(profile.athlete.name, rows, profile.team.unit),
+        keyboards.coach_section(profile.athlete.id, back_to_card(profile.athlete.id)),
+    )
