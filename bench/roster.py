@@ -36,7 +36,7 @@ from storage.models.base import new_id, utcnow
 from storage.queries.athletes import count_athletes_by_status, get_athlete, list_athletes
 
 GOAL_P95_MS = 10.0
-PAGE = 10  # bot.handlers.roster.PAGE_SIZE
+PAGE = 10  # bot.athletes.roster.PAGE_SIZE
 
 
 @dataclass(frozen=True)

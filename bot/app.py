@@ -28,6 +28,9 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks as cb
+from bot.athletes import form as athlete_form
+from bot.athletes import home as athlete_home
+from bot.athletes import roster
 from bot.command_menus import publish_default_commands
 from bot.context import DB_KEY, MODE_KEY, SETTINGS_KEY, SpotterContext
 from bot.core.forms import (
@@ -41,8 +44,6 @@ from bot.core.forms import (
 from bot.core.private import keep_private
 from bot.database import Database
 from bot.handlers import (
-    athlete_form,
-    athlete_home,
     deep_links,
     errors,
     exercise_form,
@@ -50,7 +51,6 @@ from bot.handlers import (
     inline,
     invites,
     onboarding,
-    roster,
 )
 from bot.insight import routes as insight_routes
 from bot.insight.delivery import schedule_delivery
@@ -277,9 +277,9 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             on_button(cb.AthleteUnlinkConfirm, roster.confirm_unlink),
             on_button(cb.Invite, invites.invite_button),
             on_button(cb.InviteRevoke, invites.revoke_button),
-            on_button(cb.LEAVE_PICK, athlete_home.pick_team_to_leave),
-            on_button(cb.LEAVE_CONFIRM, athlete_home.confirm_leave),
-            on_button(cb.LEAVE_CANCEL, athlete_home.cancel_leave),
+            on_button(cb.LeavePick, athlete_home.pick_team_to_leave),
+            on_button(cb.LeaveConfirm, athlete_home.confirm_leave),
+            on_button(cb.LeaveCancel, athlete_home.cancel_leave),
             on_button(transfer_keyboards.ImportConfirm, transfer.confirm_import),
             on_button(transfer_keyboards.ImportCancel, transfer.cancel_import),
             # Exercise library: browsing, then a coach's changes from a card

@@ -140,7 +140,15 @@ NEW_EDIT = CallbackKind("nxe")
 NEW_EDIT_FIELD = CallbackKind("nxf", ("field",))
 NEW_CANCEL = CallbackKind("nxc")
 
+
 # Leaving a team (athlete)
-LEAVE_PICK = CallbackKind("lv", ("athlete",))
-LEAVE_CONFIRM = CallbackKind("lvy", ("athlete",))
-LEAVE_CANCEL = CallbackKind("lvn")
+class LeavePick(CallbackData, prefix="lv"):
+    athlete: str
+
+
+class LeaveConfirm(CallbackData, prefix="lvy"):
+    athlete: str
+
+
+class LeaveCancel(CallbackData, prefix="lvn"):
+    pass

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import get_args
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.helpers import create_deep_linked_url
 
 from bot import callbacks as cb
 from bot import texts
-from bot.insight import keyboards as insight_keyboards
-from bot.training import keyboards as training_keyboards
+from bot.athletes import texts as athlete_texts
+from bot.core.keyboards import button
 from storage.models import (
     Athlete,
-    AthleteGender,
-    AthleteStatus,
     BodyRegion,
     Equipment,
     Exercise,
@@ -23,15 +18,8 @@ from storage.models import (
     MuscleGroup,
     ProgressionDirection,
 )
-from storage.queries.athletes import AthletePage
 from storage.queries.exercises import ExerciseCard
 from storage.search import SearchHit
-
-ALL_STATUSES = "all"
-
-
-def button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)
 
 
 def coach_menu() -> InlineKeyboardMarkup:
@@ -41,140 +29,6 @@ def coach_menu() -> InlineKeyboardMarkup:
             [button("➕ Add athlete", cb.Menu(item="addathlete").pack())],
             [button("📚 Exercises", cb.Menu(item="exercises").pack())],
         ]
-    )
-
-
-def gender_choices(data: Callable[[AthleteGender], str]) -> InlineKeyboardMarkup:
-    """The four genders; `data` makes each button's callback data."""
-    rows = [
-        [button(texts.GENDER_LABELS[g], data(g)) for g in pair]
-        for pair in (
-            (AthleteGender.FEMALE, AthleteGender.MALE),
-            (AthleteGender.NON_BINARY, AthleteGender.UNDISCLOSED),
-        )
-    ]
-    return InlineKeyboardMarkup(rows)
-
-
-def add_summary() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [button("✅ Save", cb.AddSave().pack())],
-            [
-                button("✏️ Edit a field", cb.AddEdit().pack()),
-                button("✖️ Cancel", cb.AddCancel().pack()),
-            ],
-        ]
-    )
-
-
-def athlete_fields() -> list[tuple[cb.AthleteField, str]]:
-    return [(name, texts.FIELD_LABELS[name]) for name in get_args(cb.AthleteField)]
-
-
-def add_pick_field() -> InlineKeyboardMarkup:
-    fields = athlete_fields()
-    rows = [
-        [button(label, cb.AddEditField(field=name).pack()) for name, label in fields[i : i + 2]]
-        for i in range(0, len(fields), 2)
-    ]
-    return InlineKeyboardMarkup(rows)
-
-
-def open_existing(athlete: Athlete) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[button(f"Open {athlete.name}", cb.AddOpenExisting(athlete=athlete.id).pack())]]
-    )
-
-
-def roster(page: AthletePage, *, status: AthleteStatus | None, query: bool) -> InlineKeyboardMarkup:
-    def page_at(offset: int, filtered: AthleteStatus | None = status) -> str:
-        return cb.RosterPage(status=filtered, offset=offset, query=query).pack()
-
-    rows = [
-        [button(texts.roster_button(a), cb.AthleteCard(athlete=a.id).pack())] for a in page.items
-    ]
-    pages = max(1, -(-page.total // page.limit))
-    current = page.offset // page.limit + 1
-    if pages > 1:
-        nav = []
-        if page.has_previous:
-            nav.append(button("◀️ Prev", page_at(page.offset - page.limit)))
-        nav.append(button(f"Page {current}/{pages}", page_at(page.offset)))
-        if page.has_next:
-            nav.append(button("Next ▶️", page_at(page.offset + page.limit)))
-        rows.append(nav)
-    filters = []
-    choices: list[tuple[AthleteStatus | None, str]] = [
-        (None, "All"),
-        *((s, texts.STATUS_LABELS[s]) for s in AthleteStatus),
-    ]
-    for choice, label in choices:
-        mark = "• " if choice is status else ""
-        filters.append(button(f"{mark}{label}", page_at(0, choice)))
-    rows.append(filters[:2])
-    rows.append(filters[2:])
-    rows.append([button("➕ Add athlete", cb.Menu(item="addathlete").pack())])
-    return InlineKeyboardMarkup(rows)
-
-
-def athlete_card(athlete: Athlete) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            button("✏️ Edit", cb.AthleteEditMenu(athlete=athlete.id).pack()),
-            button("🏷 Set status", cb.AthleteStatusMenu(athlete=athlete.id).pack()),
-        ]
-    ]
-    if athlete.linked_user_id:
-        rows.append([button("🔓 Unlink Telegram", cb.AthleteUnlink(athlete=athlete.id).pack())])
-    else:
-        rows.append([button("📨 Invite", cb.Invite(athlete=athlete.id).pack())])
-    rows.append(insight_keyboards.progress_row(athlete.id))
-    rows.extend(training_keyboards.athlete_training(athlete.id))
-    rows.append([button("⬅️ Back to roster", cb.Menu(item="athletes_back").pack())])
-    return InlineKeyboardMarkup(rows)
-
-
-def athlete_edit_menu(athlete: Athlete) -> InlineKeyboardMarkup:
-    fields = athlete_fields()
-    rows = [
-        [
-            button(label, cb.AthleteEditField(athlete=athlete.id, field=name).pack())
-            for name, label in fields[i : i + 2]
-        ]
-        for i in range(0, len(fields), 2)
-    ]
-    rows.append([button("⬅️ Back", cb.AthleteCard(athlete=athlete.id).pack())])
-    return InlineKeyboardMarkup(rows)
-
-
-def athlete_status_menu(athlete: Athlete) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            button(
-                f"{'• ' if s is athlete.status else ''}"
-                f"{texts.STATUS_ICONS[s]} {texts.STATUS_LABELS[s]}",
-                cb.AthleteSetStatus(athlete=athlete.id, status=s).pack(),
-            )
-        ]
-        for s in AthleteStatus
-    ]
-    rows.append([button("⬅️ Back", cb.AthleteCard(athlete=athlete.id).pack())])
-    return InlineKeyboardMarkup(rows)
-
-
-def confirm_unlink(athlete: Athlete) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [button("Yes, unlink", cb.AthleteUnlinkConfirm(athlete=athlete.id).pack())],
-            [button("No, keep it", cb.AthleteCard(athlete=athlete.id).pack())],
-        ]
-    )
-
-
-def back_to_card(athlete_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[button("⬅️ Back to card", cb.AthleteCard(athlete=athlete_id).pack())]]
     )
 
 
@@ -429,7 +283,7 @@ def back_to_exercise_only(exercise_id: str) -> InlineKeyboardMarkup:
 
 def invite_matches(athletes: list[Athlete]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(texts.roster_button(a), cb.Invite(athlete=a.id).pack())] for a in athletes]
+        [[button(athlete_texts.roster_button(a), cb.Invite(athlete=a.id).pack())] for a in athletes]
     )
 
 
@@ -440,28 +294,6 @@ def invite_actions(invitation_id: str, share_url: str) -> InlineKeyboardMarkup:
                 button("🚫 Revoke", cb.InviteRevoke(invitation=invitation_id).pack()),
                 InlineKeyboardButton("📤 Share", url=share_url),
             ]
-        ]
-    )
-
-
-def open_card(athlete_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[button("👤 Open card", cb.AthleteCard(athlete=athlete_id).pack())]]
-    )
-
-
-def leave_pick(teams: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    """One button per (athlete id, team name), then Cancel."""
-    rows = [[button(team, cb.LEAVE_PICK.pack(athlete_id))] for athlete_id, team in teams]
-    rows.append([button("✖️ Cancel", cb.LEAVE_CANCEL.pack())])
-    return InlineKeyboardMarkup(rows)
-
-
-def confirm_leave(athlete_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [button("Yes, leave", cb.LEAVE_CONFIRM.pack(athlete_id))],
-            [button("No, stay", cb.LEAVE_CANCEL.pack())],
         ]
     )
 

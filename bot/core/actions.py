@@ -22,9 +22,9 @@ from typing import Any, TypeVar, overload
 
 from telegram import Update
 
-from bot import texts
 from bot.commands import Audience
 from bot.context import Handler, SpotterContext, transactional
+from bot.core import texts as core_texts
 from bot.core.callbacks import CallbackData
 from bot.replies import notify
 from storage.models import Athlete, Organization, User
@@ -104,7 +104,7 @@ async def load_coach(update: Update, context: SpotterContext) -> Coach | None:
     """The caller if they coach a team; otherwise they are told so and None is returned."""
     caller = await load_caller(update, context)
     if caller.seat is None:
-        await notify(update, context, texts.NOT_A_COACH, alert=True)
+        await notify(update, context, core_texts.NOT_A_COACH, alert=True)
         return None
     return Coach(user=caller.user, seat=caller.seat)
 
@@ -179,7 +179,7 @@ def athlete_action(
     kind: type[D], *, refusal: str = ...
 ) -> Callable[[MemberButtonHandler[D, R]], Handler[R | None]]: ...
 def athlete_action(
-    kind: type[Any] | None = None, *, refusal: str = texts.NOT_AN_ATHLETE
+    kind: type[Any] | None = None, *, refusal: str = core_texts.NOT_AN_ATHLETE
 ) -> Callable[[Any], Handler[Any]]:
     """Transaction + caller + "has an athlete profile" check (+ typed callback data)."""
 

@@ -55,8 +55,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import texts
 from bot.context import Handler, SpotterContext, transactional
+from bot.core import texts as core_texts
 from bot.core.actions import REPLAY_ATTR
 from bot.core.callbacks import CallbackData, CallbackKind, family_pattern
 from bot.replies import REPLAYING_ATTR, answer, send, show
@@ -100,13 +100,13 @@ class Form:
     summary: Summary | None = None
     remind: Remind | None = None
     buttons: Sequence[type[CallbackData] | CallbackKind] = ()
-    closed: str = texts.FORM_CLOSED
+    closed: str = core_texts.FORM_CLOSED
     # The user_data keys this form owns besides its draft: all dropped when it ends.
     keys: Sequence[str] = ()
     draft_defaults: Callable[[], dict[str, Any]] = dict
     # What /cancel says (after which the form's keys are dropped); default "Cancelled".
     on_cancel: Hook | None = None
-    button_hint: str = texts.USE_THE_BUTTONS
+    button_hint: str = core_texts.USE_THE_BUTTONS
     # A one-question form (a typed change from a card) just starts over when entered again
     # while open: nothing typed would be lost.
     restarts: bool = False
@@ -325,7 +325,7 @@ class FormsConversation:
         if form is not None and form.on_cancel is not None:
             await transactional(form.on_cancel)(update, context)
         else:
-            await send(update, context, texts.CANCELLED)
+            await send(update, context, core_texts.CANCELLED)
         if form is not None:
             form.close(context)
         _user_data(context).pop(OPEN_KEY, None)
@@ -341,14 +341,14 @@ class FormsConversation:
             same = form is not None and form.restarts and target.startswith(f"{form.name}:")
             if entry is not None and same:
                 return await entry(update, context)
-            what = found[0].what if found is not None else texts.A_FORM_WHAT
+            what = found[0].what if found is not None else core_texts.A_FORM_WHAT
             query = update.callback_query
             _user_data(context)[PENDING_KEY] = {
                 "target": target,
                 "data": query.data if query is not None else None,
             }
             await answer(update, context)
-            await send(update, context, texts.finish_or_drop(what), finish_or_drop_keyboard())
+            await send(update, context, core_texts.finish_or_drop(what), finish_or_drop_keyboard())
             return None
 
         ask_finish_or_drop.__name__ = f"finish_or_drop_before_{target}"
@@ -361,7 +361,7 @@ class FormsConversation:
         form, step = found
 
         async def repeat(update: Update, context: SpotterContext) -> None:
-            await form.repeat(update, context, step, texts.still_in_form(form.what))
+            await form.repeat(update, context, step, core_texts.still_in_form(form.what))
 
         repeat.__qualname__ = f"{form.name}.repeat"
         await transactional(repeat)(update, context)
@@ -386,13 +386,13 @@ class FormsConversation:
         FormDrop.unpack(update.callback_query.data if update.callback_query else None)
         pending = _user_data(context).pop(PENDING_KEY, None) or {}
         found = self.current(context)
-        what = found[0].what if found is not None else texts.A_FORM_WHAT
+        what = found[0].what if found is not None else core_texts.A_FORM_WHAT
         if found is not None:
             found[0].close(context)
         _user_data(context).pop(OPEN_KEY, None)
         # The question turns into the word that the form is gone; what was asked for follows
         # in new messages (see replies.show).
-        await show(update, context, texts.form_dropped(what))
+        await show(update, context, core_texts.form_dropped(what))
         setattr(context, REPLAYING_ATTR, True)
         try:
             target = pending.get("target")
@@ -415,7 +415,7 @@ class FormsConversation:
         async def stale_or_closed(update: Update, context: SpotterContext) -> None:
             found = self.current(context)
             if found is not None and found[0] is form:
-                await answer(update, context, texts.BUTTON_FROM_EARLIER_STEP)
+                await answer(update, context, core_texts.BUTTON_FROM_EARLIER_STEP)
             else:
                 await answer(update, context, form.closed, alert=True)
             return None
@@ -431,27 +431,29 @@ class FormsConversation:
     async def nothing_open(self, update: Update, context: SpotterContext) -> None:
         _user_data(context).pop(PENDING_KEY, None)
         _user_data(context).pop(OPEN_KEY, None)  # a record left without its conversation
-        await answer(update, context, texts.NO_FORM_OPEN, alert=True)
+        await answer(update, context, core_texts.NO_FORM_OPEN, alert=True)
 
     async def stray_command(self, update: Update, context: SpotterContext) -> None:
         found = self.current(context)
-        what = found[0].what if found is not None else texts.A_FORM_WHAT
-        await send(update, context, texts.mid_conversation_hint(what))
+        what = found[0].what if found is not None else core_texts.A_FORM_WHAT
+        await send(update, context, core_texts.mid_conversation_hint(what))
 
     async def text_at_button_step(self, update: Update, context: SpotterContext) -> None:
         found = self.current(context)
-        await send(update, context, found[0].button_hint if found else texts.USE_THE_BUTTONS)
+        await send(update, context, found[0].button_hint if found else core_texts.USE_THE_BUTTONS)
 
     async def text_please(self, update: Update, context: SpotterContext) -> None:
-        await send(update, context, texts.TEXT_PLEASE)
+        await send(update, context, core_texts.TEXT_PLEASE)
 
 
 def finish_or_drop_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.FINISH_FORM_BUTTON, callback_data=FormContinue().pack()),
-                InlineKeyboardButton(texts.DROP_FORM_BUTTON, callback_data=FormDrop().pack()),
+                InlineKeyboardButton(
+                    core_texts.FINISH_FORM_BUTTON, callback_data=FormContinue().pack()
+                ),
+                InlineKeyboardButton(core_texts.DROP_FORM_BUTTON, callback_data=FormDrop().pack()),
             ]
         ]
     )

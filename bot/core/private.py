@@ -15,8 +15,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import texts
 from bot.context import SpotterContext
+from bot.core import texts as core_texts
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@(\w+))?(?:\s|$)")
 
 def open_private_chat(bot_username: str) -> InlineKeyboardMarkup:
     url = f"https://t.me/{bot_username}"
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.OPEN_PRIVATE_CHAT, url=url)]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(core_texts.OPEN_PRIVATE_CHAT, url=url)]])
 
 
 async def keep_private(update: Update, context: SpotterContext) -> None:
@@ -40,14 +40,14 @@ async def keep_private(update: Update, context: SpotterContext) -> None:
         return
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.PRIVATE_ONLY, show_alert=True)
+            await update.callback_query.answer(core_texts.PRIVATE_ONLY, show_alert=True)
         elif message is not None and (command := COMMAND.match(text)) is not None:
             addressed_to = command.group(1)
             # "/help@OtherBot" is not for us; "/help" and "/help@us" are.
             if addressed_to is None or addressed_to.lower() == context.bot.username.lower():
                 await context.bot.send_message(
                     chat.id,
-                    texts.PRIVATE_ONLY,
+                    core_texts.PRIVATE_ONLY,
                     reply_markup=open_private_chat(context.bot.username),
                 )
         # Anything else in a group (chatter, edits, service messages) is not for the bot.

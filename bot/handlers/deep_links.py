@@ -10,17 +10,17 @@ from __future__ import annotations
 import logging
 import math
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, TelegramError
 
-from bot import keyboards, texts
+from bot import texts
+from bot.athletes import keyboards as athlete_keyboards
 from bot.command_menus import publish_chat_commands
 from bot.context import SpotterContext, transactional
+from bot.core.notices import label_account, label_coaches, notify_coaches
 from bot.handlers.common import Caller, audiences_of, load_caller
 from bot.handlers.exercises import open_exercise_link, open_library_link
 from bot.replies import send
-from storage.models import User
 from storage.queries.invitations import (
     ClaimOutcome,
     ClaimResult,
@@ -30,7 +30,6 @@ from storage.queries.invitations import (
     record_deep_link_failure,
 )
 from storage.queries.organizations import list_coaches
-from storage.queries.users import mark_user_blocked
 
 log = logging.getLogger(__name__)
 
@@ -106,14 +105,6 @@ def describe_refusal(result: ClaimResult) -> str:
     raise ValueError(f"no text for {result.outcome}")
 
 
-def label_coaches(coaches: list[User]) -> str:
-    return texts.coach_names([(coach.display_name, coach.username) for coach in coaches])
-
-
-def label_account(user: User) -> str:
-    return f"@{user.username}" if user.username else user.display_name
-
-
 async def welcome_athlete(
     update: Update, context: SpotterContext, caller: Caller, result: ClaimResult
 ) -> None:
@@ -135,29 +126,8 @@ async def welcome_athlete(
         context,
         coaches,
         texts.athlete_joined(athlete.name, organization.name, label_account(caller.user)),
-        keyboards.open_card(athlete.id),
+        athlete_keyboards.open_card(athlete.id),
     )
-
-
-async def notify_coaches(
-    context: SpotterContext,
-    coaches: list[User],
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-) -> None:
-    """Tell every coach of a team; one coach having blocked the bot stops nobody else."""
-    for coach in coaches:
-        if coach.blocked_at is not None:
-            continue
-        await context.commit()
-        try:
-            await context.bot.send_message(coach.telegram_user_id, text, reply_markup=markup)
-        except Forbidden:
-            log.info("coach %s blocked the bot; marked, not notified", coach.id)
-            await mark_user_blocked(context.session, telegram_user_id=coach.telegram_user_id)
-        except TelegramError as error:
-            # The athlete's change is saved; a coach missing one notice is not worth failing it.
-            log.warning("could not notify coach %s: %s", coach.id, type(error).__name__)
 
 
 async def open_exercise(update: Update, context: SpotterContext, exercise_id: str) -> None:

@@ -7,9 +7,9 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import texts
 from bot.callbacks import BadCallback
 from bot.context import SpotterContext
+from bot.core import texts as core_texts
 from bot.replies import record_blocked
 
 log = logging.getLogger("bot.errors")
@@ -26,7 +26,7 @@ async def handle_error(update: object, context: SpotterContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(error, BadCallback):
         # Forged or stale button data: same answer as for anything we can't find.
-        await _tell(update, context, texts.BUTTON_EXPIRED, alert=True)
+        await _tell(update, context, core_texts.BUTTON_EXPIRED, alert=True)
         return
     if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
         log.info("update %s: user blocked the bot; marked, no retry", update_id)
@@ -42,7 +42,7 @@ async def handle_error(update: object, context: SpotterContext) -> None:
     )
     if isinstance(error, TelegramError) and not isinstance(error, BadRequest):
         return  # network trouble: telling the user would fail the same way
-    await _tell(update, context, texts.ERROR_APOLOGY, alert=True)
+    await _tell(update, context, core_texts.ERROR_APOLOGY, alert=True)
 
 
 async def _tell(update: object, context: SpotterContext, text: str, *, alert: bool) -> None:

@@ -19,6 +19,7 @@ from telegram.ext import ConversationHandler
 from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.context import SpotterContext, transactional
+from bot.core import texts as core_texts
 from bot.core.actions import Caller, callback_data, load_caller, load_coach
 from bot.core.forms import Form
 from bot.handlers import exercises
@@ -174,7 +175,7 @@ async def receive_name(update: Update, context: SpotterContext) -> str:
     try:
         name = clean_name(update.message.text)
     except ValueError as error:
-        await send(update, context, texts.field_error(str(error)))
+        await send(update, context, core_texts.field_error(str(error)))
         return NAME
     caller = await load_coach(update, context)
     if caller is None:
@@ -212,7 +213,7 @@ def make_toggle(role: str) -> Callback:
         data = callback_data(update, context)
         fields = cb.NEW_TOGGLE_MUSCLE.unpack(data)
         if fields["role"] != role:
-            await answer(update, context, texts.BUTTON_FROM_EARLIER_STEP)
+            await answer(update, context, core_texts.BUTTON_FROM_EARLIER_STEP)
             return role
         muscles = await muscle_groups(context)
         muscle = muscles.get(fields["muscle"])
@@ -244,7 +245,7 @@ def make_muscles_done(role: str) -> Callback:
     @transactional
     async def done(update: Update, context: SpotterContext) -> str:
         if cb.NEW_MUSCLES_DONE.unpack(callback_data(update, context))["role"] != role:
-            await answer(update, context, texts.BUTTON_FROM_EARLIER_STEP)
+            await answer(update, context, core_texts.BUTTON_FROM_EARLIER_STEP)
             return role
         draft = draft_of(context)
         if role == PRIMARY and not draft[PRIMARY]:
@@ -282,7 +283,7 @@ async def receive_instructions(update: Update, context: SpotterContext) -> str:
     try:
         value = clean_instructions(update.message.text)
     except ValueError as error:
-        await send(update, context, texts.field_error(str(error)))
+        await send(update, context, core_texts.field_error(str(error)))
         return INSTRUCTIONS
     draft_of(context)[INSTRUCTIONS] = value
     return await advance(update, context, INSTRUCTIONS)
@@ -339,7 +340,7 @@ async def save(update: Update, context: SpotterContext) -> str | int:
 @transactional
 async def pick_field(update: Update, context: SpotterContext) -> str:
     await answer(update, context)
-    await show(update, context, texts.PICK_FIELD_TO_EDIT, keyboards.new_exercise_fields())
+    await show(update, context, core_texts.PICK_FIELD_TO_EDIT, keyboards.new_exercise_fields())
     return PICK_FIELD
 
 
@@ -359,7 +360,7 @@ async def edit_field(update: Update, context: SpotterContext) -> str:
 async def cancel_new(update: Update, context: SpotterContext) -> int:
     _user_data(context).pop(DRAFT_KEY, None)
     await answer(update, context)
-    await send(update, context, texts.CANCELLED)
+    await send(update, context, core_texts.CANCELLED)
     return ConversationHandler.END
 
 
@@ -427,7 +428,7 @@ async def apply_text(update: Update, context: SpotterContext, value: str | None)
             changes=changes,
         )
     except DomainError as error:
-        await send(update, context, texts.field_error(error.message))
+        await send(update, context, core_texts.field_error(error.message))
         if isinstance(error, NotFound):
             _user_data(context).pop(EDIT_KEY, None)
             return ConversationHandler.END
@@ -449,7 +450,7 @@ async def receive_text(update: Update, context: SpotterContext) -> str | int:
     try:
         value = cleaner(update.message.text)
     except ValueError as error:
-        await send(update, context, texts.field_error(str(error)))
+        await send(update, context, core_texts.field_error(str(error)))
         return EDIT_TEXT
     return await apply_text(update, context, value)
 
@@ -506,7 +507,7 @@ async def receive_link_query(update: Update, context: SpotterContext) -> str | i
         )
     except NotFound as error:
         _user_data(context).pop(LINK_KEY, None)
-        await send(update, context, texts.field_error(error.message))
+        await send(update, context, core_texts.field_error(error.message))
         return ConversationHandler.END
     query = update.message.text.strip()[: exercises.QUERY_MAX]
     direction = ProgressionDirection(link["direction"])
@@ -582,7 +583,7 @@ async def cancel_change(update: Update, context: SpotterContext) -> None:
     user_data = _user_data(context)
     pending = user_data.pop(EDIT_KEY, None) or user_data.pop(LINK_KEY, None) or {}
     user_data.pop(LINK_KEY, None)
-    await send(update, context, texts.CANCELLED)
+    await send(update, context, core_texts.CANCELLED)
     exercise_id = pending.get("exercise")
     if exercise_id:
         # The card was turned into the question: bring it back.
@@ -605,7 +606,7 @@ async def remind_change(
             exercise_id=str((pending or {}).get("exercise", "")),
         )
     except NotFound:
-        await send(update, context, note or texts.CANCELLED)
+        await send(update, context, note or core_texts.CANCELLED)
         return
     assert pending is not None
     if step == EDIT_TEXT:
@@ -620,7 +621,7 @@ async def remind_new(update: Update, context: SpotterContext, step: str, note: s
     if step == SUMMARY:
         await show_summary(update, context, note)
     elif step == PICK_FIELD:
-        text = f"{note}\n\n{texts.PICK_FIELD_TO_EDIT}"
+        text = f"{note}\n\n{core_texts.PICK_FIELD_TO_EDIT}"
         await send(update, context, text, keyboards.new_exercise_fields())
     else:
         await ask(update, context, step, note)

@@ -16,6 +16,7 @@ from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
 from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.context import SpotterContext, transactional
+from bot.core.keyboards import button
 from bot.handlers.common import Caller, library_organization_id, load_caller
 from bot.replies import answer, send, show
 from storage.errors import NotFound
@@ -243,8 +244,8 @@ async def build_ours(context: SpotterContext, viewer: Viewer, view: View) -> Scr
             context.session, organization_id=viewer.organization_id, archived_only=True, limit=1
         )
         if stored.total:
-            extra.append(keyboards.button(f"🗄 Archived ({stored.total})", cb.EX_OURS.pack(1, 0)))
-        extra.append(keyboards.button("➕ New exercise", cb.Menu(item="newexercise").pack()))
+            extra.append(button(f"🗄 Archived ({stored.total})", cb.EX_OURS.pack(1, 0)))
+        extra.append(button("➕ New exercise", cb.Menu(item="newexercise").pack()))
     text = texts.ours_list(
         await _team_name(context, viewer), page, archived=archived, is_coach=viewer.is_coach
     )

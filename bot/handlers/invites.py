@@ -18,9 +18,11 @@ from telegram.helpers import create_deep_linked_url
 
 from bot import callbacks as cb
 from bot import keyboards, texts
+from bot.athletes import keyboards as athlete_keyboards
+from bot.athletes.roster import card_text, load_athlete
 from bot.context import SpotterContext
+from bot.core import texts as core_texts
 from bot.core.actions import Coach, coach_action
-from bot.handlers.roster import card_text, load_athlete
 from bot.replies import answer, send, show
 from storage.errors import Conflict, NotFound
 from storage.models import Athlete
@@ -86,14 +88,17 @@ async def issue_invitation(
         if update.callback_query is not None:
             await answer(update, context, texts.cant_invite_linked_alert(athlete.name), alert=True)
             await show(
-                update, context, await card_text(context, athlete), keyboards.athlete_card(athlete)
+                update,
+                context,
+                await card_text(context, athlete),
+                athlete_keyboards.athlete_card(athlete),
             )
         else:
             await send(
                 update,
                 context,
                 texts.cant_invite_linked(athlete.name),
-                keyboards.open_card(athlete.id),
+                athlete_keyboards.open_card(athlete.id),
             )
         return None
     log.info(
@@ -145,7 +150,9 @@ async def invite_button(
         return
     await answer(update, context, texts.INVITE_CREATED)
     # The pressed message becomes the card, now showing the pending invitation.
-    await show(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
+    await show(
+        update, context, await card_text(context, athlete), athlete_keyboards.athlete_card(athlete)
+    )
     await send_invite(update, context, caller, issued)
 
 
@@ -162,7 +169,7 @@ async def revoke_button(
             now=context.now(),
         )
     except NotFound:
-        await answer(update, context, texts.NOT_FOUND_ALERT, alert=True)
+        await answer(update, context, core_texts.NOT_FOUND_ALERT, alert=True)
         return
     name = result.athlete.name
     if result.outcome is RevokeOutcome.ALREADY_ACCEPTED:

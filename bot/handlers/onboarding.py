@@ -9,6 +9,7 @@ from bot import keyboards, texts
 from bot.command_menus import publish_chat_commands
 from bot.commands import Audience, commands_for
 from bot.context import Handler, SpotterContext, transactional
+from bot.core import texts as core_texts
 from bot.handlers.common import Caller, audiences_of, load_caller
 from bot.replies import answer, send, show
 from storage.errors import InvalidInput
@@ -63,7 +64,7 @@ async def receive_team_name(update: Update, context: SpotterContext) -> str | in
             context.session, name=update.message.text, owner_user_id=caller.user.id
         )
     except InvalidInput as error:
-        await send(update, context, texts.field_error(error.message))
+        await send(update, context, core_texts.field_error(error.message))
         return TEAM_NAME
     await send(update, context, texts.team_created(seat.organization.name))
     assert update.effective_chat is not None
@@ -81,7 +82,7 @@ async def help_command(update: Update, context: SpotterContext) -> None:
 
 async def cancel_outside(update: Update, context: SpotterContext) -> None:
     assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, texts.NOTHING_TO_CANCEL)
+    await context.bot.send_message(update.effective_chat.id, core_texts.NOTHING_TO_CANCEL)
 
 
 def ending(callback: Handler[object]) -> Handler[int]:
@@ -98,32 +99,32 @@ def ending(callback: Handler[object]) -> Handler[int]:
 
 async def cancel_onboarding(update: Update, context: SpotterContext) -> int:
     assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, texts.CANCELLED)
+    await context.bot.send_message(update.effective_chat.id, core_texts.CANCELLED)
     return ConversationHandler.END
 
 
 async def text_please(update: Update, context: SpotterContext) -> None:
     assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, texts.TEXT_PLEASE)
+    await context.bot.send_message(update.effective_chat.id, core_texts.TEXT_PLEASE)
 
 
 async def expired_button(update: Update, context: SpotterContext) -> None:
     """Last in the routing table: every press gets an answer, even forged or stale data."""
-    await answer(update, context, texts.BUTTON_EXPIRED, alert=True)
+    await answer(update, context, core_texts.BUTTON_EXPIRED, alert=True)
 
 
 async def unknown_command(update: Update, context: SpotterContext) -> None:
     assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, texts.UNKNOWN_COMMAND)
+    await context.bot.send_message(update.effective_chat.id, core_texts.UNKNOWN_COMMAND)
 
 
 async def unknown_text(update: Update, context: SpotterContext) -> None:
     assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, texts.UNKNOWN_TEXT)
+    await context.bot.send_message(update.effective_chat.id, core_texts.UNKNOWN_TEXT)
 
 
 async def stray_command(update: Update, context: SpotterContext) -> None:
     assert update.effective_chat is not None
     await context.bot.send_message(
-        update.effective_chat.id, texts.mid_conversation_hint(texts.ONBOARDING_WHAT)
+        update.effective_chat.id, core_texts.mid_conversation_hint(texts.ONBOARDING_WHAT)
     )

@@ -7,8 +7,9 @@ from typing import Any
 from telegram import Update
 
 from bot import callbacks as cb
-from bot import keyboards, texts
+from bot.athletes import keyboards, texts
 from bot.context import SpotterContext
+from bot.core import texts as core_texts
 from bot.core.actions import Coach, coach_action, today
 from bot.replies import answer, notify, show
 from storage.errors import NotFound
@@ -111,7 +112,7 @@ async def load_athlete(
             context.session, organization_id=coach.team_id, athlete_id=athlete_id
         )
     except NotFound:
-        await notify(update, context, texts.NOT_FOUND_ALERT, alert=True)
+        await notify(update, context, core_texts.NOT_FOUND_ALERT, alert=True)
         return None
 
 
@@ -157,7 +158,7 @@ async def edit_menu(
     if athlete is None:
         return
     await answer(update, context)
-    text = await card_text(context, athlete) + "\n\n" + texts.PICK_FIELD_TO_EDIT
+    text = await card_text(context, athlete) + "\n\n" + core_texts.PICK_FIELD_TO_EDIT
     await show(update, context, text, keyboards.athlete_edit_menu(athlete))
 
 
@@ -170,7 +171,10 @@ async def status_menu(
         return
     await answer(update, context)
     await show(
-        update, context, texts.pick_status(athlete.name), keyboards.athlete_status_menu(athlete)
+        update,
+        context,
+        texts.pick_status(athlete.name),
+        keyboards.athlete_status_menu(athlete),
     )
 
 
@@ -205,7 +209,10 @@ async def ask_unlink(
         return
     await answer(update, context)
     await show(
-        update, context, texts.confirm_unlink(athlete.name), keyboards.confirm_unlink(athlete)
+        update,
+        context,
+        texts.confirm_unlink(athlete.name),
+        keyboards.confirm_unlink(athlete),
     )
 
 

@@ -14,11 +14,12 @@ from typing import Any
 from telegram import Update
 
 from bot import callbacks as cb
-from bot import keyboards, texts
+from bot.athletes import keyboards, texts
+from bot.athletes.roster import card_text, load_athlete
 from bot.context import Handler, SpotterContext
+from bot.core import texts as core_texts
 from bot.core.actions import Coach, button, coach_action, today
 from bot.core.forms import END, PICK_FIELD, SUMMARY, Form
-from bot.handlers.roster import card_text, load_athlete
 from bot.replies import answer, best_effort, send, show
 from storage import validation
 from storage.errors import DomainError, NotFound
@@ -67,7 +68,7 @@ def clean_field(field: str, text: str, *, region: str, today: date) -> str:
         ),
     }
     if field not in cleaners:
-        raise ValueError(texts.TEXT_PLEASE)
+        raise ValueError(core_texts.TEXT_PLEASE)
     return str(cleaners[field](text))
 
 
@@ -81,7 +82,10 @@ def with_note(note: str | None, text: str) -> str:
 async def ask(update: Update, context: SpotterContext, step: str, note: str | None) -> None:
     if step == PICK_FIELD:
         await send(
-            update, context, with_note(note, texts.PICK_FIELD_TO_EDIT), keyboards.add_pick_field()
+            update,
+            context,
+            with_note(note, core_texts.PICK_FIELD_TO_EDIT),
+            keyboards.add_pick_field(),
         )
         return
     markup = (
@@ -133,7 +137,7 @@ def make_step(step: str) -> Handler[str | None]:
                 today=today(context),
             )
         except ValueError as error:
-            await send(update, context, texts.field_error(str(error)))
+            await send(update, context, core_texts.field_error(str(error)))
             return step
         if step == EMAIL and (
             duplicate := await q.find_athlete_by_email(
@@ -202,7 +206,7 @@ async def save(
 @button(cb.AddEdit)
 async def pick_field(update: Update, context: SpotterContext, data: cb.AddEdit) -> str:
     await answer(update, context)
-    await show(update, context, texts.PICK_FIELD_TO_EDIT, keyboards.add_pick_field())
+    await show(update, context, core_texts.PICK_FIELD_TO_EDIT, keyboards.add_pick_field())
     return PICK_FIELD
 
 
@@ -216,7 +220,7 @@ async def edit_field(update: Update, context: SpotterContext, data: cb.AddEditFi
 @button(cb.AddCancel)
 async def cancel_add(update: Update, context: SpotterContext, data: cb.AddCancel) -> int:
     await answer(update, context)
-    await send(update, context, texts.CANCELLED)
+    await send(update, context, core_texts.CANCELLED)
     return END
 
 
@@ -290,7 +294,7 @@ async def apply_edit(
             changes=build_input(AthleteUpdate, today(context), **{field: value}),
         )
     except DomainError as error:
-        await send(update, context, texts.field_error(error.message))
+        await send(update, context, core_texts.field_error(error.message))
         return END if isinstance(error, NotFound) else EDIT_VALUE
     await answer(update, context, texts.field_updated(field))
     await send(update, context, texts.field_updated(field))
@@ -312,7 +316,7 @@ async def receive_edit(update: Update, context: SpotterContext, coach: Coach) ->
             today=today(context),
         )
     except ValueError as error:
-        await send(update, context, texts.field_error(str(error)))
+        await send(update, context, core_texts.field_error(str(error)))
         return EDIT_VALUE
     return await apply_edit(update, context, coach, value)
 
