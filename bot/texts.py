@@ -625,3 +625,35 @@ def inline_title(name: str, *, curated: bool) -> str:
 def inline_description(pattern: MovementPattern, muscles: tuple[str, ...], equipment: str) -> str:
     parts = [PATTERN_LABELS[pattern], ", ".join(muscles), equipment_label(equipment)]
     return " · ".join(part for part in parts if part)
+
+
+# Shared sentences moved to bot.core.texts; re-exported for code that still reads them here.
+from bot.core.texts import (  # noqa: E402, F401
+    A_FORM_WHAT,
+    BUTTON_EXPIRED,
+    BUTTON_FROM_EARLIER_STEP,
+    CANCELLED,
+    DROP_FORM_BUTTON,
+    ERROR_APOLOGY,
+    FINISH_FORM_BUTTON,
+    FORM_CLOSED,
+    NO_FORM_OPEN,
+    NOT_A_COACH,
+    NOT_AN_ATHLETE,
+    NOT_FOUND_ALERT,
+    NOTHING_TO_CANCEL,
+    OPEN_PRIVATE_CHAT,
+    PICK_FIELD_TO_EDIT,
+    PRIVATE_ONLY,
+    SKIP_HINT,
+    TEXT_PLEASE,
+    UNKNOWN_COMMAND,
+    UNKNOWN_TEXT,
+    USE_THE_BUTTONS,
+    coach_names,
+    field_error,
+    finish_or_drop,
+    form_dropped,
+    mid_conversation_hint,
+    still_in_form,
+)

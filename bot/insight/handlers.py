@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 from telegram import InlineKeyboardButton, Update
 
 from bot import callbacks as cb
-from bot import texts as common_texts
 from bot.callbacks import BadCallback
 from bot.context import SpotterContext, transactional
+from bot.core import texts as common_texts
 from bot.core.actions import Caller, load_caller
 from bot.insight import charts, texts
 from bot.insight import keyboards as kb
