@@ -54,6 +54,7 @@ from bot.handlers import (
 )
 from bot.insight import routes as insight_routes
 from bot.insight.delivery import schedule_delivery
+from bot.insight.scheduler import schedule_notices
 from bot.persistence import DatabasePersistence
 from bot.settings import Settings
 from bot.training import routes as training_routes
@@ -383,4 +384,5 @@ def build_application(
         application.add_handlers(routing_table())  # type: ignore[arg-type]
     application.add_error_handler(errors.handle_error)
     schedule_delivery(application)  # the outbox sender, ticked by the JobQueue
+    schedule_notices(application)  # digests and reminders due now, into the outbox
     return application

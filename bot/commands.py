@@ -28,6 +28,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "Main menu", ALL),
     Command("athletes", "Your roster", frozenset({Audience.COACH}), "/athletes [name]"),
     Command("addathlete", "Add an athlete", frozenset({Audience.COACH})),
+    Command("team", "Who needs attention: compliance, PRs, readiness", frozenset({Audience.COACH})),
     Command("invite", "Invite link for an athlete", frozenset({Audience.COACH}), "/invite name"),
     Command("import", "Import athletes from a spreadsheet", frozenset({Audience.COACH})),
     Command("export", "Your team's data as spreadsheets", frozenset({Audience.COACH})),

@@ -24,6 +24,8 @@ NOTICE_SET = CallbackKind("ins", ("kind", "team", "value"))
 NOTICE_BACK = CallbackKind("inb")
 # Team view
 TEAM_PAGE = CallbackKind("itp", ("offset",))
+# A card opened from a digest or reminder: a new message, so the digest stays readable
+OPEN_CARD = CallbackKind("ioc", ("athlete",))
 
 KIND_CODE = {NoticeKind.DIGEST: "d", NoticeKind.REMINDER: "r"}
 CODE_KIND = {code: kind for kind, code in KIND_CODE.items()}

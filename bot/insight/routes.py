@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.insight import handlers as h
 from bot.insight import keyboards as kb
+from bot.insight import team
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -22,6 +23,9 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("readiness", h.readiness_command, PRIVATE),
         CommandHandler("progress", h.progress_command, PRIVATE),
         CommandHandler("notifications", h.notifications_command, PRIVATE),
+        CommandHandler("team", team.team_command, PRIVATE),
+        on(kb.TEAM_PAGE, team.team_page),
+        on(kb.OPEN_CARD, team.open_card_below),
         on(kb.READINESS, h.readiness_button),
         on(kb.PROGRESS, h.progress_button),
         on(kb.PROGRESS_E1RM, h.e1rm_chart_button),

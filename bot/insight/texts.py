@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from storage.insight.compliance import AthleteStatus, Compliance, Flag
 from storage.insight.readiness import Question
 from storage.models import NoticeKind
 
@@ -111,3 +112,110 @@ def notification_saved(kind: NoticeKind, enabled: bool, minute: int) -> str:
     if not enabled:
         return f"{KIND_LABEL[kind]} switched off."
     return f"{KIND_LABEL[kind]} at {when_text(True, minute)}."
+
+
+# --- team view -----------------------------------------------------------------------------
+
+TEAM_EMPTY = (
+    "<b>Team</b>\nNobody is on a program yet. Assign one from /programs; athletes then show "
+    "up here with their compliance, last session, PRs and readiness."
+)
+FLAG_TEXT = {
+    Flag.LOW_COMPLIANCE: "under 80%",
+    Flag.QUIET: "quiet 5+ days",
+    Flag.LOW_READINESS: "🩺 low readiness",
+}
+
+
+def percent(compliance: Compliance) -> str:
+    value = compliance.percent
+    return "–" if value is None else f"{value}%"
+
+
+def days_ago(day: date | None, today: date) -> str:
+    if day is None:
+        return "nothing logged"
+    delta = (today - day).days
+    if delta <= 0:
+        return "last today"
+    if delta == 1:
+        return "last yesterday"
+    return f"last {delta} days ago"
+
+
+def team_line(status: AthleteStatus, today: date) -> str:
+    mark = "⚠️" if status.flags else "✅"
+    parts = [
+        f"7d {percent(status.week)}",
+        f"28d {percent(status.month)}",
+        days_ago(status.last_session, today),
+    ]
+    if status.prs_this_week:
+        parts.append(f"🏆 {status.prs_this_week} PR{'s' if status.prs_this_week > 1 else ''}")
+    parts.extend(FLAG_TEXT[flag] for flag in status.flags)
+    return f"{mark} <b>{escape(status.name)}</b>\n    " + " · ".join(parts)
+
+
+def team_page(
+    team: str, statuses: list[AthleteStatus], shown: list[AthleteStatus], offset: int, today: date
+) -> str:
+    attention = sum(1 for status in statuses if status.flags)
+    head = (
+        f"<b>Team</b> · {escape(team)} · {today:%a %d %b}\n"
+        f"{len(statuses)} on a program · {attention} need attention (listed first)"
+    )
+    if len(statuses) > len(shown):
+        head += f"\n{offset + 1}-{offset + len(shown)} of {len(statuses)}"
+    body = "\n".join(team_line(status, today) for status in shown)
+    return f"{head}\n\n{body}\n\nCompliance = sessions logged / sessions planned. Tap a name."
+
+
+# --- daily digest --------------------------------------------------------------------------
+
+DIGEST_LIST_MAX = 8
+
+
+def names_list(items: list[str]) -> str:
+    shown = items[:DIGEST_LIST_MAX]
+    text = "; ".join(shown)
+    if len(items) > len(shown):
+        text += f"; +{len(items) - len(shown)} more"
+    return text
+
+
+def digest(
+    team: str,
+    day: date,
+    *,
+    done: list[str],
+    missed: list[str],
+    records: list[str],
+    low_readiness: list[str],
+    joined: list[str],
+) -> str:
+    lines = [f"<b>Daily digest</b> · {escape(team)} · {day:%a %d %b}"]
+    sections = (
+        ("✅ Done", done),
+        ("❌ Missed", missed),
+        ("🏆 PRs", records),
+        ("🩺 Low readiness", low_readiness),
+        ("👋 Joined", joined),
+    )
+    for label, items in sections:
+        if items:
+            lines.append(f"{label} ({len(items)}): {names_list([escape(i) for i in items])}")
+    if len(lines) == 1:
+        lines.append("A quiet day: nothing planned, logged or answered.")
+    lines.append("\n/team for everyone's compliance · /notifications to change the time")
+    return "\n".join(lines)
+
+
+# --- the athlete's reminder ----------------------------------------------------------------
+
+
+def reminder(team: str, day: date, titles: list[str], program: str) -> str:
+    sessions = ", ".join(f"<b>{escape(title)}</b>" for title in titles)
+    return (
+        f"🏋️ Today ({day:%a %d %b}): {sessions} · {escape(program)} · {escape(team)}\n"
+        "Open it with /today. Before you start: a 4-tap readiness check for your coach."
+    )

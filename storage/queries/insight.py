@@ -16,21 +16,31 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.insight.compliance import (
+    AthleteStatus,
+    measure_compliance,
+    rank_by_attention,
+    with_flags,
+)
 from storage.insight.readiness import Readiness
 from storage.insight.series import LoggedSet
 from storage.models import (
+    Assignment,
     Athlete,
     AthleteInvitation,
     Exercise,
     Membership,
     NoticeKind,
     NotificationSetting,
+    Program,
+    ProgramSession,
     ReadinessCheck,
     SetLog,
     TrainingSession,
     User,
 )
 from storage.models.base import new_id, utcnow
+from storage.training.schedule import schedule
 
 DEFAULT_MINUTE = {NoticeKind.REMINDER: 7 * 60, NoticeKind.DIGEST: 8 * 60}
 
@@ -519,3 +529,221 @@ async def athletes_joined(
         )
     ).all()
     return [Joined(athlete_id, name) for athlete_id, name in rows]
+
+
+# ---------------------------------------------------------------- programs as planned
+
+
+@dataclass(frozen=True)
+class PlannedSlot:
+    """A program session as scheduling sees it (satisfies storage.training.schedule.Slot)."""
+
+    id: str
+    week: int
+    weekday: int
+    position: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    athlete_id: str
+    program_name: str
+    start_date: date
+    weeks: int
+    ended_at: datetime | None
+    sessions: tuple[PlannedSlot, ...]
+
+    def ended_on(self, zone: ZoneInfo) -> date | None:
+        """The last team-local day the plan counted: the day before it was ended."""
+        if self.ended_at is None:
+            return None
+        return self.ended_at.astimezone(zone).date() - timedelta(days=1)
+
+
+async def athlete_plans(
+    session: AsyncSession,
+    *,
+    organization_id: str,
+    athlete_ids: Collection[str] | None = None,
+    ended_since: datetime | None = None,
+) -> dict[str, list[Plan]]:
+    """Each athlete's active assignment, plus ones ended since `ended_since` (for windows)."""
+    active = col(Assignment.ended_at).is_(None)
+    still_counts = (
+        active if ended_since is None else sa.or_(active, col(Assignment.ended_at) >= ended_since)
+    )
+    statement = (
+        sa.select(
+            col(Assignment.athlete_id),
+            col(Assignment.program_id),
+            col(Program.name),
+            col(Assignment.start_date),
+            col(Program.weeks),
+            col(Assignment.ended_at),
+        )
+        .join(Program, col(Program.id) == col(Assignment.program_id))
+        .where(col(Assignment.organization_id) == organization_id, still_counts)
+        .order_by(col(Assignment.start_date))
+    )
+    if athlete_ids is not None:
+        statement = statement.where(col(Assignment.athlete_id).in_(list(athlete_ids)))
+    assignments = (await session.execute(statement)).all()
+    program_ids = {row[1] for row in assignments}
+    slots: dict[str, list[PlannedSlot]] = {program_id: [] for program_id in program_ids}
+    if program_ids:
+        rows = (
+            await session.execute(
+                sa.select(
+                    col(ProgramSession.program_id),
+                    col(ProgramSession.id),
+                    col(ProgramSession.week),
+                    col(ProgramSession.weekday),
+                    col(ProgramSession.position),
+                    col(ProgramSession.title),
+                ).where(
+                    col(ProgramSession.organization_id) == organization_id,
+                    col(ProgramSession.program_id).in_(list(program_ids)),
+                )
+            )
+        ).all()
+        for program_id, slot_id, week, weekday, position, title in rows:
+            slots[program_id].append(PlannedSlot(slot_id, week, weekday, position, title or ""))
+    plans: dict[str, list[Plan]] = {}
+    for athlete_id, program_id, name, start, weeks, ended_at in assignments:
+        plans.setdefault(athlete_id, []).append(
+            Plan(athlete_id, name, start, weeks, ended_at, tuple(slots[program_id]))
+        )
+    return plans
+
+
+def planned_between(
+    plans: list[Plan], *, first: date, last: date, zone: ZoneInfo
+) -> list[tuple[date, PlannedSlot, Plan]]:
+    """Every planned session dated first..last across the athlete's plans, in date order."""
+    found: list[tuple[date, PlannedSlot, Plan]] = []
+    for plan in plans:
+        for dated in schedule(
+            start_date=plan.start_date,
+            weeks=plan.weeks,
+            sessions=plan.sessions,
+            ended_on=plan.ended_on(zone),
+        ):
+            if first <= dated.day <= last:
+                found.append((dated.day, dated.slot, plan))
+    return sorted(found, key=lambda item: (item[0], item[1].position))
+
+
+@dataclass(frozen=True)
+class RosterAthlete:
+    athlete_id: str
+    name: str
+
+
+async def active_athletes(session: AsyncSession, *, organization_id: str) -> list[RosterAthlete]:
+    rows = (
+        await session.execute(
+            sa.select(col(Athlete.id), col(Athlete.name))
+            .where(
+                col(Athlete.organization_id) == organization_id,
+                col(Athlete.status) == "active",
+            )
+            .order_by(col(Athlete.name))
+        )
+    ).all()
+    return [RosterAthlete(athlete_id, name) for athlete_id, name in rows]
+
+
+async def last_session_days(
+    session: AsyncSession, *, organization_id: str, athlete_ids: Collection[str]
+) -> dict[str, date]:
+    """The latest training day with something logged, per athlete (planned or off-plan)."""
+    if not athlete_ids:
+        return {}
+    has_sets = (
+        sa.select(sa.literal(1))
+        .where(
+            col(SetLog.training_session_id) == col(TrainingSession.id),
+            col(SetLog.skipped).is_(False),
+        )
+        .exists()
+    )
+    rows = (
+        await session.execute(
+            sa.select(col(TrainingSession.athlete_id), func.max(col(TrainingSession.scheduled_for)))
+            .where(
+                col(TrainingSession.organization_id) == organization_id,
+                col(TrainingSession.athlete_id).in_(list(athlete_ids)),
+                sa.or_(col(TrainingSession.finished_at).is_not(None), has_sets),
+            )
+            .group_by(col(TrainingSession.athlete_id))
+        )
+    ).all()
+    return {athlete_id: day for athlete_id, day in rows if day is not None}
+
+
+async def team_statuses(
+    session: AsyncSession, *, organization_id: str, today: date, zone: ZoneInfo
+) -> list[AthleteStatus]:
+    """Every active athlete on a program: compliance 7/28 days, last session, PRs this week,
+    low readiness (today or yesterday), flags; ranked so who needs attention comes first."""
+    month_start = today - timedelta(days=27)
+    window_start, _ = local_day_bounds(month_start, zone)
+    plans = await athlete_plans(session, organization_id=organization_id, ended_since=window_start)
+    roster = {
+        a.athlete_id: a.name
+        for a in await active_athletes(session, organization_id=organization_id)
+        if any(plan.ended_at is None for plan in plans.get(a.athlete_id, []))
+    }
+    if not roster:
+        return []
+    done = await sessions_done(
+        session,
+        organization_id=organization_id,
+        first=month_start,
+        last=today,
+        athlete_ids=roster,
+    )
+    done_slots: dict[str, set[tuple[date, str]]] = {}
+    for item in done:
+        if item.program_session_id is not None:
+            done_slots.setdefault(item.athlete_id, set()).add((item.day, item.program_session_id))
+    last_days = await last_session_days(
+        session, organization_id=organization_id, athlete_ids=roster
+    )
+    week_start = today - timedelta(days=today.weekday())
+    prs: dict[str, int] = {}
+    for record in await records_between(
+        session, organization_id=organization_id, first=week_start, last=today, athlete_ids=roster
+    ):
+        prs[record.athlete_id] = prs.get(record.athlete_id, 0) + 1
+    low = {
+        check.athlete_id
+        for check in await readiness_on(
+            session, organization_id=organization_id, days=[today, today - timedelta(days=1)]
+        )
+        if check.low
+    }
+    statuses = []
+    for athlete_id, name in roster.items():
+        athlete_plans_ = plans.get(athlete_id, [])
+        planned = [
+            (day, slot.id)
+            for day, slot, _ in planned_between(
+                athlete_plans_, first=month_start, last=today, zone=zone
+            )
+        ]
+        slots_done = done_slots.get(athlete_id, set())
+        active = next(plan for plan in athlete_plans_ if plan.ended_at is None)
+        status = AthleteStatus(
+            athlete_id=athlete_id,
+            name=name,
+            week=measure_compliance(planned=planned, done=slots_done, today=today, days=7),
+            month=measure_compliance(planned=planned, done=slots_done, today=today, days=28),
+            last_session=last_days.get(athlete_id),
+            program_start=active.start_date,
+            prs_this_week=prs.get(athlete_id, 0),
+            low_readiness=athlete_id in low,
+        )
+        statuses.append(with_flags(status, today=today))
+    return rank_by_attention(statuses)
