@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks as cb
-from bot import texts as common_texts
+from bot.athletes.keyboards import athlete_card
+from bot.athletes.roster import card_text
 from bot.context import SpotterContext, transactional
+from bot.core import texts as common_texts
 from bot.core.actions import load_coach
-from bot.handlers.roster import card_text
 from bot.insight import keyboards as kb
 from bot.insight import texts
-from bot.keyboards import athlete_card
 from bot.replies import answer, notify, send, show
 from storage.insight.timing import local_clock
 from storage.models import Athlete
