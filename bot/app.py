@@ -56,6 +56,7 @@ from bot.insight import routes as insight_routes
 from bot.insight.delivery import schedule_delivery
 from bot.insight.scheduler import schedule_notices
 from bot.persistence import DatabasePersistence
+from bot.programs import routes as programs_routes
 from bot.settings import Settings
 from bot.training import routes as training_routes
 from bot.transfer import handlers as transfer
@@ -232,6 +233,7 @@ def form_routes() -> list[FormRoutes]:
         new_exercise_form(),
         *change_exercise_forms(),
         training_routes.typing_form(),
+        *programs_routes.form_routes(),
     ]
 
 
@@ -252,6 +254,7 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             forms.conversation(),
             onboarding_conversation(),
             # /today, /week, /log, /settings and buttons (its typed answers are a form, above)
+            *programs_routes.handlers_list(),  # /programs, program cards and their buttons
             *training_routes.handlers(),
             *insight_routes.handlers(),  # /readiness, /progress, /notifications and buttons
             # Commands

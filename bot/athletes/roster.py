@@ -11,6 +11,7 @@ from bot.athletes import keyboards, texts
 from bot.context import SpotterContext
 from bot.core import texts as core_texts
 from bot.core.actions import Coach, coach_action, today
+from bot.programs.handlers import athlete_program_text
 from bot.replies import answer, notify, show
 from storage.errors import NotFound
 from storage.models import Athlete, AthleteStatus
@@ -128,12 +129,16 @@ async def card_text(context: SpotterContext, athlete: Athlete) -> str:
         athlete_id=athlete.id,
         now=context.now(),
     )
-    return texts.athlete_card(
+    card = texts.athlete_card(
         athlete,
         today=today(context),
         telegram=telegram,
         invitation_expires=invitation.expires_at if invitation else None,
     )
+    program = await athlete_program_text(
+        context, organization_id=athlete.organization_id, athlete_id=athlete.id
+    )
+    return f"{card}\n{program}" if program else card
 
 
 async def render_card(update: Update, context: SpotterContext, athlete: Athlete) -> None:

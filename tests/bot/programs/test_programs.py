@@ -1,0 +1,105 @@
+"""Programs through the real Application: build by typing, copy a week, assign, cards."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import col, select
+
+from bot.insight.delivery import drain_outbox
+from fake_telegram import LocalUser
+from storage.models import Assignment, Program, ProgramEntry, ProgramSession
+from tests.bot.conftest import Harness
+from tests.bot.helpers import add_athlete, onboard_coach
+from tests.bot.test_invites import athlete_named, invite_from_card
+from tests.bot.training.helpers import set_clock
+
+WEDNESDAY = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+LOWER = """Lower A:
+A1. Back squat 5x5 @ 100kg, rest 2min
+A2. Pull-up 3 x 8-10 @ RPE 8
+B. RDL 3x8 @ 80kg, tempo 31X1 -- slow eccentric
+C. Plank 3x45s"""
+UPPER = """Upper A:
+A. Bench press 5/3/1+ @ 75/85/95%
+B. Barbell row 3x10 @ 60kg"""
+FULL = """Full body:
+Front squat 3x5 @ 70kg
+Overhead press 3x5 @ 40kg
+Farmer's carry 4x30m @ 32kg"""
+
+
+async def build_block(coach: LocalUser) -> None:
+    await coach.send("/newprogram")
+    assert "name" in coach.last_text()
+    await coach.send("Spring block")
+    assert "weeks" in coach.last_text()
+    await coach.send("3")
+    for day in ("Mon", "Wed", "Fri"):
+        await coach.press(day)
+    await coach.press("Done ➡️")
+    assert "Monday" in coach.last_text()
+    await coach.send(LOWER)
+    assert "Wednesday" in coach.last_text(), coach.last_text()
+    await coach.send(UPPER)
+    assert "Friday" in coach.last_text(), coach.last_text()
+    await coach.send(FULL)
+    text = "\n".join(m.display_text for m in coach.bot_messages()[-8:])
+    assert "Preview: Spring block" in text
+    assert "Back Squat" in text and "Romanian Deadlift" in text
+    await coach.press("✅ Save")
+
+
+async def test_build_copy_assign_and_cards(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await add_athlete(coach, "Maya Lopez", "maya@example.com")
+    maya = athlete_named(harness.tg)
+    await maya.open_link(await invite_from_card(coach))
+    await add_athlete(coach, "Leo Park")
+    set_clock(harness, WEDNESDAY)
+    await build_block(coach)
+    card = coach.last_text()
+    assert "Spring block" in card and "Week 1" in card, card
+    await coach.press("📑 Copy week")
+    await coach.press("Weeks 2-3")
+    await coach.press("+2.5kg")
+    assert "Week 1 copied to weeks 2, 3" in "\n".join(
+        m.display_text for m in coach.bot_messages()[-2:]
+    )
+    await coach.press("👥 Assign")
+    await coach.press("▫️ Leo Park")
+    await coach.press("▫️ Maya Lopez")
+    await coach.press("Next ➡️ (2)")
+    await coach.press("Next Monday (Mon 9 Mar 2026)")
+    done = coach.last_text()
+    assert "Maya Lopez: first session Mon 9 Mar 2026" in done, done
+    assert "Leo Park: first session Mon 9 Mar 2026" in done, done
+
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        program = (await session.exec(select(Program))).one()
+        slots = (await session.exec(select(ProgramSession))).all()
+        assert sorted((s.week, s.weekday) for s in slots) == [
+            (w, d) for w in (1, 2, 3) for d in (1, 3, 5)
+        ]
+        week3_monday = next(s for s in slots if (s.week, s.weekday) == (3, 1))
+        squat = (
+            await session.exec(
+                select(ProgramEntry).where(
+                    col(ProgramEntry.session_id) == week3_monday.id, col(ProgramEntry.position) == 1
+                )
+            )
+        ).one()
+        assert squat.read_prescription().sets[0].kg == 105.0
+        active = (await session.exec(select(Assignment))).all()
+        assert {a.program_id for a in active} == {program.id} and len(active) == 2
+
+    for name, button in (("Maya Lopez", "🟢 Maya Lopez 🔗"), ("Leo Park", "🟢 Leo Park")):
+        await coach.send(f"/athletes {name.split()[0]}")
+        await coach.press(button)
+        athlete_card = coach.last_text()
+        assert "Program: Spring block" in athlete_card, athlete_card
+        assert "Next session: Mon 9 Mar 2026, week 1 (Mon · Lower A)" in athlete_card
+
+    await drain_outbox(harness.app)
+    told = maya.last_text()
+    assert "Spring block" in told and "Mon 9 Mar 2026" in told, told
