@@ -33,6 +33,7 @@ from bot.athletes import home as athlete_home
 from bot.athletes import roster
 from bot.command_menus import publish_default_commands
 from bot.context import DB_KEY, MODE_KEY, SETTINGS_KEY, SpotterContext
+from bot.core import errors, fallbacks
 from bot.core.forms import (
     NOT_TEXT,
     PICK_FIELD,
@@ -45,16 +46,15 @@ from bot.core.private import keep_private
 from bot.database import Database
 from bot.handlers import (
     deep_links,
-    errors,
     exercise_form,
     exercises,
     inline,
     invites,
-    onboarding,
 )
 from bot.insight import routes as insight_routes
 from bot.insight.delivery import schedule_delivery
 from bot.insight.scheduler import schedule_notices
+from bot.onboarding import handlers as onboarding
 from bot.persistence import DatabasePersistence
 from bot.programs import routes as programs_routes
 from bot.settings import Settings
@@ -87,7 +87,7 @@ def onboarding_conversation() -> ConversationHandler[Any]:
             CommandHandler("exercises", onboarding.ending(exercises.exercises_command)),
             CommandHandler("me", onboarding.ending(athlete_home.me_command)),
             MessageHandler(filters.COMMAND, onboarding.stray_command),
-            MessageHandler(NOT_TEXT, onboarding.text_please),
+            MessageHandler(NOT_TEXT, fallbacks.text_please),
         ],
         name=onboarding.CONVERSATION,
         persistent=True,
@@ -259,7 +259,7 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             *insight_routes.handlers(),  # /readiness, /progress, /notifications and buttons
             # Commands
             *(CommandHandler(name, callback) for name, callback in READ_ONLY_COMMANDS.items()),
-            CommandHandler("cancel", onboarding.cancel_outside),
+            CommandHandler("cancel", fallbacks.cancel_outside),
             CommandHandler("invite", invites.invite_command),
             CommandHandler("leave", athlete_home.leave_command),
             CommandHandler("import", transfer.import_command),
@@ -314,9 +314,9 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             # Inline lookup in any chat
             InlineQueryHandler(inline.answer_inline_query),
             # Anything else: never leave a press unanswered or a message without a reply.
-            CallbackQueryHandler(onboarding.expired_button),
-            MessageHandler(filters.COMMAND, onboarding.unknown_command),
-            MessageHandler(filters.ChatType.PRIVATE & TEXT, onboarding.unknown_text),
+            CallbackQueryHandler(fallbacks.expired_button),
+            MessageHandler(filters.COMMAND, fallbacks.unknown_command),
+            MessageHandler(filters.ChatType.PRIVATE & TEXT, fallbacks.unknown_text),
         ],
         # After everything else: write conversation state now, so that even an abrupt stop
         # loses at most the update being handled.

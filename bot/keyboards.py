@@ -21,17 +21,6 @@ from storage.models import (
 from storage.queries.exercises import ExerciseCard
 from storage.search import SearchHit
 
-
-def coach_menu() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [button("👥 Athletes", cb.Menu(item="athletes").pack())],
-            [button("➕ Add athlete", cb.Menu(item="addathlete").pack())],
-            [button("📚 Exercises", cb.Menu(item="exercises").pack())],
-        ]
-    )
-
-
 # --- exercise library ---------------------------------------------------------------------------
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot import keyboards, texts
 from bot.command_menus import publish_chat_commands
 from bot.commands import Audience, commands_for
 from bot.context import Handler, SpotterContext, transactional
 from bot.core import texts as core_texts
-from bot.handlers.common import Caller, audiences_of, load_caller
-from bot.replies import answer, send, show
+from bot.core.actions import Caller, audiences_of, load_caller
+from bot.onboarding import keyboards, texts
+from bot.replies import send, show
 from storage.errors import InvalidInput
 from storage.models import AthleteStatus
 from storage.queries.athletes import count_athletes_by_status, list_athlete_profiles
@@ -80,11 +80,6 @@ async def help_command(update: Update, context: SpotterContext) -> None:
     await send(update, context, texts.help_text(audiences, commands_for(*audiences)))
 
 
-async def cancel_outside(update: Update, context: SpotterContext) -> None:
-    assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, core_texts.NOTHING_TO_CANCEL)
-
-
 def ending(callback: Handler[object]) -> Handler[int]:
     """Run a command while being asked for a team name, and stop asking: someone who wants
     /help or the library first may not be a coach at all."""
@@ -101,26 +96,6 @@ async def cancel_onboarding(update: Update, context: SpotterContext) -> int:
     assert update.effective_chat is not None
     await context.bot.send_message(update.effective_chat.id, core_texts.CANCELLED)
     return ConversationHandler.END
-
-
-async def text_please(update: Update, context: SpotterContext) -> None:
-    assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, core_texts.TEXT_PLEASE)
-
-
-async def expired_button(update: Update, context: SpotterContext) -> None:
-    """Last in the routing table: every press gets an answer, even forged or stale data."""
-    await answer(update, context, core_texts.BUTTON_EXPIRED, alert=True)
-
-
-async def unknown_command(update: Update, context: SpotterContext) -> None:
-    assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, core_texts.UNKNOWN_COMMAND)
-
-
-async def unknown_text(update: Update, context: SpotterContext) -> None:
-    assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, core_texts.UNKNOWN_TEXT)
 
 
 async def stray_command(update: Update, context: SpotterContext) -> None:

@@ -1,0 +1,71 @@
+"""Onboarding: /start for new and returning people, team creation, the coach menu, /help."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.commands import Audience, Command
+
+ASK_TEAM_NAME = (
+    "👋 <b>Welcome to Spotter</b>, the training assistant for strength coaches.\n\n"
+    "Let's set up your team. <b>What's your team called?</b>\n"
+    "<i>For example: Northside Barbell. Send /cancel to stop.</i>\n\n"
+    "Athlete? You don't need a team: tap the invite link your coach sent you. "
+    "/exercises opens the exercise library."
+)
+
+
+def team_created(team: str) -> str:
+    return (
+        f"✅ Team <b>{escape(team)}</b> is ready, and you're its coach.\n\n"
+        "Here's what you can do:\n"
+        "• /addathlete to add athletes to your roster\n"
+        "• /athletes to see and edit your roster\n"
+        "• /help for everything else"
+    )
+
+
+def coach_menu(team: str, active: int, total: int) -> str:
+    return (
+        f"🏋️ <b>{escape(team)}</b>\n"
+        f"{total} athlete{'s' if total != 1 else ''} on the roster, {active} active.\n\n"
+        "What would you like to do?"
+    )
+
+
+def athlete_home(name: str, teams: list[str]) -> str:
+    joined = ", ".join(f"<b>{escape(team)}</b>" for team in teams)
+    return (
+        f"👋 Hi {escape(name)}! You're an athlete of {joined}.\n\n"
+        "Send /help to see what you can do."
+    )
+
+
+WHO_ARE_YOU_NEW = (
+    "If you're an athlete, ask your coach for your invite link and tap it.\n"
+    "If you're a coach, send /start to set up your team."
+)
+
+
+def help_text(audiences: list[Audience], commands: list[Command]) -> str:
+    role = (
+        "coach"
+        if Audience.COACH in audiences
+        else "athlete"
+        if Audience.ATHLETE in audiences
+        else None
+    )
+    lines = ["<b>Spotter</b> helps strength coaches run their roster and exercise library.", ""]
+    if role:
+        lines.append(f"You're signed in as a <b>{role}</b>. Commands:")
+    else:
+        lines.append("Commands:")
+    for command in commands:
+        usage = escape(command.usage or f"/{command.name}")
+        lines.append(f"{usage} - {escape(command.description)}")
+    if role is None:
+        lines += ["", WHO_ARE_YOU_NEW]
+    return "\n".join(lines)
+
+
+ONBOARDING_WHAT = "setting up your team"
