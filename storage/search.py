@@ -441,6 +441,7 @@ _PREFIX_MIN = 2  # a one-letter word only matches a one-letter word
 _CHUNK_CACHE_SIZE = 100_000
 _CHUNK_CACHE_MAX_LENGTH = 40
 _SCAN_BELOW = 1000  # keys; fewer are looked up by a scan rather than through tables
+_RELAX_MAX_WORDS = 6  # words tried one by one when none of the documents has them all
 
 
 class MatchKind(StrEnum):
@@ -874,6 +875,26 @@ class SearchIndex:
                 similar.setdefault(candidate, similarity)
         return similar
 
+    def match_across(self, words: tuple[str, ...]) -> dict[int, tuple[float, MatchKind]]:
+        """Documents whose name and aliases hold every word between them, no one of them all
+        ("overhead press strict standing": Overhead Press, also called strict or standing
+        press), exactly typed or begun; below every match within one name."""
+        docs: set[int] | None = None
+        for word in dict.fromkeys(words):
+            similar = {
+                candidate: 100.0
+                for candidate in self._lookup.words_starting_with(word)
+                if candidate == word or len(word) >= _PREFIX_MIN
+            }
+            found = {self._key_doc[key_no] for key_no in self._lookup.keys_with(similar)}
+            docs = found if docs is None else docs & found
+            if not docs:
+                return {}
+        return {
+            doc_no: (_TIER_BASE[MatchKind.WORDS] + self._popularity[doc_no], MatchKind.WORDS)
+            for doc_no in docs or ()
+        }
+
     def _keys_with_all_words(self, words: tuple[str, ...]) -> Iterator[tuple[int, float]]:
         """Keys holding every word in any order, with the mean similarity of the words."""
         per_word: list[dict[int, float]] = []
@@ -1200,6 +1221,12 @@ class Library:
                 return walked
         if top is not None and top.match is not MatchKind.NEAR:
             return Ranking(ranked)
+        if len(words) > 1:
+            across: list[_Entry] = []
+            for index in indexes:
+                across.extend(index.entries(index.match_across(words)))
+            if across:
+                return Ranking(Found(across))
         relaxed = self._rank_relaxed(text, words, indexes)
         relaxed_top = relaxed.found.first()
         if top is None or (relaxed_top is not None and relaxed_top.match is MatchKind.EXACT):
@@ -1218,6 +1245,8 @@ class Library:
             for word in words
             if word not in _FILLER_WORDS and any(index.knows(word) for index in indexes)
         )
+        # Each round below ranks once per word: a long paste keeps its first few words only.
+        kept = kept[:_RELAX_MAX_WORDS]
         ranked = self._rank_words(kept, indexes) if kept and kept != words else Found()
         while not ranked and len(kept) > 1:
             trials = [kept[:n] + kept[n + 1 :] for n in range(len(kept))]
