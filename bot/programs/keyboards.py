@@ -305,7 +305,12 @@ def draft_summary() -> InlineKeyboardMarkup:
 
 def resolve_choices(options: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     rows = [[button(name, ResolvePick(option=i))] for i, (_, name) in enumerate(options[:10])]
-    rows.append([button("✏️ Type again", ResolveRetype())])
+    rows.append(
+        [
+            button("➕ Create as our exercise", ResolveCreate()),
+            button("✏️ Type again", ResolveRetype()),
+        ]
+    )
     return markup(rows)
 
 

@@ -137,7 +137,7 @@ def progression_error(error: LineError) -> str:
 def ambiguous_name(line_no: int, name: str) -> str:
     return (
         f"Line {line_no}: “{escape(name)}” could be several exercises. Which one?\n"
-        "<i>Or type the name again.</i>"
+        "<i>Or create it as your team's own exercise, or type the name again.</i>"
     )
 
 
