@@ -30,9 +30,11 @@ from bot.replies import answer, send, show
 from bot.transfer import keyboards, texts
 from storage.transfer import reading
 from storage.transfer.cells import neutralize_text
+from storage.transfer.detect import read_import
 from storage.transfer.export import EXPORT_TABLES, export_team
-from storage.transfer.reading import FileProblem, FileProblemKind, open_spreadsheet
-from storage.transfer.roster import ParsedRoster, parse_roster
+from storage.transfer.maxes import ParsedMaxes, import_maxes, preview_maxes_import
+from storage.transfer.reading import FileProblem, FileProblemKind
+from storage.transfer.roster import ParsedRoster
 from storage.transfer.roster_import import import_roster, preview_roster_import
 from storage.transfer.templates import TEMPLATE_FILE_NAME, roster_template
 
@@ -59,6 +61,7 @@ async def receive_document(update: Update, context: SpotterContext) -> None:
     if caller.seat is None:
         await send(update, context, texts.NOT_A_COACH_FILE)
         return
+    team = caller.seat.organization
     document = message.document
     file_name = document.file_name or "file"
     # Telegram says the size up front: refuse a big file without downloading it.
@@ -72,41 +75,53 @@ async def receive_document(update: Update, context: SpotterContext) -> None:
     data = await download(update, context, document)
     if data is None:
         return
-    roster = await read_roster(context, data, file_name)
-    if isinstance(roster, FileProblem):
-        await send(update, context, texts.file_problem(roster))
+    parsed = await read_file(context, data, file_name, unit=team.weight_unit)
+    if isinstance(parsed, FileProblem):
+        await send(update, context, texts.file_problem(parsed))
         return
-    preview = await preview_roster_import(
-        context.session, organization_id=caller.seat.organization_id, roster=roster
-    )
     assert context.user_data is not None
     token = secrets.token_urlsafe(6)
-    if preview.new:
+    sheet = parsed.sheet if data.startswith(b"PK") else None
+    if isinstance(parsed, ParsedRoster):
+        preview = await preview_roster_import(
+            context.session, organization_id=team.id, roster=parsed
+        )
+        count, problems = len(preview.new), len(preview.problems)
+        text = texts.import_preview(
+            file_name=file_name,
+            sheet=sheet,
+            preview=preview,
+            columns=parsed.header.labels,
+            ignored=parsed.header.ignored,
+            problems_file=problems > texts.PROBLEMS_SHOWN,
+        )
+        rows = [(p.row, p.column, texts.problem_reason(p)) for p in preview.problems]
+        kind = "roster"
+    else:
+        maxes = await preview_maxes_import(context.session, organization_id=team.id, parsed=parsed)
+        count, problems = len(maxes.new), len(maxes.problems)
+        text = texts.maxes_preview(
+            file_name=file_name,
+            sheet=sheet,
+            preview=maxes,
+            parsed=parsed,
+            problems_file=problems > texts.PROBLEMS_SHOWN,
+        )
+        rows = [(p.row, p.column, texts.max_problem_reason(p)) for p in maxes.problems]
+        kind = "maxes"
+    if count:
         context.user_data[PENDING_KEY] = {
             "token": token,
+            "kind": kind,
             "file_id": document.file_id,
             "sha256": hashlib.sha256(data).hexdigest(),
             "file_name": file_name,
         }
-    problems_file = len(preview.problems) > texts.PROBLEMS_SHOWN
-    text = texts.import_preview(
-        file_name=file_name,
-        sheet=roster.sheet if data.startswith(b"PK") else None,
-        preview=preview,
-        columns=roster.header.labels,
-        ignored=roster.header.ignored,
-        problems_file=problems_file,
-    )
-    markup = keyboards.import_preview(token, len(preview.new)) if preview.new else None
-    if problems_file:
+    markup = keyboards.import_preview(token, count, kind) if count else None
+    if problems > texts.PROBLEMS_SHOWN:
         # First, so that the preview and its buttons end up at the bottom of the chat.
-        await send_file(
-            update,
-            context,
-            problems_csv(roster),
-            f"{Path(file_name).stem}-problems.csv",
-            texts.PROBLEMS_CAPTION,
-        )
+        name = f"{Path(file_name).stem}-problems.csv"
+        await send_file(update, context, problems_csv(rows), name, texts.PROBLEMS_CAPTION)
     await send(update, context, text, markup)
 
 
@@ -121,16 +136,26 @@ async def confirm_import(
         return
     await answer(update, context)
     content = await download_again(context, str(pending["file_id"]))
-    roster = None
+    parsed: ParsedRoster | ParsedMaxes | FileProblem | None = None
     if content is not None and hashlib.sha256(content).hexdigest() == pending["sha256"]:
-        roster = await read_roster(context, content, str(pending["file_name"]))
-    if not isinstance(roster, ParsedRoster):
+        parsed = await read_file(
+            context, content, str(pending["file_name"]), unit=coach.team.weight_unit
+        )
+    kind = pending.get("kind", "roster")
+    if isinstance(parsed, ParsedRoster) and kind == "roster":
+        result = await import_roster(context.session, organization_id=coach.team_id, roster=parsed)
+        done = texts.import_done(result)
+    elif isinstance(parsed, ParsedMaxes) and kind == "maxes":
+        recorded = await import_maxes(
+            context.session, organization_id=coach.team_id, parsed=parsed, created_by=coach.user.id
+        )
+        done = texts.maxes_done(recorded)
+    else:
         context.user_data.pop(PENDING_KEY, None)
         await show(update, context, texts.IMPORT_FILE_CHANGED)
         return
-    result = await import_roster(context.session, organization_id=coach.team_id, roster=roster)
     context.user_data.pop(PENDING_KEY, None)
-    await show(update, context, texts.import_done(result))
+    await show(update, context, done)
 
 
 @coach_action(keyboards.ImportCancel)
@@ -204,34 +229,26 @@ async def download_again(context: SpotterContext, file_id: str) -> bytes | None:
         return None
 
 
-async def read_roster(
-    context: SpotterContext, data: bytes, file_name: str
-) -> ParsedRoster | FileProblem:
+async def read_file(
+    context: SpotterContext, data: bytes, file_name: str, *, unit: str
+) -> ParsedRoster | ParsedMaxes | FileProblem:
     """Parsing thousands of rows is CPU work: a worker thread keeps other chats answered."""
-    region = context.settings.default_phone_region
-    day = today(context)
-
-    def parse() -> ParsedRoster | FileProblem:
-        spreadsheet = open_spreadsheet(data, filename=file_name)
-        if isinstance(spreadsheet, FileProblem):
-            return spreadsheet
-        return parse_roster(spreadsheet, phone_region=region, today=day)
-
-    return await asyncio.to_thread(parse)
+    return await asyncio.to_thread(
+        read_import,
+        data,
+        filename=file_name,
+        phone_region=context.settings.default_phone_region,
+        unit=unit,
+        today=today(context),
+    )
 
 
-def problems_csv(roster: ParsedRoster) -> bytes:
+def problems_csv(rows: list[tuple[int, str, str]]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(texts.PROBLEMS_HEADERS)
-    for problem in roster.problems:
-        writer.writerow(
-            [
-                problem.row,
-                neutralize_text(problem.column),
-                neutralize_text(texts.problem_reason(problem)),
-            ]
-        )
+    for row, column, reason in rows:
+        writer.writerow([row, neutralize_text(column), neutralize_text(reason)])
     return out.getvalue().encode("utf-8-sig")
 
 

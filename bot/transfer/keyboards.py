@@ -15,12 +15,17 @@ class ImportCancel(CallbackData, prefix="imn"):
     token: str
 
 
-def import_preview(token: str, new: int) -> InlineKeyboardMarkup:
+def import_preview(token: str, new: int, kind: str = "roster") -> InlineKeyboardMarkup:
+    label = (
+        f"✅ Import {new} athlete{'' if new == 1 else 's'}"
+        if kind == "roster"
+        else f"✅ Record {new} max{'' if new == 1 else 'es'}"
+    )
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    f"✅ Import {new} athlete{'' if new == 1 else 's'}",
+                    label,
                     callback_data=ImportConfirm(token=token).pack(),
                 ),
                 InlineKeyboardButton("✖️ Cancel", callback_data=ImportCancel(token=token).pack()),

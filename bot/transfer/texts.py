@@ -5,6 +5,13 @@ from __future__ import annotations
 from html import escape
 
 from storage.transfer.export import ExportFile, ExportResult
+from storage.transfer.maxes import (
+    MaxesImportResult,
+    MaxesPreview,
+    MaxProblem,
+    MaxProblemCode,
+    ParsedMaxes,
+)
 from storage.transfer.reading import FileProblem, FileProblemKind
 from storage.transfer.roster import RosterField, RowProblem, RowProblemCode
 from storage.transfer.roster_import import RosterImportResult, RosterPreview
@@ -21,7 +28,7 @@ FORMATS = (
 )
 
 IMPORT_HELP = (
-    "📥 <b>Import athletes from a spreadsheet</b>\n\n"
+    "📥 <b>Import athletes (or maxes) from a spreadsheet</b>\n\n"
     "Send me a CSV or Excel file of your athletes, one per row. I'll show you what I found "
     "(new athletes, ones already in your team, rows with problems) and add nothing until you "
     "press Import.\n\n" + FORMATS + "\n\n"
@@ -29,7 +36,10 @@ IMPORT_HELP = (
     "default region), birthdates as YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY. Athletes already in "
     "your team (same email, or same name when there is no email) are left as they are, so "
     "sending the same file twice adds nothing.\n\n"
-    "The template below shows the layout. /export gives you everything back."
+    "<b>Maxes</b>: a sheet with the columns Athlete (or Email), Exercise, kg (or lb), Date "
+    "records 1RMs; exercises are found by name as in the library (RDL, OHP... work too), and "
+    "what can't be found is listed.\n\n"
+    "The template below shows the athlete layout. /export gives you everything back."
 )
 TEMPLATE_CAPTION = "Template: fill it in and send it back."
 
@@ -256,3 +266,86 @@ def export_done(team: str, result: ExportResult, titles: dict[str, str]) -> str:
 
 
 EXPORT_SEND_FAILED = "⚠️ Sending the export failed part way. Send /export again."
+
+
+# --- maxes ------------------------------------------------------------------------------------
+
+
+def max_problem_reason(problem: MaxProblem) -> str:
+    """What is wrong with a maxes row, unescaped (the preview escapes it)."""
+    value = problem.value
+    code = problem.code
+    if code is MaxProblemCode.NO_ATHLETE:
+        return "no athlete: give a name or an email"
+    if code is MaxProblemCode.NO_EXERCISE:
+        return "no exercise"
+    if code is MaxProblemCode.BAD_VALUE:
+        shown = f"“{value}” " if value else ""
+        return f"{shown}isn't a weight: write a number like 142.5 (kg or lb, up to 1000 kg)"
+    if code is MaxProblemCode.BAD_DATE:
+        return f"“{value}” isn't a date: use YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY"
+    if code is MaxProblemCode.FUTURE_DATE:
+        return f"{value} is in the future"
+    if code is MaxProblemCode.UNKNOWN_SOURCE:
+        return f"“{value}”: use tested, coach or estimated"
+    if code is MaxProblemCode.UNKNOWN_ATHLETE:
+        return f"no athlete “{value}” in your team: add them first, or fix the name or email"
+    if code is MaxProblemCode.AMBIGUOUS_ATHLETE:
+        return f"several athletes are called “{value}”: add their email to tell them apart"
+    if code is MaxProblemCode.UNKNOWN_EXERCISE:
+        return f"“{value}” isn't in the exercise library: fix the name, or add it with /newexercise"
+    if code is MaxProblemCode.AMBIGUOUS_EXERCISE:
+        options = ", ".join(problem.options)
+        return f"“{value}” could be {options}: write the exact name"
+    return f"the same athlete, exercise, date and source as row {problem.other_row}"
+
+
+def maxes_preview(
+    *,
+    file_name: str,
+    sheet: str | None,
+    preview: MaxesPreview,
+    parsed: ParsedMaxes,
+    problems_file: bool,
+) -> str:
+    rows = len(preview.ready) + preview.problem_rows
+    where = f" (sheet {escape(sheet)})" if sheet else ""
+    lines = [f"📄 <b>{escape(file_name)}</b>{where}: {_count(rows, 'max row')}", ""]
+    lines.append(f"🏋️ <b>{_count(len(preview.new), 'max', 'maxes')}</b> to record")
+    unchanged = len(preview.ready) - len(preview.new)
+    if unchanged:
+        lines.append(f"↩️ {_count(unchanged, 'max', 'maxes')} already on record: unchanged")
+    if preview.problems:
+        lines.append(f"⚠️ {_count(preview.problem_rows, 'row')} with problems: skipped")
+        for problem in preview.problems[:PROBLEMS_SHOWN]:
+            reason = max_problem_reason(problem)
+            if len(reason) > PROBLEM_MAX_CHARS:
+                reason = reason[: PROBLEM_MAX_CHARS - 1] + "…"
+            lines.append(f"• Row {problem.row}, {escape(problem.column)}: {escape(reason)}")
+        hidden = len(preview.problems) - PROBLEMS_SHOWN
+        if hidden > 0:
+            lines.append(f"… and {_count(hidden, 'more problem')}")
+        if problems_file:
+            lines.append("Every problem is in the file below; fix them and send the file again.")
+    unit = parsed.unit
+    how = "from the column name" if parsed.header.unit else "your team's unit"
+    lines += ["", f"<i>Weights read in {unit} ({how}); stored in kg.</i>"]
+    if parsed.header.ignored:
+        lines.append(f"<i>Ignored: {escape(', '.join(parsed.header.ignored))}.</i>")
+    if preview.new:
+        lines += ["", "Nothing is saved until you press <b>Record</b>."]
+    elif preview.problems:
+        lines += ["", "Nothing new to record. Fix the rows above and send the file again."]
+    else:
+        lines += ["", "Every max in this file is already on record. Nothing to import."]
+    return "\n".join(lines)
+
+
+def maxes_done(result: MaxesImportResult) -> str:
+    lines = [f"✅ <b>Recorded {_count(result.recorded, 'max', 'maxes')}.</b>"]
+    if result.unchanged:
+        lines.append(f"{_count(result.unchanged, 'max', 'maxes')} already on record: unchanged.")
+    if result.problem_rows:
+        lines.append(f"{_count(result.problem_rows, 'row')} with problems: skipped.")
+    lines.append("\n/maxes shows an athlete's maxes.")
+    return "\n".join(lines)

@@ -23,6 +23,7 @@ from storage.transfer.reading import (
     FileProblem,
     FileProblemKind,
     SheetRow,
+    SheetSource,
     Spreadsheet,
     peek_rows,
     read_rows,
@@ -263,14 +264,24 @@ def parse_roster(
         header = next((m for row in peeked if (m := match_roster_header(row)) is not None), None)
         if header is None:
             continue
-        rows = read_rows(source)
-        if isinstance(rows, FileProblem):
-            return rows
-        data = [row for row in rows if row.number > header.row]
-        if not data:
-            return FileProblem(FileProblemKind.NO_ROWS)
-        return check_rows(source.name, header, data, phone_region=phone_region, today=today)
+        return parse_roster_sheet(source, header, phone_region=phone_region, today=today)
     return FileProblem(FileProblemKind.NO_HEADER)
+
+
+def parse_roster_sheet(
+    source: SheetSource,
+    header: HeaderMatch,
+    *,
+    phone_region: str | None = None,
+    today: date | None = None,
+) -> ParsedRoster | FileProblem:
+    rows = read_rows(source)
+    if isinstance(rows, FileProblem):
+        return rows
+    data = [row for row in rows if row.number > header.row]
+    if not data:
+        return FileProblem(FileProblemKind.NO_ROWS)
+    return check_rows(source.name, header, data, phone_region=phone_region, today=today)
 
 
 def check_rows(

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlmodel import col, select
 from telegram.error import BadRequest, NetworkError
 
 from fake_telegram import LocalUser
 from fake_telegram.server import MAX_DOWNLOAD_BYTES, StoredMessage
-from storage.models import Athlete
+from storage.models import Athlete, Exercise, Organization
+from storage.models.training import Max, MaxSource
+from storage.queries import training as training_queries
 from storage.transfer.templates import roster_template
 from tests.bot.conftest import Harness
 from tests.bot.helpers import add_athlete, athletes_in_db, onboard_coach
@@ -110,7 +115,7 @@ async def test_xlsx_roster_and_the_import_template(harness: Harness) -> None:
     coach = await onboard_coach(harness.tg)
     await coach.send("/import")
     help_text = coach.bot_messages()[-2].display_text
-    assert "Import athletes from a spreadsheet" in help_text and "Email" in help_text
+    assert "Import athletes (or maxes) from a spreadsheet" in help_text and "Email" in help_text
     template = coach.last_message()
     assert template.document is not None and template.document["file_name"] == "roster.csv"
     assert template.document_bytes == roster_template()
@@ -276,3 +281,122 @@ async def test_files_and_exports_in_a_group_reveal_nothing(harness: Harness, pri
     assert len(coach.bot_messages()) == private_before
     assert harness.api.calls_of("getFile") == [] and harness.api.calls_of("sendDocument") == []
     assert [a.name for a in await athletes_in_db(harness)] == ["Maya Lopez"]
+
+
+async def record_maxes(harness: Harness, rows: list[tuple[str, str, float, date, str]]) -> None:
+    """Maxes on record for the first team's athletes, through the storage functions."""
+    database = harness.app.bot_data["spotter.db"]
+    async with database.sessions() as session, session.begin():
+        for athlete_name, exercise_name, kg, day, source in rows:
+            athlete = (
+                await session.exec(select(Athlete).where(col(Athlete.name) == athlete_name))
+            ).first()
+            exercise = (
+                await session.exec(
+                    select(Exercise).where(
+                        col(Exercise.name) == exercise_name, col(Exercise.organization_id).is_(None)
+                    )
+                )
+            ).one()
+            assert athlete is not None
+            await training_queries.record_max(
+                session,
+                organization_id=athlete.organization_id,
+                athlete_id=athlete.id,
+                exercise_id=exercise.id,
+                kg=kg,
+                measured_on=day,
+                source=MaxSource(source),
+            )
+
+
+async def maxes_facts(harness: Harness) -> dict[str, list[tuple[object, ...]]]:
+    """Each team's maxes as (athlete, exercise, kg, date, source), by team name."""
+    database = harness.app.bot_data["spotter.db"]
+    async with database.sessions() as session:
+        rows = await session.exec(
+            select(Organization.name, Athlete.name, Exercise.name, Max)
+            .join(Athlete, col(Athlete.id) == col(Max.athlete_id))
+            .join(Exercise, col(Exercise.id) == col(Max.exercise_id))
+            .join(Organization, col(Organization.id) == col(Max.organization_id))
+        )
+        facts: dict[str, list[tuple[object, ...]]] = {}
+        for team, athlete, exercise, entry in rows.all():
+            facts.setdefault(team, []).append(
+                (athlete, exercise, entry.kg, entry.measured_on, entry.source)
+            )
+        return {team: sorted(items) for team, items in facts.items()}
+
+
+async def test_an_export_reimported_reproduces_athletes_and_maxes(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send_document(roster_template(), "roster.csv")
+    await coach.press("✅ Import 3 athletes")
+    await record_maxes(
+        harness,
+        [
+            ("Maya Lopez", "Back Squat", 142.5, date(2026, 10, 1), "tested"),
+            ("Maya Lopez", "Back Squat", 147.5, date(2026, 11, 1), "coach"),
+            ("José Müller", "Deadlift", 200.0, date(2026, 9, 9), "estimated"),
+            ("Aiko Tanaka", "Bench Press", 61.25, date(2026, 8, 1), "coach"),
+        ],
+    )
+    await coach.send("/export")
+    files = {table_of(d): d for d in coach.documents()[-4:]}
+    athletes_csv, maxes_csv = files["athletes.csv"], files["maxes.csv"]
+    assert "Maxes: 4 rows" in maxes_csv.display_text
+
+    other = await onboard_coach(harness.tg, "other", "Second Team")
+    assert athletes_csv.document_bytes is not None and maxes_csv.document_bytes is not None
+    await other.send_document(athletes_csv.document_bytes, "athletes.csv")
+    await other.press("✅ Import 3 athletes")
+    await other.send_document(maxes_csv.document_bytes, "maxes.csv")
+    preview = other.last_text()
+    assert "4 maxes to record" in preview and "Weights read in kg" in preview
+    await other.press("✅ Record 4 maxes")
+    assert "Recorded 4 maxes" in other.last_text()
+    maxes = await maxes_facts(harness)
+    assert len(maxes["Northside Barbell"]) == 4
+    assert maxes["Second Team"] == maxes["Northside Barbell"]
+    athletes = await athletes_in_db(harness)
+    first_team = [a for a in athletes if a.organization_id == athletes[0].organization_id]
+    second_team = [a for a in athletes if a.organization_id != athletes[0].organization_id]
+    assert len(first_team) == 3 and facts(first_team) == facts(second_team)
+    # Sending the maxes again records nothing.
+    await other.send_document(maxes_csv.document_bytes, "maxes.csv")
+    assert "4 maxes already on record" in other.last_text()
+    assert not other.last_message().has_inline_keyboard
+
+
+def table_of(message: StoredMessage) -> str:
+    """ "athletes.csv" of "northside-barbell-2026-11-30-athletes.csv"."""
+    assert message.document is not None
+    return re.sub(r"^.*-\d{4}-\d{2}-\d{2}-", "", message.document["file_name"])
+
+
+async def test_maxes_that_cannot_be_resolved_are_listed(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await add_athlete(coach, "Maya Lopez", "maya@example.com")
+    data = csv_bytes(
+        [
+            ["Email", "Lift", "1RM (lb)", "Date"],
+            ["maya@example.com", "RDL", "315", "2026-11-02"],
+            ["nobody@example.com", "Back Squat", "300", "2026-11-02"],
+            ["maya@example.com", "Zzxqv Wibble", "100", "2026-11-02"],
+            ["maya@example.com", "Back Squat", "heavy", "2026-11-02"],
+        ]
+    )
+    await coach.send_document(data, "maxes.csv")
+    text = coach.last_text()
+    assert "1 max to record" in text and "3 rows with problems" in text
+    assert "Row 3, Email: no athlete “nobody@example.com” in your team" in text
+    assert "Row 4, Lift: “Zzxqv Wibble” isn't in the exercise library" in text
+    assert "Row 5, 1RM (lb): “heavy” isn't a weight" in text
+    assert "Weights read in lb (from the column name)" in text
+    assert await maxes_facts(harness) == {}
+    await coach.press("✅ Record 1 max")
+    facts = await maxes_facts(harness)
+    [(athlete, exercise, kg, day, source)] = facts["Northside Barbell"]
+    assert (athlete, exercise, day) == ("Maya Lopez", "Romanian Deadlift", date(2026, 11, 2))
+    assert source is MaxSource.COACH
+    assert round(kg, 2) == round(315 * 0.45359237, 2)
