@@ -18,6 +18,7 @@ import re
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -25,6 +26,9 @@ from pydantic import SecretStr
 
 from bot import console_render as render
 from bot.app import SpotterApp, build_application
+from bot.context import CLOCK_KEY
+from bot.insight.delivery import drain_outbox
+from bot.insight.scheduler import enqueue_due_notices
 from bot.runner import prepare_database
 from bot.settings import Settings
 from fake_telegram import ApiEvent, LocalBotAPI, LocalTelegram, LocalUser, StoredMessage
@@ -51,6 +55,8 @@ Type what you would send in Telegram; it goes to the bot as the person in the pr
   :more            the next page of inline results
   :pick <n>        send inline result n into this chat
   :say <text>      send text as it is (a bare number, or text starting with ":")
+  :time <when>     set the bot's clock, YYYY-MM-DD HH:MM in UTC (or now): digests and
+                   reminders due by then are sent
   :help            this list
   :quit            stop (Ctrl+D does too); everything is kept in the database
 Photos and files the bot sends are saved in {files_dir}/."""
@@ -279,7 +285,15 @@ class Console:
                 self.write(f"  (the bot is still busy after {IDLE_TIMEOUT:.0f}s: {error})")
 
     async def handle(self, line: str) -> bool:
-        """Act on one input line; False to stop."""
+        """Act on one input line; False to stop. Then what came due is sent (digests,
+        reminders, notices), as the running bot's JobQueue would."""
+        going_on = await self.handle_line(line)
+        if going_on:
+            await enqueue_due_notices(self.app)
+            await drain_outbox(self.app)
+        return going_on
+
+    async def handle_line(self, line: str) -> bool:
         text = line.strip()
         if not text:
             return True
@@ -306,6 +320,7 @@ class Console:
             "pick": self.pick,
             "more": self.more,
             "say": self.say,
+            "time": self.set_time,
         }
         command = commands.get(name)
         if command is None:
@@ -321,6 +336,20 @@ class Console:
 
     async def show_help(self, argument: str) -> None:
         self.write(*HELP.format(bot=self.api.bot.username, files_dir=self.files_dir).split("\n"))
+
+    async def set_time(self, argument: str) -> None:
+        """Move the bot's clock (UTC), to see reminders and digests come due."""
+        if argument.lower() in ("", "now"):
+            self.app.bot_data.pop(CLOCK_KEY, None)
+            self.write("  The bot's clock is the real time again.")
+            return
+        try:
+            moment = datetime.strptime(argument, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        except ValueError:
+            self.write("  :time needs YYYY-MM-DD HH:MM (UTC), or now.")
+            return
+        self.app.bot_data[CLOCK_KEY] = lambda: moment
+        self.write(f"  The bot's clock now reads {moment:%Y-%m-%d %H:%M} UTC.")
 
     async def say(self, argument: str) -> None:
         if not argument:
