@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.callbacks import BadCallback
@@ -70,7 +71,7 @@ def ended_on(ended_at: datetime | None, team: Team) -> date | None:
 # --- building the day ------------------------------------------------------------------------
 
 
-async def load_day(context: SpotterContext, profile: Profile, training: TrainingSession) -> DayView:
+async def load_day(session: AsyncSession, profile: Profile, training: TrainingSession) -> DayView:
     team = profile.team
     program_session = None
     entries: list[EntryView] = []
@@ -78,22 +79,22 @@ async def load_day(context: SpotterContext, profile: Profile, training: Training
     program_name = None
     if training.program_session_id is not None:
         program_session = await q.get_program_session(
-            context.session, organization_id=team.id, program_session_id=training.program_session_id
+            session, organization_id=team.id, program_session_id=training.program_session_id
         )
     if program_session is not None:
         week = program_session.week
         planned = await q.planned_entries(
-            context.session, organization_id=team.id, program_session_id=program_session.id
+            session, organization_id=team.id, program_session_id=program_session.id
         )
         maxes = await q.maxes_for(
-            context.session,
+            session,
             organization_id=team.id,
             athlete_id=profile.athlete.id,
             exercise_ids={p.entry.exercise_id for p in planned},
         )
         logs: dict[str | None, list[SetLog]] = {}
         for row in await q.session_logs(
-            context.session, organization_id=team.id, training_session_id=training.id
+            session, organization_id=team.id, training_session_id=training.id
         ):
             logs.setdefault(row.entry_id, []).append(row)
         for item in planned:
@@ -115,9 +116,7 @@ async def load_day(context: SpotterContext, profile: Profile, training: Training
                 )
             )
     if training.assignment_id is not None:
-        plan = await q.active_plan(
-            context.session, organization_id=team.id, athlete_id=profile.athlete.id
-        )
+        plan = await q.active_plan(session, organization_id=team.id, athlete_id=profile.athlete.id)
         if plan is not None and plan.assignment.id == training.assignment_id:
             program_name = plan.program.name
     return DayView(profile, training, program_session, entries, week, program_name)
@@ -229,15 +228,15 @@ async def profile_from_button(
     return profile
 
 
-async def show_today(update: Update, context: SpotterContext, profile: Profile) -> None:
+async def today_messages(
+    session: AsyncSession, profile: Profile, today: date, now: datetime
+) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """What /today shows: a message per session scheduled today (opened on first view), or the
+    rest day with the next session, or why there is nothing."""
     team = profile.team
-    plan = await q.active_plan(
-        context.session, organization_id=team.id, athlete_id=profile.athlete.id
-    )
+    plan = await q.active_plan(session, organization_id=team.id, athlete_id=profile.athlete.id)
     if plan is None:
-        await send(update, context, texts.NO_PROGRAM)
-        return
-    today = team_today(context, team)
+        return [(texts.NO_PROGRAM, None)]
     schedule_args: dict[str, Any] = {
         "start_date": plan.assignment.start_date,
         "weeks": plan.program.weeks,
@@ -248,30 +247,32 @@ async def show_today(update: Update, context: SpotterContext, profile: Profile) 
     if not slots:
         upcoming = next_session(today, **schedule_args)
         if upcoming is None and today > plan.assignment.start_date:
-            await send(update, context, texts.PROGRAM_OVER)
-            return
-        await send(
-            update,
-            context,
-            texts.rest_day(
-                today,
-                upcoming.day if upcoming else None,
-                session_title(upcoming.slot) if upcoming else None,
-            ),
+            return [(texts.PROGRAM_OVER, None)]
+        text = texts.rest_day(
+            today,
+            upcoming.day if upcoming else None,
+            session_title(upcoming.slot) if upcoming else None,
         )
-        return
+        return [(text, None)]
+    messages: list[tuple[str, InlineKeyboardMarkup | None]] = []
     for slot in slots:
         training = await q.open_training_session(
-            context.session,
+            session,
             organization_id=team.id,
             athlete_id=profile.athlete.id,
             program_session_id=slot.id,
             scheduled_for=today,
             assignment_id=plan.assignment.id,
             title=session_title(slot),
-            now=context.now(),
+            now=now,
         )
-        text, markup = render_day(await load_day(context, profile, training))
+        messages.append(render_day(await load_day(session, profile, training)))
+    return messages
+
+
+async def show_today(update: Update, context: SpotterContext, profile: Profile) -> None:
+    today = team_today(context, profile.team)
+    for text, markup in await today_messages(context.session, profile, today, context.now()):
         await send(update, context, text, markup)
 
 
@@ -312,7 +313,7 @@ async def open_day(update: Update, context: SpotterContext) -> None:
         return
     pressed, _ = found
     await answer(update, context)
-    text, markup = render_day(await load_day(context, pressed.profile, pressed.training))
+    text, markup = render_day(await load_day(context.session, pressed.profile, pressed.training))
     await show(update, context, text, markup)
 
 
@@ -321,7 +322,7 @@ async def open_entry(update: Update, context: SpotterContext) -> None:
     if found is None:
         return
     pressed, _ = found
-    view = await load_day(context, pressed.profile, pressed.training)
+    view = await load_day(context.session, pressed.profile, pressed.training)
     entry = find_entry(view, pressed.entry_id)
     if entry is None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
@@ -344,22 +345,23 @@ def snapshots(entry: EntryView) -> list[dict[str, Any]]:
 
 
 async def record_entry(
-    context: SpotterContext,
+    session: AsyncSession,
     pressed: Pressed,
     entry: EntryView,
     *,
     sets: Sequence[LoggedSet],
     skipped: bool,
+    now: datetime,
 ) -> q.LogOutcome:
     return await q.log_entry(
-        context.session,
+        session,
         organization_id=pressed.profile.team.id,
         training_session_id=pressed.training.id,
         exercise_id=entry.entry.exercise_id,
         entry_id=entry.entry.id,
         sets=sets,
         prescribed=snapshots(entry),
-        now=context.now(),
+        now=now,
         skipped=skipped,
     )
 
@@ -389,9 +391,24 @@ async def after_logging(
         await answer(update, context, texts.UNCHANGED)
     else:
         await answer(update, context, done_text)
-    text, markup = render_day(await load_day(context, pressed.profile, pressed.training))
+    text, markup = render_day(await load_day(context.session, pressed.profile, pressed.training))
     await show(update, context, text, markup)
     await tell_records(update, context, pressed.profile.team, entry.name, outcome.records)
+
+
+async def log_as_prescribed(
+    session: AsyncSession, pressed: Pressed, now: datetime
+) -> tuple[EntryView | None, q.LogOutcome | None]:
+    """One tap: every set of the entry as prescribed. (None, None): no such entry; (entry,
+    None): it needs the athlete's own numbers."""
+    view = await load_day(session, pressed.profile, pressed.training)
+    entry = find_entry(view, pressed.entry_id)
+    if entry is None:
+        return None, None
+    sets = as_prescribed(entry.worked)
+    if sets is None:
+        return entry, None
+    return entry, await record_entry(session, pressed, entry, sets=sets, skipped=False, now=now)
 
 
 async def done_as_prescribed(update: Update, context: SpotterContext) -> None:
@@ -399,16 +416,13 @@ async def done_as_prescribed(update: Update, context: SpotterContext) -> None:
     if found is None:
         return
     pressed, _ = found
-    view = await load_day(context, pressed.profile, pressed.training)
-    entry = find_entry(view, pressed.entry_id)
+    entry, outcome = await log_as_prescribed(context.session, pressed, context.now())
     if entry is None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
         return
-    sets = as_prescribed(entry.worked)
-    if sets is None:
+    if outcome is None:
         await answer(update, context, texts.NEEDS_NUMBERS, alert=True)
         return
-    outcome = await record_entry(context, pressed, entry, sets=sets, skipped=False)
     await after_logging(update, context, pressed, entry, outcome, texts.logged_toast(entry.label))
 
 
@@ -417,12 +431,14 @@ async def skip_entry(update: Update, context: SpotterContext) -> None:
     if found is None:
         return
     pressed, _ = found
-    view = await load_day(context, pressed.profile, pressed.training)
+    view = await load_day(context.session, pressed.profile, pressed.training)
     entry = find_entry(view, pressed.entry_id)
     if entry is None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
         return
-    outcome = await record_entry(context, pressed, entry, sets=[], skipped=True)
+    outcome = await record_entry(
+        context.session, pressed, entry, sets=[], skipped=True, now=context.now()
+    )
     await after_logging(update, context, pressed, entry, outcome, texts.skipped_toast(entry.label))
 
 
@@ -434,7 +450,7 @@ async def ask_log_line(update: Update, context: SpotterContext) -> str | None:
     if pressed.training.finished_at is not None:
         await answer(update, context, texts.SESSION_CLOSED, alert=True)
         return None
-    view = await load_day(context, pressed.profile, pressed.training)
+    view = await load_day(context.session, pressed.profile, pressed.training)
     entry = find_entry(view, pressed.entry_id)
     if entry is None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
@@ -471,7 +487,7 @@ async def receive_log_line(
         await send(update, context, texts.NOT_FOUND)
         return True
     pressed = Pressed(profile, training, str(pending.get("entry")))
-    view = await load_day(context, profile, training)
+    view = await load_day(context.session, profile, training)
     entry = find_entry(view, pressed.entry_id)
     if entry is None:
         await send(update, context, texts.NOT_FOUND)
@@ -480,7 +496,9 @@ async def receive_log_line(
     if isinstance(line, LogError):
         await send(update, context, texts.log_error(line))
         return False
-    outcome = await record_entry(context, pressed, entry, sets=line.sets, skipped=line.skipped)
+    outcome = await record_entry(
+        context.session, pressed, entry, sets=line.sets, skipped=line.skipped, now=context.now()
+    )
     if outcome.status is q.LogStatus.CLOSED:
         await send(update, context, texts.SESSION_CLOSED)
         return True
@@ -491,7 +509,7 @@ async def receive_log_line(
         entry_id=entry.entry.id,
     )
     await send(update, context, texts.logged(entry.label, rows, profile.team.unit))
-    text, markup = render_day(await load_day(context, profile, training))
+    text, markup = render_day(await load_day(context.session, profile, training))
     await send(update, context, text, markup)
     await tell_records(update, context, profile.team, entry.name, outcome.records)
     return True
@@ -558,7 +576,7 @@ async def choose_minutes(update: Update, context: SpotterContext) -> None:
     await queue_record_notice(
         context, team=team, athlete=pressed.profile.athlete, training=training
     )
-    view = await load_day(context, pressed.profile, training)
+    view = await load_day(context.session, pressed.profile, training)
     logged = sum(1 for e in view.entries if e.logs and not e.logs[0].skipped)
     skipped = sum(1 for e in view.entries if e.logs and e.logs[0].skipped)
     await answer(update, context)
