@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import programs, roster, startup, throughput, transfer
+from bench import programs, roster, startup, throughput, training, transfer
 from bench.common import (
     TEMPLATES,
     BenchResult,
@@ -108,6 +108,7 @@ BENCHMARKS: dict[str, Callable[[Options], Awaitable[BenchResult]]] = {
     "startup": startup.run,
     "transfer": transfer.run,
     "programs": programs.run,
+    "training": training.run,
 }
 
 

@@ -4,7 +4,7 @@ session message (done as prescribed, a typed line, skip), and finishing with RPE
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -49,13 +49,13 @@ class EntryView:
 class DayView:
     profile: Profile
     training: TrainingSession
-    program_session: ProgramSession | None
+    program_session: ProgramSession | q.Slot | None
     entries: list[EntryView]
     week: int | None
     program_name: str | None
 
 
-def session_title(program_session: ProgramSession) -> str:
+def session_title(program_session: ProgramSession | q.Slot) -> str:
     return (
         program_session.title
         or f"Week {program_session.week} · {texts.WEEKDAYS[program_session.weekday - 1]}"
@@ -71,13 +71,21 @@ def ended_on(ended_at: datetime | None, team: Team) -> date | None:
 # --- building the day ------------------------------------------------------------------------
 
 
-async def load_day(session: AsyncSession, profile: Profile, training: TrainingSession) -> DayView:
+async def load_day(
+    session: AsyncSession,
+    profile: Profile,
+    training: TrainingSession,
+    *,
+    program_name: str | None = None,
+    slot: q.Slot | None = None,
+) -> DayView:
+    """The day with loads worked out. `slot` and `program_name`, when the caller has them, save
+    a query each."""
     team = profile.team
-    program_session = None
+    program_session: ProgramSession | q.Slot | None = slot
     entries: list[EntryView] = []
     week = None
-    program_name = None
-    if training.program_session_id is not None:
+    if program_session is None and training.program_session_id is not None:
         program_session = await q.get_program_session(
             session, organization_id=team.id, program_session_id=training.program_session_id
         )
@@ -115,10 +123,10 @@ async def load_day(session: AsyncSession, profile: Profile, training: TrainingSe
                     logs.get(item.entry.id, []),
                 )
             )
-    if training.assignment_id is not None:
-        plan = await q.active_plan(session, organization_id=team.id, athlete_id=profile.athlete.id)
-        if plan is not None and plan.assignment.id == training.assignment_id:
-            program_name = plan.program.name
+    if program_name is None and training.assignment_id is not None:
+        program_name = await q.program_name(
+            session, organization_id=team.id, assignment_id=training.assignment_id
+        )
     return DayView(profile, training, program_session, entries, week, program_name)
 
 
@@ -266,7 +274,8 @@ async def today_messages(
             title=session_title(slot),
             now=now,
         )
-        messages.append(render_day(await load_day(session, profile, training)))
+        view = await load_day(session, profile, training, program_name=plan.program.name, slot=slot)
+        messages.append(render_day(view))
     return messages
 
 
@@ -374,10 +383,20 @@ async def tell_records(
         await send(update, context, texts.records_message(lines))
 
 
+def with_logged(view: DayView, entry_id: str, outcome: q.LogOutcome) -> DayView:
+    """The day as it is after logging one entry (no second trip to the database)."""
+    if outcome.status not in (q.LogStatus.LOGGED, q.LogStatus.UNCHANGED):
+        return view
+    entries = [
+        replace(e, logs=list(outcome.sets)) if e.entry.id == entry_id else e for e in view.entries
+    ]
+    return replace(view, entries=entries)
+
+
 async def after_logging(
     update: Update,
     context: SpotterContext,
-    pressed: Pressed,
+    view: DayView,
     entry: EntryView,
     outcome: q.LogOutcome,
     done_text: str,
@@ -391,24 +410,32 @@ async def after_logging(
         await answer(update, context, texts.UNCHANGED)
     else:
         await answer(update, context, done_text)
-    text, markup = render_day(await load_day(context.session, pressed.profile, pressed.training))
+    text, markup = render_day(view)
     await show(update, context, text, markup)
-    await tell_records(update, context, pressed.profile.team, entry.name, outcome.records)
+    await tell_records(update, context, view.profile.team, entry.name, outcome.records)
 
 
-async def log_as_prescribed(
-    session: AsyncSession, pressed: Pressed, now: datetime
-) -> tuple[EntryView | None, q.LogOutcome | None]:
-    """One tap: every set of the entry as prescribed. (None, None): no such entry; (entry,
-    None): it needs the athlete's own numbers."""
+@dataclass(frozen=True)
+class Tapped:
+    """What a tap on an entry did: `entry` None means no such entry; `outcome` None means the
+    entry needs the athlete's own numbers; `view` is the day afterwards."""
+
+    view: DayView
+    entry: EntryView | None = None
+    outcome: q.LogOutcome | None = None
+
+
+async def log_as_prescribed(session: AsyncSession, pressed: Pressed, now: datetime) -> Tapped:
+    """One tap: every set of the entry as prescribed."""
     view = await load_day(session, pressed.profile, pressed.training)
     entry = find_entry(view, pressed.entry_id)
     if entry is None:
-        return None, None
+        return Tapped(view)
     sets = as_prescribed(entry.worked)
     if sets is None:
-        return entry, None
-    return entry, await record_entry(session, pressed, entry, sets=sets, skipped=False, now=now)
+        return Tapped(view, entry)
+    outcome = await record_entry(session, pressed, entry, sets=sets, skipped=False, now=now)
+    return Tapped(with_logged(view, entry.entry.id, outcome), entry, outcome)
 
 
 async def done_as_prescribed(update: Update, context: SpotterContext) -> None:
@@ -416,14 +443,15 @@ async def done_as_prescribed(update: Update, context: SpotterContext) -> None:
     if found is None:
         return
     pressed, _ = found
-    entry, outcome = await log_as_prescribed(context.session, pressed, context.now())
-    if entry is None:
+    tapped = await log_as_prescribed(context.session, pressed, context.now())
+    if tapped.entry is None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
         return
-    if outcome is None:
+    if tapped.outcome is None:
         await answer(update, context, texts.NEEDS_NUMBERS, alert=True)
         return
-    await after_logging(update, context, pressed, entry, outcome, texts.logged_toast(entry.label))
+    toast = texts.logged_toast(tapped.entry.label)
+    await after_logging(update, context, tapped.view, tapped.entry, tapped.outcome, toast)
 
 
 async def skip_entry(update: Update, context: SpotterContext) -> None:
@@ -439,7 +467,8 @@ async def skip_entry(update: Update, context: SpotterContext) -> None:
     outcome = await record_entry(
         context.session, pressed, entry, sets=[], skipped=True, now=context.now()
     )
-    await after_logging(update, context, pressed, entry, outcome, texts.skipped_toast(entry.label))
+    view = with_logged(view, entry.entry.id, outcome)
+    await after_logging(update, context, view, entry, outcome, texts.skipped_toast(entry.label))
 
 
 async def ask_log_line(update: Update, context: SpotterContext) -> str | None:

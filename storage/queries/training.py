@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import col, func, select
@@ -717,11 +717,21 @@ async def list_records(
 # --- the program side, as the athlete's day needs it ----------------------------------------
 
 
+class Slot(NamedTuple):
+    """A program session as scheduling needs it (cheaper than 156 ORM rows a year)."""
+
+    id: str
+    week: int
+    weekday: int
+    position: int
+    title: str | None
+
+
 @dataclass(frozen=True)
 class ActivePlan:
     assignment: Assignment
     program: Program
-    sessions: list[ProgramSession]
+    sessions: list[Slot]
 
 
 @dataclass(frozen=True)
@@ -750,22 +760,27 @@ async def active_plan(
     if row is None:
         return None
     assignment, program = row
-    sessions = list(
-        (
-            await session.exec(
-                select(ProgramSession)
-                .where(
-                    col(ProgramSession.organization_id) == organization_id,
-                    col(ProgramSession.program_id) == program.id,
-                )
-                .order_by(
-                    col(ProgramSession.week),
-                    col(ProgramSession.weekday),
-                    col(ProgramSession.position),
-                )
+    rows = (
+        await session.exec(
+            select(  # type: ignore[call-overload]  # (sqlmodel types select() up to 4 columns)
+                col(ProgramSession.id),
+                col(ProgramSession.week),
+                col(ProgramSession.weekday),
+                col(ProgramSession.position),
+                col(ProgramSession.title),
             )
-        ).all()
-    )
+            .where(
+                col(ProgramSession.organization_id) == organization_id,
+                col(ProgramSession.program_id) == program.id,
+            )
+            .order_by(
+                col(ProgramSession.week),
+                col(ProgramSession.weekday),
+                col(ProgramSession.position),
+            )
+        )
+    ).all()
+    sessions = [Slot(*row) for row in rows]
     return ActivePlan(assignment, program, sessions)
 
 
@@ -834,3 +849,19 @@ async def update_team_settings(
     session.add(organization)
     await session.flush()
     return organization
+
+
+async def program_name(
+    session: AsyncSession, *, organization_id: str, assignment_id: str
+) -> str | None:
+    """The name of the program an assignment is for (the day's header)."""
+    return (
+        await session.exec(
+            select(col(Program.name))
+            .join(Assignment, col(Assignment.program_id) == col(Program.id))
+            .where(
+                col(Assignment.id) == assignment_id,
+                col(Assignment.organization_id) == organization_id,
+            )
+        )
+    ).first()
