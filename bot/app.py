@@ -44,10 +44,10 @@ from bot.core.forms import (
 )
 from bot.core.private import keep_private
 from bot.database import Database
+from bot.exercises import browse as exercises
+from bot.exercises import card_changes, card_edits, new_form
 from bot.handlers import (
     deep_links,
-    exercise_form,
-    exercises,
     inline,
     invites,
 )
@@ -145,7 +145,7 @@ def edit_athlete_form() -> FormRoutes:
 
 
 def new_exercise_form() -> FormRoutes:
-    form = exercise_form
+    form = new_form
     return FormRoutes(
         form.NEW,
         entries=[
@@ -187,7 +187,7 @@ def new_exercise_form() -> FormRoutes:
 
 def change_exercise_forms() -> list[FormRoutes]:
     """Typed changes from an exercise card: a new name or instructions; a link by name."""
-    form = exercise_form
+    form = card_changes
     back_to_card = on_button(cb.EX_CARD, form.leave_to_card)
     return [
         FormRoutes(
@@ -298,17 +298,17 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             on_button(cb.EX_SEARCH, exercises.search_page),
             on_button(cb.EX_CARD, exercises.open_card),
             on_button(cb.EX_BACK, exercises.go_back),
-            on_button(cb.EX_EDIT_MENU, exercise_form.edit_menu),
-            on_button(cb.EX_EDIT_CHOICE, exercise_form.edit_choice),
-            on_button(cb.EX_SET_PATTERN, exercise_form.set_pattern),
-            on_button(cb.EX_SET_EQUIPMENT, exercise_form.set_equipment),
-            on_button(cb.EX_TOGGLE_MUSCLE, exercise_form.toggle_saved_muscle),
-            on_button(cb.EX_MUSCLES_DONE, exercise_form.save_muscles),
-            on_button(cb.EX_ARCHIVE, exercise_form.set_archived),
-            on_button(cb.EX_COPY, exercise_form.copy_to_ours),
-            on_button(cb.EX_LINK_PICK, exercise_form.pick_link),  # from an older results message
-            on_button(cb.EX_UNLINK_MENU, exercise_form.unlink_menu),
-            on_button(cb.EX_UNLINK, exercise_form.unlink),
+            on_button(cb.EX_EDIT_MENU, card_edits.edit_menu),
+            on_button(cb.EX_EDIT_CHOICE, card_edits.edit_choice),
+            on_button(cb.EX_SET_PATTERN, card_edits.set_pattern),
+            on_button(cb.EX_SET_EQUIPMENT, card_edits.set_equipment),
+            on_button(cb.EX_TOGGLE_MUSCLE, card_edits.toggle_saved_muscle),
+            on_button(cb.EX_MUSCLES_DONE, card_edits.save_muscles),
+            on_button(cb.EX_ARCHIVE, card_edits.set_archived),
+            on_button(cb.EX_COPY, card_edits.copy_to_ours),
+            on_button(cb.EX_LINK_PICK, card_changes.pick_link),  # from an older results message
+            on_button(cb.EX_UNLINK_MENU, card_edits.unlink_menu),
+            on_button(cb.EX_UNLINK, card_edits.unlink),
             # A form's buttons after it ended ("closed"), and "finish or drop" with none open
             *forms.outside(),
             # Inline lookup in any chat

@@ -17,9 +17,9 @@ from bot import texts
 from bot.athletes import keyboards as athlete_keyboards
 from bot.command_menus import publish_chat_commands
 from bot.context import SpotterContext, transactional
+from bot.core.actions import Caller, audiences_of, load_caller
 from bot.core.notices import label_account, label_coaches, notify_coaches
-from bot.handlers.common import Caller, audiences_of, load_caller
-from bot.handlers.exercises import open_exercise_link, open_library_link
+from bot.exercises.browse import open_exercise_link, open_library_link
 from bot.replies import send
 from storage.queries.invitations import (
     ClaimOutcome,

@@ -11,6 +11,7 @@ from telegram import (
 
 from bot import keyboards, texts
 from bot.context import SpotterContext, transactional
+from bot.exercises import texts as exercise_texts
 from bot.handlers.deep_links import LIBRARY_PAYLOAD
 from storage.queries.athletes import list_athlete_profiles
 from storage.queries.exercises import get_exercise_cards
@@ -62,14 +63,14 @@ async def answer_inline_query(update: Update, context: SpotterContext) -> None:
     )
     await context.commit()
     # How sure the answer is goes above the first result of the first page.
-    said = texts.search_outcome(query.query, page) if page.offset == 0 else None
+    said = exercise_texts.search_outcome(query.query, page) if page.offset == 0 else None
     results = [
         InlineQueryResultArticle(
             id=hit.exercise_id,
             title=texts.inline_title(hit.name, curated=hit.is_curated),
             description=f"{said}\n{describe(hit)}" if said and n == 0 else describe(hit),
             input_message_content=InputTextMessageContent(
-                texts.exercise_card(cards[hit.exercise_id])
+                exercise_texts.exercise_card(cards[hit.exercise_id])
             ),
             reply_markup=keyboards.open_in_bot(context.bot.username, hit.exercise_id),
         )

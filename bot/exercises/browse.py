@@ -14,10 +14,10 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
 
 from bot import callbacks as cb
-from bot import keyboards, texts
 from bot.context import SpotterContext, transactional
+from bot.core.actions import Caller, library_organization_id, load_caller
 from bot.core.keyboards import button
-from bot.handlers.common import Caller, library_organization_id, load_caller
+from bot.exercises import keyboards, texts
 from bot.replies import answer, send, show
 from storage.errors import NotFound
 from storage.models import BodyRegion, MovementPattern

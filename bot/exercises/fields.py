@@ -1,0 +1,110 @@
+"""What the exercise forms and card edits share: step names, field rules, muscle lists, and
+loading one of the team's exercises."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+
+from bot import callbacks as cb
+from bot.context import SpotterContext
+from bot.core.actions import Caller, load_coach
+from bot.exercises import texts
+from bot.replies import answer
+from storage import validation
+from storage.errors import DomainError
+from storage.models import Exercise, MuscleGroup
+from storage.queries import exercises as q
+from storage.schemas import EXERCISE_NAME_EXAMPLE
+
+NEW_CONVERSATION = "new_exercise"
+
+CHANGE_CONVERSATION = "change_exercise"
+
+DRAFT_KEY = "exercise_draft"
+
+EDIT_KEY = "exercise_edit"  # {"exercise", "field"}: a typed change to a saved exercise
+
+LINK_KEY = "exercise_link"  # {"exercise", "direction"}: picking a progression by name
+
+MUSCLES_KEY = "exercise_muscles"  # {"exercise", "role", "selected"}: toggles on a saved one
+
+NAME, PATTERN, PRIMARY, SECONDARY, EQUIPMENT, INSTRUCTIONS = (
+    "name",
+    "pattern",
+    "primary",
+    "secondary",
+    "equipment",
+    "instructions",
+)
+
+SUMMARY, PICK_FIELD = "summary", "pick_field"
+
+EDIT_TEXT, LINK_QUERY = "edit_text", "link_query"
+
+ORDER = [NAME, PATTERN, PRIMARY, SECONDARY, EQUIPMENT, INSTRUCTIONS]
+
+TEXT_FIELDS = (NAME, INSTRUCTIONS)
+
+CHOICE_FIELDS = (PATTERN, EQUIPMENT, PRIMARY, SECONDARY)
+
+ROLES = (PRIMARY, SECONDARY)
+
+LINK_RESULTS = 8
+
+Callback = Callable[[Update, SpotterContext], Coroutine[Any, Any, Any]]
+
+
+def user_data_of(context: SpotterContext) -> dict[Any, Any]:
+    assert context.user_data is not None
+    return context.user_data
+
+
+def parse_enum(kind: cb.CallbackKind, field: str, enum: Any, data: str | None) -> Any:
+    try:
+        return enum(kind.unpack(data)[field])
+    except ValueError:
+        raise cb.BadCallback(data) from None
+
+
+def clean_name(text: str) -> str:
+    return validation.clean_title(
+        text, what="exercise name", limit=validation.NAME_MAX, example=EXERCISE_NAME_EXAMPLE
+    )
+
+
+def clean_instructions(text: str) -> str:
+    return validation.clean_long_text(text, what="instructions", limit=validation.INSTRUCTIONS_MAX)
+
+
+async def muscle_groups(context: SpotterContext) -> dict[str, MuscleGroup]:
+    return {m.id: m for m in await q.list_muscle_groups(context.session)}
+
+
+def pick(muscles: dict[str, MuscleGroup], ids: list[str]) -> list[MuscleGroup]:
+    return [muscles[m] for m in ids if m in muscles]
+
+
+def offered(muscles: dict[str, MuscleGroup], role: str, primary: list[str]) -> list[MuscleGroup]:
+    """Secondary toggles leave out the primary muscles: one muscle can't be both."""
+    return [m for m in muscles.values() if role == PRIMARY or m.id not in primary]
+
+
+async def load_custom(
+    update: Update, context: SpotterContext, exercise_id: str
+) -> tuple[Caller, Exercise] | None:
+    """The caller (a coach) and their team's exercise; otherwise a refusal and None."""
+    caller = await load_coach(update, context)
+    if caller is None:
+        return None
+    assert caller.organization_id is not None
+    try:
+        exercise = await q.get_custom_exercise(
+            context.session, organization_id=caller.organization_id, exercise_id=exercise_id
+        )
+    except DomainError as error:
+        await answer(update, context, texts.alert(error.message), alert=True)
+        return None
+    return caller, exercise
