@@ -30,8 +30,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import col, func
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Athlete, Exercise
+from storage.models import Athlete, Exercise, Program, ProgramEntry, ProgramSession
 from storage.models.training import Max, SetLog, TrainingSession
+from storage.prescriptions import Prescription, render_prescription
 from storage.transfer.cells import is_formula_like, neutralize_text
 from storage.transfer.prescribed import describe_prescribed
 from storage.transfer.reading import CellValue
@@ -246,8 +247,78 @@ TRAINING_LOGS = ExportTable(
 LOG_HEADERS = TRAINING_LOGS.headers
 ATHLETE_HEADERS = ATHLETES.headers
 
-# Tables join here as their features land (programs next).
-EXPORT_TABLES: list[ExportTable] = [ATHLETES, MAXES, TRAINING_LOGS]
+PROGRAM_COLUMNS = (
+    Column("Program", Kind.TEXT, col(Program.name)),
+    Column("Weeks", Kind.NUMBER, col(Program.weeks)),
+    Column("Archived", Kind.YES_NO, col(Program.archived_at).is_not(None)),
+    Column("Week", Kind.NUMBER, col(ProgramSession.week)),
+    Column("Day", Kind.TEXT, col(ProgramSession.weekday)),
+    Column("Session", Kind.TEXT, col(ProgramSession.title)),
+    Column("Group", Kind.TEXT, col(ProgramEntry.group_label)),
+    Column("Exercise", Kind.TEXT, col(Exercise.name)),
+    Column("Prescription (JSON, kg)", Kind.JSON, raw(col(ProgramEntry.prescription))),
+    Column("Note", Kind.TEXT, col(ProgramEntry.note)),
+)
+_PROGRAM_JSON = 8
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def programs_query(columns: tuple[Column, ...], organization_id: str) -> Any:
+    return (
+        _select(columns)
+        .select_from(ProgramEntry)
+        .join(ProgramSession, col(ProgramSession.id) == col(ProgramEntry.session_id))
+        .join(Program, col(Program.id) == col(ProgramSession.program_id))
+        .join(Exercise, col(Exercise.id) == col(ProgramEntry.exercise_id))
+        .where(col(Program.organization_id) == organization_id)
+        .order_by(
+            func.lower(col(Program.name)),
+            col(Program.id),
+            col(ProgramSession.week),
+            col(ProgramSession.weekday),
+            col(ProgramSession.position),
+            col(ProgramSession.id),
+            col(ProgramEntry.position),
+            col(ProgramEntry.id),
+        )
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _render_prescription(text: str) -> str | None:
+    try:
+        data = json.loads(text)
+        return render_prescription(Prescription.from_json(data))
+    except (ValueError, TypeError):
+        return None
+
+
+def _describe_entry(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The day as a name, and the entry in the shorthand the program builder reads."""
+    values = list(row)
+    weekday = values[4]
+    if isinstance(weekday, int) and 1 <= weekday <= 7:
+        values[4] = WEEKDAYS[weekday - 1]
+    prescription = values[_PROGRAM_JSON]
+    if isinstance(prescription, dict):
+        prescription = json.dumps(prescription, separators=(",", ":"), sort_keys=True)
+        values[_PROGRAM_JSON] = prescription
+    rendered = None if prescription is None else _render_prescription(prescription)
+    label = f"{values[6]}. " if values[6] else ""
+    shorthand = f"{label}{values[7]} {rendered}" if rendered else None
+    return (*values[:_PROGRAM_JSON], shorthand, *values[_PROGRAM_JSON:])
+
+
+PROGRAMS = ExportTable(
+    "programs",
+    "Programs",
+    PROGRAM_COLUMNS,
+    programs_query,
+    derive=_describe_entry,
+    derived_headers=((_PROGRAM_JSON, "Shorthand (kg)", Kind.TEXT),),
+)
+
+EXPORT_TABLES: list[ExportTable] = [ATHLETES, MAXES, PROGRAMS, TRAINING_LOGS]
 
 
 # --- cells ------------------------------------------------------------------------------------
@@ -257,10 +328,10 @@ _FORMULA_FIRST = frozenset("=+-@\t\r ")
 
 
 def _csv_text(value: Any) -> Any:
-    # The common case (no formula character first) costs one set lookup.
-    if value and value[0] in _FORMULA_FIRST:
-        return neutralize_text(value if isinstance(value, str) else str(value))
-    return value
+    if value.__class__ is str:
+        # The common case (no formula character first) costs one set lookup.
+        return neutralize_text(value) if value and value[0] in _FORMULA_FIRST else value
+    return None if value is None else neutralize_text(str(value))
 
 
 def _csv_number(value: Any) -> Any:

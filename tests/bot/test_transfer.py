@@ -140,16 +140,17 @@ async def test_export_then_reimport_into_a_new_team_reproduces_the_athletes(
     await coach.send_document(roster_template(), "roster.csv")
     await coach.press("✅ Import 3 athletes")
     await coach.send("/export")
-    documents = coach.documents()[-4:]
+    documents = coach.documents()[-5:]
     names = [d.document["file_name"] for d in documents if d.document]
-    assert [name.split("-20")[0] for name in names] == ["northside-barbell"] * 4
-    assert [name.split("-", 5)[-1] for name in names[:3]] == [
+    assert [name.split("-20")[0] for name in names] == ["northside-barbell"] * 5
+    assert [table_of(d) for d in documents[:4]] == [
         "athletes.csv",
         "maxes.csv",
+        "programs.csv",
         "training-logs.csv",
     ]
-    assert names[3].endswith(".xlsx")
-    documents = [documents[0], documents[3]]
+    assert names[4].endswith(".xlsx")
+    documents = [documents[0], documents[4]]
     assert "Export of Northside Barbell" in coach.last_text()
     rows = csv_rows(documents[0])
     assert rows[0][0] == "Name"
@@ -342,7 +343,7 @@ async def test_an_export_reimported_reproduces_athletes_and_maxes(harness: Harne
         ],
     )
     await coach.send("/export")
-    files = {table_of(d): d for d in coach.documents()[-4:]}
+    files = {table_of(d): d for d in coach.documents()[-5:]}
     athletes_csv, maxes_csv = files["athletes.csv"], files["maxes.csv"]
     assert "Maxes: 4 rows" in maxes_csv.display_text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,11 +16,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Athlete, AthleteGender, AthleteStatus, Exercise
 from storage.models.training import MaxSource
+from storage.prescriptions import ParseErrors, parse_session
 from storage.queries import athletes as athlete_queries
+from storage.queries import programs as program_queries
 from storage.queries import training as training_queries
 from storage.schemas import AthleteCreate
 from storage.training.logparse import LoggedSet
-from storage.transfer.export import ATHLETE_HEADERS, ATHLETES, LOG_HEADERS, MAX_HEADERS, export_team
+from storage.transfer.export import (
+    ATHLETE_HEADERS,
+    ATHLETES,
+    LOG_HEADERS,
+    MAX_HEADERS,
+    PROGRAMS,
+    export_team,
+)
 from storage.transfer.prescribed import describe_prescribed
 from storage.transfer.reading import FileProblem, open_spreadsheet
 from storage.transfer.roster import ParsedRoster, parse_roster
@@ -188,7 +198,7 @@ async def test_export_csv_is_excel_friendly_and_neutralised(
         session, organization_id=other.organization_id, data=AthleteCreate(name="Not Ours")
     )
     result = await export_team(session, organization_id=org, directory=tmp_path)
-    assert result.counts == {"athletes": 4, "maxes": 0, "training-logs": 0}
+    assert result.counts == {"athletes": 4, "maxes": 0, "programs": 0, "training-logs": 0}
     csv_file = next(f for f in result.files if f.kind == "csv")
     raw = csv_file.path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
@@ -271,7 +281,7 @@ async def test_a_csv_over_the_upload_limit_goes_out_zipped(
 async def test_empty_team_exports_headers_only(session: AsyncSession, tmp_path: Path) -> None:
     seat = await make_team(session)
     result = await export_team(session, organization_id=seat.organization_id, directory=tmp_path)
-    assert result.counts == {"athletes": 0, "maxes": 0, "training-logs": 0}
+    assert result.counts == {"athletes": 0, "maxes": 0, "programs": 0, "training-logs": 0}
     csv_file = next(f for f in result.files if f.table == "athletes")
     assert csv_file.path.read_text(encoding="utf-8-sig").strip() == ",".join(ATHLETE_HEADERS)
 
@@ -313,7 +323,7 @@ async def test_maxes_and_training_logs_are_exported(session: AsyncSession, tmp_p
         now=now,
     )
     result = await export_team(session, organization_id=org, directory=tmp_path)
-    assert result.counts == {"athletes": 1, "maxes": 1, "training-logs": 2}
+    assert result.counts == {"athletes": 1, "maxes": 1, "programs": 0, "training-logs": 2}
     by_table = {f.table: f for f in result.files if f.kind == "csv"}
     maxes = list(csv.reader(io.StringIO(by_table["maxes"].path.read_text("utf-8-sig"))))
     assert maxes == [
@@ -332,7 +342,7 @@ async def test_maxes_and_training_logs_are_exported(session: AsyncSession, tmp_p
     )
     assert first["RPE"] == "8.0" and first["Logged at (UTC)"] == "2026-11-30 17:05:00"
     workbook = load_workbook(next(f for f in result.files if f.kind == "xlsx").path)
-    assert workbook.sheetnames == ["Athletes", "Maxes", "Training logs"]
+    assert workbook.sheetnames == ["Athletes", "Maxes", "Programs", "Training logs"]
     assert workbook["Training logs"].max_row == 3
 
 
@@ -362,3 +372,49 @@ async def test_a_big_table_is_cut_in_the_workbook_but_whole_in_the_csv(
     assert load_workbook(workbook_file.path)["Athletes"].max_row == 3
     csv_file = next(f for f in result.files if f.kind == "csv")
     assert len(list(csv.reader(io.StringIO(csv_file.path.read_text("utf-8-sig"))))) == 5
+
+
+async def test_programs_are_exported_an_entry_a_row_with_the_shorthand(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    seat = await make_team(session)
+    org = seat.organization_id
+    program = await program_queries.create_program(
+        session, organization_id=org, name="=Strength block", weeks=4
+    )
+    day = await program_queries.add_session(
+        session, organization_id=org, program_id=program.id, week=1, weekday=3, title="Lower"
+    )
+    parsed = parse_session("A1. Back Squat 5x5 @ 80%, rest 3min\nA2. Deadlift 3x3 @ 140kg")
+    assert not isinstance(parsed, ParseErrors)
+    entries = [
+        program_queries.EntryInput(
+            exercise_id=await exercise_id_named(session, entry.exercise_name),
+            prescription=entry.prescription,
+            group_label=entry.group_label,
+        )
+        for entry in parsed.entries
+    ]
+    await program_queries.set_session_entries(
+        session, organization_id=org, session_id=day.id, entries=entries
+    )
+    result = await export_team(session, organization_id=org, directory=tmp_path, tables=[PROGRAMS])
+    assert result.counts == {"programs": 2}
+    rows = list(csv.reader(io.StringIO(result.files[0].path.read_text("utf-8-sig"))))
+    assert rows[0] == list(PROGRAMS.headers)
+    first = dict(zip(PROGRAMS.headers, rows[1], strict=True))
+    assert first["Program"] == "'=Strength block"  # neutralised
+    assert (first["Week"], first["Day"], first["Session"], first["Group"]) == (
+        "1",
+        "Wed",
+        "Lower",
+        "A1",
+    )
+    assert first["Shorthand (kg)"] == "A1. Back Squat 5x5 @ 80%, rest 3min"
+    second = dict(zip(PROGRAMS.headers, rows[2], strict=True))
+    assert second["Shorthand (kg)"].startswith("A2. Deadlift 3x3 @ 140")
+    assert json.loads(second["Prescription (JSON, kg)"])["sets"][0]["kg"] == 140
+    # The shorthand reads back as the same prescription.
+    again = parse_session(first["Shorthand (kg)"] + "\n" + second["Shorthand (kg)"])
+    assert not isinstance(again, ParseErrors)
+    assert [e.prescription for e in again.entries] == [e.prescription for e in parsed.entries]
