@@ -10,7 +10,6 @@ from tests.bot.conftest import Harness
 from tests.bot.programs.test_programs import UPPER
 from tests.bot.test_console import ADD_MAYA, Session, assert_in_order
 
-
 LOWER = """Lower A:
 A1. Back squat 5x5 @ 80%, rest 2min
 A2. Pull-up 3 x 8-10 @ RPE 8
