@@ -57,6 +57,8 @@ Type what you would send in Telegram; it goes to the bot as the person in the pr
   :say <text>      send text as it is (a bare number, or text starting with ":")
   :time <when>     set the bot's clock, YYYY-MM-DD HH:MM in UTC (or now): digests and
                    reminders due by then are sent
+  :paste           send the next lines as ONE message (a program session); a line with
+                   only "." ends it
   :help            this list
   :quit            stop (Ctrl+D does too); everything is kept in the database
 Photos and files the bot sends are saved in {files_dir}/."""
@@ -279,10 +281,35 @@ class Console:
                 # like the conversation.
                 self.write(f"{self.prompt}{line}".rstrip())
             try:
+                if line.strip().lower() == ":paste":
+                    pasted = await self.read_paste(reader, interactive=interactive)
+                    if pasted:
+                        await self.current.send(pasted)
+                        await enqueue_due_notices(self.app)
+                        await drain_outbox(self.app)
+                    continue
                 if not await self.handle(line):
                     return
             except TimeoutError as error:
                 self.write(f"  (the bot is still busy after {IDLE_TIMEOUT:.0f}s: {error})")
+
+    async def read_paste(self, reader: LineReader, *, interactive: bool) -> str | None:
+        """:paste: the lines up to one holding only ".", as one message (as a paste is in
+        Telegram: a program session is one message of several lines)."""
+        if interactive:
+            self.write('  Paste or type the lines; a line with only "." sends them as one message.')
+        lines: list[str] = []
+        while True:
+            if interactive:
+                self.out.write("... ")
+                self.out.flush()
+            line = await reader.readline()
+            if line is None or line.strip() == ".":
+                break
+            if not interactive:
+                self.write(f"... {line}".rstrip())
+            lines.append(line)
+        return "\n".join(lines).strip("\n") or None
 
     async def handle(self, line: str) -> bool:
         """Act on one input line; False to stop. Then what came due is sent (digests,

@@ -701,7 +701,9 @@ async def _copy(
         await send(
             update, context, texts.copied_week(draft["week"], draft["targets"], written, change)
         )
-        await handlers.render_card(update, context, coach, draft["program_id"], draft["targets"][0])
+        await handlers.render_card(
+            update, context, coach, draft["program_id"], draft["targets"][0], new_message=True
+        )
     return END
 
 

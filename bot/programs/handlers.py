@@ -13,7 +13,7 @@ from bot.context import SpotterContext
 from bot.core.actions import Coach, coach_action
 from bot.programs import keyboards as kb
 from bot.programs import sessions, texts
-from bot.replies import answer, notify, show
+from bot.replies import answer, notify, send, show
 from storage.errors import Conflict, NotFound
 from storage.models import Organization
 from storage.queries import programs as q
@@ -62,6 +62,7 @@ async def render_card(
     week: int,
     *,
     toast: str | None = None,
+    new_message: bool = False,
 ) -> bool:
     try:
         view = await q.get_program_view(
@@ -72,7 +73,11 @@ async def render_card(
         return False
     week = max(1, min(week, view.program.weeks))
     await answer(update, context, toast)
-    await show(update, context, texts.program_card(view, week), kb.program_card(view, week))
+    text, markup = texts.program_card(view, week), kb.program_card(view, week)
+    if new_message:
+        await send(update, context, text, markup)
+    else:
+        await show(update, context, text, markup)
     return True
 
 
