@@ -33,7 +33,9 @@ from bot.athletes import home as athlete_home
 from bot.athletes import roster
 from bot.command_menus import publish_default_commands
 from bot.context import DB_KEY, MODE_KEY, SETTINGS_KEY, SpotterContext
+from bot.core import deep_links as links
 from bot.core import errors, fallbacks
+from bot.core.deep_links import on_deep_link
 from bot.core.forms import (
     NOT_TEXT,
     PICK_FIELD,
@@ -46,14 +48,12 @@ from bot.core.private import keep_private
 from bot.database import Database
 from bot.exercises import browse as exercises
 from bot.exercises import card_changes, card_edits, new_form
-from bot.handlers import (
-    deep_links,
-    inline,
-    invites,
-)
+from bot.inline import handlers as inline
 from bot.insight import routes as insight_routes
 from bot.insight.delivery import schedule_delivery
 from bot.insight.scheduler import schedule_notices
+from bot.invites import claim as invite_claim
+from bot.invites import coach as invite_coach
 from bot.onboarding import handlers as onboarding
 from bot.persistence import DatabasePersistence
 from bot.programs import routes as programs_routes
@@ -246,9 +246,9 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
         -1: [TypeHandler(Update, keep_private)],
         0: [
             # Deep links (/start <payload>) first: an invite tapped mid-form is still claimed.
-            CommandHandler(
-                "start", deep_links.start_with_payload, filters.Regex(r"^/start(@\w+)? \S")
-            ),
+            on_deep_link(links.LIBRARY, exercises.open_library_link),
+            on_deep_link(links.EXERCISE, exercises.open_exercise_link),
+            on_deep_link(links.INVITE, invite_claim.claim_link),  # and any other payload
             # Every form, in one conversation (one open form per user); while one is open its
             # steps see text and commands before anything below does.
             forms.conversation(),
@@ -260,7 +260,7 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             # Commands
             *(CommandHandler(name, callback) for name, callback in READ_ONLY_COMMANDS.items()),
             CommandHandler("cancel", fallbacks.cancel_outside),
-            CommandHandler("invite", invites.invite_command),
+            CommandHandler("invite", invite_coach.invite_command),
             CommandHandler("leave", athlete_home.leave_command),
             CommandHandler("import", transfer.import_command),
             CommandHandler("export", transfer.export_command),
@@ -279,8 +279,8 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             on_button(cb.AthleteSetStatus, roster.set_status),
             on_button(cb.AthleteUnlink, roster.ask_unlink),
             on_button(cb.AthleteUnlinkConfirm, roster.confirm_unlink),
-            on_button(cb.Invite, invites.invite_button),
-            on_button(cb.InviteRevoke, invites.revoke_button),
+            on_button(cb.Invite, invite_coach.invite_button),
+            on_button(cb.InviteRevoke, invite_coach.revoke_button),
             on_button(cb.LeavePick, athlete_home.pick_team_to_leave),
             on_button(cb.LeaveConfirm, athlete_home.confirm_leave),
             on_button(cb.LeaveCancel, athlete_home.cancel_leave),

@@ -96,3 +96,6 @@ def format_time(moment: datetime) -> str:
 USE_THE_BUTTONS = "Please answer with the buttons above, or send /cancel to stop."
 
 FORM_CLOSED = "That form is closed."
+
+
+DEEP_LINK_PRIVATE_ONLY = "Please open that link in a private chat with me."

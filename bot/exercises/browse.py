@@ -449,20 +449,19 @@ async def go_back(update: Update, context: SpotterContext) -> None:
     await show(update, context, screen.text, screen.markup)
 
 
-async def open_library_link(update: Update, context: SpotterContext) -> None:
+async def open_library_link(update: Update, context: SpotterContext, _: str) -> None:
     """`/start library` (the inline "open Spotter" button): the library menu, as a new message.
-
-    Runs inside the caller's transaction (call it from a @transactional handler).
-    """
+    The route of bot.core.deep_links.LIBRARY (private chat, one transaction)."""
     viewer = await load_viewer(update, context)
     await present(update, context, await build_screen(context, viewer, MENU_VIEW))
 
 
 async def open_exercise_link(update: Update, context: SpotterContext, exercise_id: str) -> None:
     """`/start ex_<id>`: the card of a visible exercise as a new message, or "not found".
-
-    Runs inside the caller's transaction (call it from a @transactional handler).
-    """
+    The route of bot.core.deep_links.EXERCISE (private chat, one transaction)."""
+    if not exercise_id:
+        await send(update, context, texts.EXERCISE_LINK_INVALID)
+        return
     viewer = await load_viewer(update, context)
     try:
         screen = await build_screen(context, viewer, card_view(exercise_id))

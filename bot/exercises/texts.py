@@ -397,3 +397,6 @@ def pick_link_to_remove(card_text: str) -> str:
 
 def unlink_button(direction: ProgressionDirection, exercise: Exercise) -> str:
     return f"✂️ {DIRECTION_LABELS[direction]}: {exercise.name}"
+
+
+EXERCISE_LINK_INVALID = "That exercise link isn't valid. Send /exercises to browse the library."

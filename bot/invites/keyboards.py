@@ -1,9 +1,8 @@
-"""Every inline keyboard. Callback data comes only from bot.callbacks."""
+"""Invitations' keyboards: /invite's matches, Revoke and Share under the invite photo."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.helpers import create_deep_linked_url
 
 from bot import callbacks as cb
 from bot.athletes import texts as athlete_texts
@@ -11,11 +10,6 @@ from bot.core.keyboards import button
 from storage.models import (
     Athlete,
 )
-
-# --- exercise library ---------------------------------------------------------------------------
-
-
-# --- invitations and leaving a team -------------------------------------------------------------
 
 
 def invite_matches(athletes: list[Athlete]) -> InlineKeyboardMarkup:
@@ -33,9 +27,3 @@ def invite_actions(invitation_id: str, share_url: str) -> InlineKeyboardMarkup:
             ]
         ]
     )
-
-
-def open_in_bot(bot_username: str, exercise_id: str) -> InlineKeyboardMarkup:
-    """Under a card posted inline in another chat: opens the card in the bot."""
-    url = create_deep_linked_url(bot_username, f"ex_{exercise_id}")
-    return InlineKeyboardMarkup([[InlineKeyboardButton("Open in Spotter", url=url)]])

@@ -17,12 +17,12 @@ from telegram.error import BadRequest
 from telegram.helpers import create_deep_linked_url
 
 from bot import callbacks as cb
-from bot import keyboards, texts
 from bot.athletes import keyboards as athlete_keyboards
 from bot.athletes.roster import card_text, load_athlete
 from bot.context import SpotterContext
 from bot.core import texts as core_texts
 from bot.core.actions import Coach, coach_action
+from bot.invites import keyboards, texts
 from bot.replies import answer, send, show
 from storage.errors import Conflict, NotFound
 from storage.models import Athlete

@@ -1,8 +1,8 @@
-"""`/start <payload>`: invite links (`inv_...`) bind an athlete; `ex_...` opens an exercise;
-`library` opens the exercise library.
+"""`/start inv_<token>`: an invite link binds the athlete's Telegram account to their record.
 
 Invite payloads are the bot's security boundary: a Telegram user whose payloads failed too often
-lately is refused before anything is looked up, and the raw token is never logged.
+lately is refused before anything is looked up, and the raw token is never logged. Payloads no
+other deep link claims come here too (and are refused as invalid invites).
 """
 
 from __future__ import annotations
@@ -11,15 +11,13 @@ import logging
 import math
 
 from telegram import Update
-from telegram.constants import ChatType
 
-from bot import texts
 from bot.athletes import keyboards as athlete_keyboards
 from bot.command_menus import publish_chat_commands
-from bot.context import SpotterContext, transactional
+from bot.context import SpotterContext
 from bot.core.actions import Caller, audiences_of, load_caller
 from bot.core.notices import label_account, label_coaches, notify_coaches
-from bot.exercises.browse import open_exercise_link, open_library_link
+from bot.invites import texts
 from bot.replies import send
 from storage.queries.invitations import (
     ClaimOutcome,
@@ -33,10 +31,6 @@ from storage.queries.organizations import list_coaches
 
 log = logging.getLogger(__name__)
 
-EXERCISE_PREFIX = "ex_"
-# The inline results' "open Spotter" button (also for people who never started the bot).
-LIBRARY_PAYLOAD = "library"
-
 REFUSALS = {
     ClaimOutcome.UNKNOWN: texts.INVITE_INVALID,
     ClaimOutcome.EXPIRED: texts.INVITE_EXPIRED,
@@ -46,21 +40,10 @@ REFUSALS = {
 }
 
 
-@transactional
-async def start_with_payload(update: Update, context: SpotterContext) -> None:
-    payload = context.args[0] if context.args else ""
-    chat, tg_user = update.effective_chat, update.effective_user
-    assert chat is not None and tg_user is not None
-    if chat.type != ChatType.PRIVATE:
-        # A team's library or an invite shown to a whole group would reveal too much.
-        await send(update, context, texts.DEEP_LINK_PRIVATE_ONLY)
-        return
-    if payload == LIBRARY_PAYLOAD:
-        await open_library_link(update, context)
-        return
-    if payload.startswith(EXERCISE_PREFIX):
-        await open_exercise(update, context, payload.removeprefix(EXERCISE_PREFIX))
-        return
+async def claim_link(update: Update, context: SpotterContext, payload: str) -> None:
+    """The route of bot.core.deep_links.INVITE (private chat, one transaction)."""
+    tg_user = update.effective_user
+    assert tg_user is not None
     now = context.now()
     retry_at = await deep_link_retry_at(context.session, telegram_user_id=tg_user.id, now=now)
     if retry_at is not None:
@@ -128,10 +111,3 @@ async def welcome_athlete(
         texts.athlete_joined(athlete.name, organization.name, label_account(caller.user)),
         athlete_keyboards.open_card(athlete.id),
     )
-
-
-async def open_exercise(update: Update, context: SpotterContext, exercise_id: str) -> None:
-    if not exercise_id:
-        await send(update, context, texts.EXERCISE_LINK_INVALID)
-        return
-    await open_exercise_link(update, context, exercise_id)

@@ -1,7 +1,4 @@
-"""Every user-facing string, in one place. User content is escaped here, nowhere else.
-
-Messages are HTML (the Application's default parse mode).
-"""
+"""Invitations: the coach's /invite and its photo, and what the athlete's tap on the link says."""
 
 from __future__ import annotations
 
@@ -9,44 +6,16 @@ from datetime import datetime
 from html import escape
 
 from bot.core.texts import format_time
-from bot.exercises.texts import PATTERN_LABELS, equipment_label
-from storage.models import (
-    MovementPattern,
-)
-
-# --- shared -----------------------------------------------------------------------------------
-
-
-# --- one open form at a time, and private chats only (bot.core) ------------------------------
-
-
-# --- onboarding ---------------------------------------------------------------------------------
-
-
-# --- add athlete --------------------------------------------------------------------------------
-
-
-# --- roster -------------------------------------------------------------------------------------
-
-
-# --- exercise library ---------------------------------------------------------------------------
-
-
-# /newexercise and editing a custom exercise
-
-
-# Progression links
-
-
-# --- invitations (coach side) -------------------------------------------------------------------
-# Callback answers (toasts, alerts) are plain text, not HTML: they are not escaped.
 
 INVITE_USAGE = (
     "Who should I invite? Send <code>/invite name</code>, or open the athlete's card "
     "in /athletes and tap <b>Invite</b>."
 )
+
 INVITE_CREATED = "Invite link created."
+
 INVITE_REVOKED = "Link revoked: it no longer works."
+
 INVITE_ALREADY_REVOKED = "That link was already revoked or replaced by a newer one."
 
 
@@ -110,26 +79,26 @@ def athlete_joined(name: str, team: str, telegram: str) -> str:
     )
 
 
-# --- invitations (athlete side: /start <payload>) -----------------------------------------------
-
 INVITE_INVALID = (
     "🤔 That invite link isn't valid. Make sure you opened the whole link, "
     "or ask your coach to send you a new one."
 )
+
 INVITE_EXPIRED = "⌛ That invite link has expired. Ask your coach for a new one."
+
 INVITE_WAS_REVOKED = (
     "🚫 That invite link was cancelled by your coach. Ask them for a new one if you need it."
 )
+
 INVITE_USED = (
     "🔒 That invite link has already been used by someone else. "
     "If it was meant for you, ask your coach for a new one."
 )
+
 INVITE_ATHLETE_TAKEN = (
     "🔒 That athlete profile is already connected to a different Telegram account. "
     "If that's wrong, ask your coach to unlink it and send you a new link."
 )
-DEEP_LINK_PRIVATE_ONLY = "Please open that link in a private chat with me."
-EXERCISE_LINK_INVALID = "That exercise link isn't valid. Send /exercises to browse the library."
 
 
 def invite_welcome(name: str, team: str, coaches: str, bot_username: str) -> str:
@@ -172,54 +141,3 @@ def too_many_attempts(retry_at: datetime, minutes: int) -> str:
         "⏳ Too many links that didn't work in a short time. Please try again after "
         f"{format_time(retry_at)} (in about {minutes} minute{'s' if minutes != 1 else ''})."
     )
-
-
-# --- /me and /leave ---------------------------------------------------------------------------
-
-
-# --- inline lookup ------------------------------------------------------------------------------
-
-INLINE_NO_MATCH = "No match: search or add it in Spotter"
-INLINE_START = "Open Spotter to browse the full library"
-
-
-def inline_title(name: str, *, curated: bool) -> str:
-    """Plain text (Telegram shows result titles as typed)."""
-    return name if curated else f"🏷 {name}"
-
-
-def inline_description(pattern: MovementPattern, muscles: tuple[str, ...], equipment: str) -> str:
-    parts = [PATTERN_LABELS[pattern], ", ".join(muscles), equipment_label(equipment)]
-    return " · ".join(part for part in parts if part)
-
-
-# Shared sentences moved to bot.core.texts; re-exported for code that still reads them here.
-from bot.core.texts import (  # noqa: E402, F401
-    A_FORM_WHAT,
-    BUTTON_EXPIRED,
-    BUTTON_FROM_EARLIER_STEP,
-    CANCELLED,
-    DROP_FORM_BUTTON,
-    ERROR_APOLOGY,
-    FINISH_FORM_BUTTON,
-    FORM_CLOSED,
-    NO_FORM_OPEN,
-    NOT_A_COACH,
-    NOT_AN_ATHLETE,
-    NOT_FOUND_ALERT,
-    NOTHING_TO_CANCEL,
-    OPEN_PRIVATE_CHAT,
-    PICK_FIELD_TO_EDIT,
-    PRIVATE_ONLY,
-    SKIP_HINT,
-    TEXT_PLEASE,
-    UNKNOWN_COMMAND,
-    UNKNOWN_TEXT,
-    USE_THE_BUTTONS,
-    coach_names,
-    field_error,
-    finish_or_drop,
-    form_dropped,
-    mid_conversation_hint,
-    still_in_form,
-)

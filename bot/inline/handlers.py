@@ -9,10 +9,10 @@ from telegram import (
     Update,
 )
 
-from bot import keyboards, texts
 from bot.context import SpotterContext, transactional
+from bot.core.deep_links import LIBRARY
 from bot.exercises import texts as exercise_texts
-from bot.handlers.deep_links import LIBRARY_PAYLOAD
+from bot.inline import keyboards, texts
 from storage.queries.athletes import list_athlete_profiles
 from storage.queries.exercises import get_exercise_cards
 from storage.queries.organizations import get_user_and_seat
@@ -79,9 +79,9 @@ async def answer_inline_query(update: Update, context: SpotterContext) -> None:
     ]
     button = None
     if page.total == 0 and query.offset == "":
-        button = InlineQueryResultsButton(texts.INLINE_NO_MATCH, start_parameter=LIBRARY_PAYLOAD)
+        button = InlineQueryResultsButton(texts.INLINE_NO_MATCH, start_parameter=LIBRARY.payload())
     elif not known:
-        button = InlineQueryResultsButton(texts.INLINE_START, start_parameter=LIBRARY_PAYLOAD)
+        button = InlineQueryResultsButton(texts.INLINE_START, start_parameter=LIBRARY.payload())
     await query.answer(
         results,
         cache_time=CACHE_SECONDS,

@@ -1,0 +1,14 @@
+"""The button under a card posted inline in another chat."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.helpers import create_deep_linked_url
+
+from bot.core.deep_links import EXERCISE
+
+
+def open_in_bot(bot_username: str, exercise_id: str) -> InlineKeyboardMarkup:
+    """Under a card posted inline in another chat: opens the card in the bot."""
+    url = create_deep_linked_url(bot_username, EXERCISE.payload(exercise_id))
+    return InlineKeyboardMarkup([[InlineKeyboardButton("Open in Spotter", url=url)]])
