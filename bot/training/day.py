@@ -197,9 +197,13 @@ def render_entry_view(view: DayView, entry: EntryView) -> tuple[str, InlineKeybo
     text = "\n\n".join(
         [header, render_entry(entry, team.unit), "\n".join(sets), texts.ENTRY_FOOTER]
     )
-    return text[:MESSAGE_LIMIT], keyboards.entry(
-        view.training.id, entry.entry.id, logged=bool(entry.logs)
+    enter_max = None
+    if any(w.needs_max for w in entry.worked):
+        enter_max = (view.profile.athlete.id, entry.entry.exercise_id, entry.name)
+    markup = keyboards.entry(
+        view.training.id, entry.entry.id, logged=bool(entry.logs), enter_max=enter_max
     )
+    return text[:MESSAGE_LIMIT], markup
 
 
 # --- /today ----------------------------------------------------------------------------------

@@ -75,17 +75,26 @@ def day(
     return InlineKeyboardMarkup(rows)
 
 
-def entry(session_id: str, entry_id: str, *, logged: bool) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+def entry(
+    session_id: str,
+    entry_id: str,
+    *,
+    logged: bool,
+    enter_max: tuple[str, str, str] | None = None,
+) -> InlineKeyboardMarkup:
+    """enter_max: (athlete id, exercise id, name) when the loads wait for a max."""
+    rows = [
+        [button("✅ Done as prescribed", ENTRY_DONE.pack(session_id, entry_id))],
         [
-            [button("✅ Done as prescribed", ENTRY_DONE.pack(session_id, entry_id))],
-            [
-                button("✏️ Change" if logged else "✏️ Log", ENTRY_LOG.pack(session_id, entry_id)),
-                button("⏭ Skip", ENTRY_SKIP.pack(session_id, entry_id)),
-            ],
-            [button("« Session", DAY_VIEW.pack(session_id))],
-        ]
-    )
+            button("✏️ Change" if logged else "✏️ Log", ENTRY_LOG.pack(session_id, entry_id)),
+            button("⏭ Skip", ENTRY_SKIP.pack(session_id, entry_id)),
+        ],
+    ]
+    if enter_max is not None:
+        athlete_id, exercise_id, name = enter_max
+        rows.append([button(f"➕ Enter max: {name}"[:60], MAX_ENTER.pack(athlete_id, exercise_id))])
+    rows.append([button("« Session", DAY_VIEW.pack(session_id))])
+    return InlineKeyboardMarkup(rows)
 
 
 def session_rpe(session_id: str) -> InlineKeyboardMarkup:
