@@ -430,7 +430,7 @@ _REGION_WORDS: dict[str, tuple[str, ...]] = {
 
 _APOSTROPHES = str.maketrans("", "", "'’‘`´ʼ")
 _NON_WORD = re.compile(r"[\W_]+")
-_IRREGULAR_PLURALS = {"calves": "calf", "halves": "half", "hammies": "hammy"}
+_IRREGULAR_PLURALS = {"calves": "calf", "halves": "half", "hammies": "hammy", "ups": "up"}
 
 _FUZZY_MIN_TOKEN = 4  # shorter words are too easily confused ("row"/"bow")
 _FUZZY_TOKEN_CUTOFF = 80.0
@@ -441,7 +441,10 @@ _PREFIX_MIN = 2  # a one-letter word only matches a one-letter word
 _CHUNK_CACHE_SIZE = 100_000
 _CHUNK_CACHE_MAX_LENGTH = 40
 _SCAN_BELOW = 1000  # keys; fewer are looked up by a scan rather than through tables
-_RELAX_MAX_WORDS = 6  # words tried one by one when none of the documents has them all
+_RELAX_MAX_WORDS = 6
+_ATTRIBUTE_RUNS_KEPT = (
+    64  # per index  # words tried one by one when none of the documents has them all
+)
 
 
 class MatchKind(StrEnum):
@@ -756,10 +759,13 @@ class SearchIndex:
         self._key_bonus = [key[2] for keys in per_doc for key in keys]
         key_words = [key[1] for keys in per_doc for key in keys]
         self._key_words = key_words
+        self._key_length = [len(compact) for compact in self._key_compact]
+        self._key_last = [words[-1] for words in key_words]
         lookup = _Scan if len(key_words) < _SCAN_BELOW else _Tables
         self._lookup: _Scan | _Tables = lookup(self._key_compact, key_words)
         self._popularity = [_popularity(doc) for doc in self.documents]
         self._sort_names = [doc.name.casefold() for doc in self.documents]
+        self._attribute_runs: dict[tuple[object, ...], _AttributeRun] = {}
         # (doc number, quality, primary) per muscle: the first mover, other primaries, secondaries.
         self._by_muscle: dict[str, list[tuple[int, float, bool]]] = {}
         self._by_pattern: dict[str, list[int]] = {}
@@ -792,7 +798,8 @@ class SearchIndex:
         return bool(self._similar_words(word))
 
     def match(self, query: _Query) -> dict[int, tuple[float, MatchKind]]:
-        """Best (score, kind) per matching document number."""
+        """Best (score, kind) per document number whose name or aliases match (the attributes a
+        query names are matched by `attribute_run`)."""
         best: dict[int, tuple[float, MatchKind]] = {}
 
         def offer(key_no: int, kind: MatchKind, quality: float, penalty: float) -> None:
@@ -823,38 +830,45 @@ class SearchIndex:
                         # "row" is not typing "rowing": a word begun in another language
                         # counts as a words match.
                         offer(key_no, MatchKind.WORDS, 20.0 + 40.0 * coverage, penalty)
+            # The hot loop of a broad query on a big team ("squat": thousands of keys), so
+            # the words tier is scored inline.
+            length, last, single = len(compact), words[-1], len(set(words)) == 1
+            words_base = _TIER_BASE[MatchKind.WORDS] - penalty
+            key_length, key_last, key_doc = self._key_length, self._key_last, self._key_doc
+            key_bonus, popularity = self._key_bonus, self._popularity
             for key_no, similarity in self._keys_with_all_words(words):
-                coverage = min(1.0, len(compact) / len(self._key_compact[key_no]))
+                coverage = min(1.0, length / key_length[key_no])
                 if similarity >= 100.0:
-                    quality = 20.0 + 40.0 * coverage + self._word_order_bonus(key_no, words)
-                    offer(key_no, MatchKind.WORDS, quality, penalty)
+                    score = words_base + 40.0 * coverage + key_bonus[key_no]
+                    score += 40.0 if key_last[key_no] == last else 25.0  # 20 + head + in a row
+                    if not single and not self._in_a_row(key_no, words):
+                        score -= 5.0
+                    doc_no = key_doc[key_no]
+                    score += popularity[doc_no]
+                    known = best.get(doc_no)
+                    if known is None or score > known[0]:
+                        best[doc_no] = (score, MatchKind.WORDS)
                 else:
                     kind = _fuzzy_kind(similarity)
                     offer(key_no, kind, _fuzzy_quality(similarity, coverage), penalty)
-        # Misspelt as a whole ("benchpres"): only when the words found nothing sure, since a
-        # pass over every key is the dearest lookup and adds nothing above what they found.
+        # Misspelt as a whole ("benchpres", "deadlfit"): one typed word only (words typed apart
+        # were each looked up nearly above), and only when the words found nothing sure, since
+        # a pass over every key is the dearest lookup and adds nothing above what they found.
         if not any(kind in _SURE for _, kind in best.values()):
             for variant_no, words in enumerate(query.variants):
                 compact = "".join(words)
-                if len(compact) >= _FUZZY_WHOLE_MIN:
+                if len(words) == 1 and len(compact) >= _FUZZY_WHOLE_MIN:
                     for key_no, similarity in lookup.keys_like(compact):
                         kind = _fuzzy_kind(similarity)
                         offer(key_no, kind, _fuzzy_quality(similarity, 1.0), 3.0 * variant_no)
-        if query.names_attribute:
-            self._match_attributes(query, best)
         return best
 
-    def _word_order_bonus(self, key_no: int, words: tuple[str, ...]) -> float:
-        """A name's last word says what it is ("front squat" is a squat, "squat jump" a jump):
-        sharing it counts most; the query's words in a row, in order, a little."""
-        key_words = self._key_words[key_no]
-        bonus = 15.0 if key_words[-1] == words[-1] else 0.0
-        width = len(words)
-        if width == 1:  # the common case, and a word found is a word in a row
-            return bonus + 5.0
-        if any(key_words[n : n + width] == words for n in range(len(key_words) - width + 1)):
-            bonus += 5.0
-        return bonus
+    def _in_a_row(self, key_no: int, words: tuple[str, ...]) -> bool:
+        """Whether the query's words stand in a row, in order, in the key. With sharing the
+        key's last word (a name's last word says what it is: "front squat" is a squat, "squat
+        jump" a jump), this orders a words match."""
+        key_words, width = self._key_words[key_no], len(words)
+        return any(key_words[n : n + width] == words for n in range(len(key_words) - width + 1))
 
     def _similar_words(self, word: str) -> dict[str, float]:
         """Indexed words equal to the word, begun by it (two letters or more), or spelt nearly
@@ -915,6 +929,22 @@ class SearchIndex:
             else:
                 yield key_no, total / len(per_word)
 
+    def attribute_run(self, query: _Query) -> _AttributeRun:
+        """What the muscle, region, pattern, equipment or phrase a query names finds here, in
+        order. The same few attributes are asked for again and again, and this index never
+        changes, so each answer is kept (a big team's "legs" is thousands of exercises)."""
+        key = (query.muscles, query.pattern, query.equipment, query.phrase)
+        known = self._attribute_runs.get(key)
+        if known is None:
+            best: dict[int, tuple[float, MatchKind]] = {}
+            self._match_attributes(query, best)
+            entries = sorted(self.entries(best))
+            known = _AttributeRun(entries, {doc_no: score for doc_no, (score, _) in best.items()})
+            if len(self._attribute_runs) >= _ATTRIBUTE_RUNS_KEPT:
+                self._attribute_runs.clear()
+            self._attribute_runs[key] = known
+        return known
+
     def _match_attributes(self, query: _Query, best: dict[int, tuple[float, MatchKind]]) -> None:
         popularity = self._popularity
 
@@ -942,6 +972,11 @@ class SearchIndex:
             offer(doc_no, MatchKind.PATTERN, 20.0)
         for doc_no in self._by_equipment.get(query.equipment or "", ()):
             offer(doc_no, MatchKind.PATTERN, 20.0)
+
+
+class _AttributeRun(NamedTuple):
+    entries: list[_Entry]  # sorted
+    scores: dict[int, float]  # by document number
 
 
 def _popularity(doc: SearchDocument) -> float:
@@ -1016,31 +1051,58 @@ _Entry = tuple[float, str, bool, str, MatchKind, SearchDocument]
 
 class Found:
     """The matches of a query, sorted only as far as a page needs: a big team's thousands of
-    matches for "press" are counted, and only the first page is put in order."""
+    matches for "press" are counted, and only the first page is put in order.
 
-    __slots__ = ("_entries", "_lead", "_sorted")
+    `loose` entries are unsorted; each of `runs` is sorted already (a kept attribute answer). A
+    document may be in both: its first (best) entry counts, so `total` is given by the caller,
+    who knows how many are shared."""
 
-    def __init__(self, entries: list[_Entry] | None = None, lead: Sequence[Ranked] = ()) -> None:
-        self._entries = entries or []
+    __slots__ = ("_hidden", "_lead", "_loose", "_ordered", "_runs", "_total")
+
+    def __init__(
+        self,
+        loose: list[_Entry] | None = None,
+        lead: Sequence[Ranked] = (),
+        runs: Sequence[list[_Entry]] = (),
+        total: int | None = None,
+    ) -> None:
+        self._loose = loose or []
         self._lead = list(lead)  # already in order, before every entry
-        self._sorted: list[_Entry] = []
+        self._runs = [run for run in runs if run]
+        counted = len(self._loose) + sum(len(run) for run in self._runs)
+        self._total = len(self._lead) + (counted if total is None else total)
+        self._ordered: list[Ranked] = []
+        self._hidden: frozenset[str] = frozenset()  # ids shown in the lead
 
     def __len__(self) -> int:
-        return len(self._lead) + len(self._entries)
+        return self._total
 
     def __bool__(self) -> bool:
-        return bool(self._lead or self._entries)
+        return self._total > 0
 
     def top(self, count: int) -> list[Ranked]:
         """The first `count` in order."""
         wanted = count - len(self._lead)
-        if wanted > len(self._sorted) and len(self._sorted) < len(self._entries):
-            if wanted * 8 >= len(self._entries):
-                self._sorted = sorted(self._entries)
-            else:
-                self._sorted = heapq.nsmallest(wanted, self._entries)
-        ranked = [Ranked(entry[5], -entry[0], entry[4]) for entry in self._sorted[: max(0, wanted)]]
-        return [*self._lead, *ranked][:count]
+        if wanted > len(self._ordered) and len(self._ordered) < self._total - len(self._lead):
+            self._ordered = self._order(wanted)
+        return [*self._lead, *self._ordered[: max(0, wanted)]][:count]
+
+    def _order(self, wanted: int) -> list[Ranked]:
+        loose = self._loose
+        # Lead documents hidden among the loose ones may be skipped: take that many more.
+        needed = wanted + len(self._hidden)
+        loose = sorted(loose) if needed * 8 >= len(loose) else heapq.nsmallest(needed, loose)
+        stream = heapq.merge(loose, *self._runs) if self._runs else iter(loose)
+        ordered: list[Ranked] = []
+        seen: set[str] = set(self._hidden)
+        for entry in stream:
+            if entry[3] in seen:
+                continue
+            seen.add(entry[3])
+            ordered.append(Ranked(entry[5], -entry[0], entry[4]))
+            if len(ordered) >= wanted:
+                break
+        return ordered
 
     def first(self) -> Ranked | None:
         top = self.top(1)
@@ -1048,8 +1110,13 @@ class Found:
 
     def after(self, lead: Sequence[Ranked]) -> Found:
         """`lead` first, then these matches without the documents in it."""
-        shown = {item.document.id for item in lead}
-        return Found([entry for entry in self._entries if entry[3] not in shown], lead)
+        shown = frozenset(item.document.id for item in (*self._lead, *lead))
+        found = Found(self._loose, [*self._lead, *lead], self._runs, total=0)
+        present = {entry[3] for entry in self._loose if entry[3] in shown}
+        present.update(entry[3] for run in self._runs for entry in run if entry[3] in shown)
+        found._total = len(found._lead) + self._total - len(self._lead) - len(present)
+        found._hidden = shown
+        return found
 
 
 class Ranking(NamedTuple):
@@ -1193,10 +1260,28 @@ class Library:
         prepared = self._prepare_words(words)
         if not prepared.variants:
             return Found()
-        entries: list[_Entry] = []
+        loose: list[_Entry] = []
+        runs: list[list[_Entry]] = []
+        total = 0
         for index in indexes:
-            entries.extend(index.entries(index.match(prepared)))
-        return Found(entries)
+            best = index.match(prepared)
+            if prepared.names_attribute:
+                run = index.attribute_run(prepared)
+                runs.append(run.entries)
+                total += len(run.entries)
+                scores = run.scores
+                # A document in both counts once, with its better score: drop the loose entry
+                # unless it beats the kept one (then the kept one is skipped when merging).
+                best = {
+                    doc_no: found
+                    for doc_no, found in best.items()
+                    if found[0] > scores.get(doc_no, -1.0)
+                }
+                total += sum(1 for doc_no in best if doc_no not in scores)
+            else:
+                total += len(best)
+            loose.extend(index.entries(best))
+        return Found(loose, runs=runs, total=total)
 
     def rank(self, query: str, custom: SearchIndex | Sequence[SearchDocument] = ()) -> Ranking:
         """Every curated and custom document that matches `query`, best first, and how sure."""
@@ -1221,16 +1306,18 @@ class Library:
                 return walked
         if top is not None and top.match is not MatchKind.NEAR:
             return Ranking(ranked)
+        relaxed = self._rank_relaxed(text, words, indexes)
+        relaxed_top = relaxed.found.first()
+        if relaxed_top is not None and relaxed_top.match is MatchKind.EXACT:
+            # "heavy deadlift", "pull ups bodyweight": the rest names an exercise exactly.
+            return relaxed
         if len(words) > 1:
             across: list[_Entry] = []
             for index in indexes:
                 across.extend(index.entries(index.match_across(words)))
             if across:
                 return Ranking(Found(across))
-        relaxed = self._rank_relaxed(text, words, indexes)
-        relaxed_top = relaxed.found.first()
-        if top is None or (relaxed_top is not None and relaxed_top.match is MatchKind.EXACT):
-            # "heavy deadlift": the rest of the query names an exercise exactly.
+        if top is None:
             return relaxed
         # Only spelt somewhat like something: a suggestion, not an answer.
         return Ranking(ranked, confident=False, suggestion=top)

@@ -480,7 +480,7 @@ async def test_search_says_when_it_set_words_aside_or_guessed(tg: LocalTelegram)
     coach = await onboard_coach(tg)
     # Words set aside are the user's text: escaped, or Telegram would refuse the message.
     await coach.send("/exercises heavy deadlift <3")
-    assert "No exact match for “heavy”; showing results for “deadlift <3”." in coach.last_text()
+    assert "No exact match for “heavy”, “<3”; showing results for “deadlift”." in coach.last_text()
     await coach.send("/exercises heavy deadlift")
     assert "No exact match for “heavy”; showing results for “deadlift”." in coach.last_text()
     assert coach.buttons()[0].endswith("Deadlift")
