@@ -230,8 +230,6 @@ IMPORT_FILE_CHANGED = (
     "I couldn't read that file again the same way, so I imported nothing. Please send it again."
 )
 
-EXPORT_STARTED = "📦 Preparing your export…"
-
 
 def export_caption(file: ExportFile, titles: dict[str, str]) -> str:
     if file.kind == "xlsx":
