@@ -37,7 +37,8 @@ async def test_the_training_day_in_the_console(harness: Harness, tmp_path: Path)
     logged = await session.type("/log Romanian deadlift 80x8")
     assert "Off-plan session logged: ✅ 80×8 **Romanian Deadlift**" in logged
 
-    # The coach builds a block (a session is pasted as one multi-line message) and assigns it.
+    # The coach builds a block and assigns it (a session is one multi-line message: what the
+    # console's :paste sends).
     await session.type(":as coach")
     await session.type("/newprogram")
     await session.type("Spring block")
