@@ -22,6 +22,9 @@ from storage.queries.organizations import get_organization
 from storage.training.schedule import next_session
 
 HISTORY_PAGE = 5
+CardButton = (
+    keyboards.CardProgram | keyboards.CardMaxes | keyboards.CardMaxAdd | keyboards.CardRecords
+)
 MESSAGE_LIMIT = 4000
 
 
@@ -48,12 +51,13 @@ async def coach_profile(
     return coach.user.id, Profile(athlete, team_of(organization))
 
 
-def pressed(update: Update, kind: keyboards.CallbackKind) -> dict[str, str]:
-    return kind.unpack(update.callback_query.data if update.callback_query else None)
+def pressed(update: Update, kind: type[CardButton]) -> str:
+    """The athlete the card's button names."""
+    return kind.unpack(update.callback_query.data if update.callback_query else None).athlete
 
 
 async def show_program(update: Update, context: SpotterContext) -> None:
-    found = await coach_profile(update, context, pressed(update, keyboards.CARD_PROGRAM)["athlete"])
+    found = await coach_profile(update, context, pressed(update, keyboards.CardProgram))
     if found is None:
         return
     _, profile = found
@@ -93,10 +97,10 @@ async def show_program(update: Update, context: SpotterContext) -> None:
 
 
 async def show_history(update: Update, context: SpotterContext) -> None:
-    values = pressed(update, keyboards.CARD_HISTORY)
     data = update.callback_query.data if update.callback_query else None
-    offset = keyboards.CARD_HISTORY.int_field(data, "offset")
-    found = await coach_profile(update, context, values["athlete"])
+    values = keyboards.CardHistory.unpack(data)
+    offset = values.offset
+    found = await coach_profile(update, context, values.athlete)
     if found is None:
         return
     _, profile = found
@@ -127,7 +131,7 @@ async def show_history(update: Update, context: SpotterContext) -> None:
 
 
 async def show_maxes(update: Update, context: SpotterContext) -> None:
-    found = await coach_profile(update, context, pressed(update, keyboards.CARD_MAXES)["athlete"])
+    found = await coach_profile(update, context, pressed(update, keyboards.CardMaxes))
     if found is None:
         return
     _, profile = found
@@ -144,7 +148,7 @@ async def show_maxes(update: Update, context: SpotterContext) -> None:
 
 
 async def ask_max(update: Update, context: SpotterContext) -> str | None:
-    found = await coach_profile(update, context, pressed(update, keyboards.CARD_MAX_ADD)["athlete"])
+    found = await coach_profile(update, context, pressed(update, keyboards.CardMaxAdd))
     if found is None:
         return None
     _, profile = found
@@ -178,7 +182,7 @@ async def receive_max(update: Update, context: SpotterContext, athlete_id: str, 
 
 
 async def show_records(update: Update, context: SpotterContext) -> None:
-    found = await coach_profile(update, context, pressed(update, keyboards.CARD_PRS)["athlete"])
+    found = await coach_profile(update, context, pressed(update, keyboards.CardRecords))
     if found is None:
         return
     _, profile = found

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.callbacks import BadCallback
 from bot.context import SpotterContext
 from bot.replies import answer, send, show
 from bot.training import keyboards, texts
@@ -216,23 +215,23 @@ async def today_command(update: Update, context: SpotterContext) -> None:
         return
     if len(profiles) > 1:
         choices = [(p.athlete.id, p.team.name) for p in profiles]
-        await send(update, context, texts.PICK_TEAM, keyboards.teams(keyboards.TODAY_TEAM, choices))
+        await send(update, context, texts.PICK_TEAM, keyboards.teams(keyboards.TodayTeam, choices))
         return
     await show_today(update, context, profiles[0])
 
 
 async def pick_today_team(update: Update, context: SpotterContext) -> None:
-    profile = await profile_from_button(update, context, keyboards.TODAY_TEAM)
+    profile = await profile_from_button(update, context, keyboards.TodayTeam)
     if profile is not None:
         await answer(update, context)
         await show_today(update, context, profile)
 
 
 async def profile_from_button(
-    update: Update, context: SpotterContext, kind: keyboards.CallbackKind
+    update: Update, context: SpotterContext, kind: keyboards.AthleteChoice
 ) -> Profile | None:
     data = update.callback_query.data if update.callback_query else None
-    athlete_id = kind.unpack(data)["athlete"]
+    athlete_id = kind.unpack(data).athlete
     _, profiles = await caller_profiles(update, context)
     profile = own_profile(profiles, athlete_id)
     if profile is None:
@@ -292,6 +291,18 @@ async def show_today(update: Update, context: SpotterContext, profile: Profile) 
 # --- buttons on the session message ----------------------------------------------------------
 
 
+SessionButton = (
+    keyboards.DayOpen
+    | keyboards.EntryOpen
+    | keyboards.EntryDone
+    | keyboards.EntryLog
+    | keyboards.EntrySkip
+    | keyboards.Finish
+    | keyboards.FinishRpe
+    | keyboards.FinishMinutes
+)
+
+
 @dataclass(frozen=True)
 class Pressed:
     profile: Profile
@@ -300,18 +311,18 @@ class Pressed:
 
 
 async def load_pressed(
-    update: Update, context: SpotterContext, kind: keyboards.CallbackKind
-) -> tuple[Pressed, dict[str, str]] | None:
+    update: Update, context: SpotterContext, kind: type[SessionButton]
+) -> tuple[Pressed, SessionButton] | None:
     """The caller's own training session named by the button; anything else is "not found"."""
     data = update.callback_query.data if update.callback_query else None
     values = kind.unpack(data)
     _, profiles = await caller_profiles(update, context)
     for profile in profiles:
         training = await q.get_training_session(
-            context.session, organization_id=profile.team.id, training_session_id=values["session"]
+            context.session, organization_id=profile.team.id, training_session_id=values.session
         )
         if training is not None and training.athlete_id == profile.athlete.id:
-            return Pressed(profile, training, values.get("entry")), values
+            return Pressed(profile, training, getattr(values, "entry", None)), values
     await answer(update, context, texts.NOT_FOUND, alert=True)
     return None
 
@@ -321,7 +332,7 @@ def find_entry(view: DayView, entry_id: str | None) -> EntryView | None:
 
 
 async def open_day(update: Update, context: SpotterContext) -> None:
-    found = await load_pressed(update, context, keyboards.DAY_VIEW)
+    found = await load_pressed(update, context, keyboards.DayOpen)
     if found is None:
         return
     pressed, _ = found
@@ -331,7 +342,7 @@ async def open_day(update: Update, context: SpotterContext) -> None:
 
 
 async def open_entry(update: Update, context: SpotterContext) -> None:
-    found = await load_pressed(update, context, keyboards.ENTRY_OPEN)
+    found = await load_pressed(update, context, keyboards.EntryOpen)
     if found is None:
         return
     pressed, _ = found
@@ -443,7 +454,7 @@ async def log_as_prescribed(session: AsyncSession, pressed: Pressed, now: dateti
 
 
 async def done_as_prescribed(update: Update, context: SpotterContext) -> None:
-    found = await load_pressed(update, context, keyboards.ENTRY_DONE)
+    found = await load_pressed(update, context, keyboards.EntryDone)
     if found is None:
         return
     pressed, _ = found
@@ -459,7 +470,7 @@ async def done_as_prescribed(update: Update, context: SpotterContext) -> None:
 
 
 async def skip_entry(update: Update, context: SpotterContext) -> None:
-    found = await load_pressed(update, context, keyboards.ENTRY_SKIP)
+    found = await load_pressed(update, context, keyboards.EntrySkip)
     if found is None:
         return
     pressed, _ = found
@@ -476,7 +487,7 @@ async def skip_entry(update: Update, context: SpotterContext) -> None:
 
 
 async def ask_log_line(update: Update, context: SpotterContext) -> str | None:
-    found = await load_pressed(update, context, keyboards.ENTRY_LOG)
+    found = await load_pressed(update, context, keyboards.EntryLog)
     if found is None:
         return None
     pressed, _ = found
@@ -552,7 +563,7 @@ async def receive_log_line(
 
 
 async def ask_finish(update: Update, context: SpotterContext) -> None:
-    found = await load_pressed(update, context, keyboards.FINISH)
+    found = await load_pressed(update, context, keyboards.Finish)
     if found is None:
         return
     pressed, _ = found
@@ -564,15 +575,12 @@ async def ask_finish(update: Update, context: SpotterContext) -> None:
 
 
 async def choose_rpe(update: Update, context: SpotterContext) -> None:
-    found = await load_pressed(update, context, keyboards.FINISH_RPE)
+    found = await load_pressed(update, context, keyboards.FinishRpe)
     if found is None:
         return
     pressed, values = found
-    rpe = keyboards.FINISH_RPE.int_field(
-        update.callback_query.data if update.callback_query else None, "rpe", minimum=1
-    )
-    if rpe > 10:
-        raise BadCallback(values)
+    assert isinstance(values, keyboards.FinishRpe)
+    rpe = values.rpe
     if pressed.training.finished_at is not None:
         await answer(update, context, texts.ALREADY_FINISHED, alert=True)
         return
@@ -581,15 +589,12 @@ async def choose_rpe(update: Update, context: SpotterContext) -> None:
 
 
 async def choose_minutes(update: Update, context: SpotterContext) -> None:
-    found = await load_pressed(update, context, keyboards.FINISH_MINUTES)
+    found = await load_pressed(update, context, keyboards.FinishMinutes)
     if found is None:
         return
-    pressed, _ = found
-    data = update.callback_query.data if update.callback_query else None
-    rpe = keyboards.FINISH_MINUTES.int_field(data, "rpe", minimum=1)
-    minutes = keyboards.FINISH_MINUTES.int_field(data, "minutes", minimum=1)
-    if rpe > 10 or minutes > 24 * 60:
-        raise BadCallback(data)
+    pressed, values = found
+    assert isinstance(values, keyboards.FinishMinutes)
+    rpe, minutes = values.rpe, values.minutes
     team = pressed.profile.team
     status = await q.finish_training_session(
         context.session,
@@ -632,13 +637,13 @@ async def week_command(update: Update, context: SpotterContext) -> None:
         return
     if len(profiles) > 1:
         choices = [(p.athlete.id, p.team.name) for p in profiles]
-        await send(update, context, texts.PICK_TEAM, keyboards.teams(keyboards.WEEK_TEAM, choices))
+        await send(update, context, texts.PICK_TEAM, keyboards.teams(keyboards.WeekTeam, choices))
         return
     await show_week(update, context, profiles[0])
 
 
 async def pick_week_team(update: Update, context: SpotterContext) -> None:
-    profile = await profile_from_button(update, context, keyboards.WEEK_TEAM)
+    profile = await profile_from_button(update, context, keyboards.WeekTeam)
     if profile is not None:
         await answer(update, context)
         await show_week(update, context, profile)

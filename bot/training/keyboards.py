@@ -3,39 +3,124 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated, Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import CallbackKind
+from bot.core.callbacks import CallbackData, Range
 from storage.training.loads import WeightUnit, format_amount
 
+Minutes = Annotated[int, Range(1, 24 * 60)]
+Rpe = Annotated[int, Range(1, 10)]
+IncrementValue = Literal["0.5", "1", "1.25", "2.5", "5", "10"]
+
+
 # Athlete: the day
-TODAY_TEAM = CallbackKind("tdt", ("athlete",))
-WEEK_TEAM = CallbackKind("twk", ("athlete",))
-DAY_VIEW = CallbackKind("tdv", ("session",))
-ENTRY_OPEN = CallbackKind("teo", ("session", "entry"))
-ENTRY_DONE = CallbackKind("ted", ("session", "entry"))
-ENTRY_LOG = CallbackKind("tel", ("session", "entry"))
-ENTRY_SKIP = CallbackKind("tes", ("session", "entry"))
-FINISH = CallbackKind("tfi", ("session",))
-FINISH_RPE = CallbackKind("tfr", ("session", "rpe"))
-FINISH_MINUTES = CallbackKind("tfm", ("session", "rpe", "minutes"))
+class TodayTeam(CallbackData, prefix="tdt"):
+    athlete: str
+
+
+class WeekTeam(CallbackData, prefix="twk"):
+    athlete: str
+
+
+class DayOpen(CallbackData, prefix="tdv"):
+    session: str
+
+
+class EntryOpen(CallbackData, prefix="teo"):
+    session: str
+    entry: str
+
+
+class EntryDone(CallbackData, prefix="ted"):
+    session: str
+    entry: str
+
+
+class EntryLog(CallbackData, prefix="tel"):
+    session: str
+    entry: str
+
+
+class EntrySkip(CallbackData, prefix="tes"):
+    session: str
+    entry: str
+
+
+class Finish(CallbackData, prefix="tfi"):
+    session: str
+
+
+class FinishRpe(CallbackData, prefix="tfr"):
+    session: str
+    rpe: Rpe
+
+
+class FinishMinutes(CallbackData, prefix="tfm"):
+    session: str
+    rpe: Rpe
+    minutes: Minutes
+
+
 # Athlete: maxes and off-plan logs (pending typed text waits in user_data)
-MAX_ENTER = CallbackKind("tme", ("athlete", "exercise"))
-MAXES_TEAM = CallbackKind("tmt", ("athlete",))
-LOG_TEAM = CallbackKind("tlt", ("athlete",))
+class MaxEnter(CallbackData, prefix="tme"):
+    athlete: str
+    exercise: str
+
+
+class MaxesTeam(CallbackData, prefix="tmt"):
+    athlete: str
+
+
+class LogTeam(CallbackData, prefix="tlt"):
+    athlete: str
+
+
 # Coach: the athlete card's training sections
-CARD_PROGRAM = CallbackKind("tcp", ("athlete",))
-CARD_HISTORY = CallbackKind("tch", ("athlete", "offset"))
-CARD_MAXES = CallbackKind("tcm", ("athlete",))
-CARD_MAX_ADD = CallbackKind("tca", ("athlete",))
-CARD_PRS = CallbackKind("tcr", ("athlete",))
+class CardProgram(CallbackData, prefix="tcp"):
+    athlete: str
+
+
+class CardHistory(CallbackData, prefix="tch"):
+    athlete: str
+    offset: int
+
+
+class CardMaxes(CallbackData, prefix="tcm"):
+    athlete: str
+
+
+class CardMaxAdd(CallbackData, prefix="tca"):
+    athlete: str
+
+
+class CardRecords(CallbackData, prefix="tcr"):
+    athlete: str
+
+
 # Coach: /settings
-SETTINGS_TIMEZONE = CallbackKind("tst")
-SETTINGS_UNIT = CallbackKind("tsu", ("unit",))
-SETTINGS_INCREMENTS = CallbackKind("tsi")
-SETTINGS_INCREMENT = CallbackKind("tsv", ("value",))
-SETTINGS_BACK = CallbackKind("tsb")
+class SettingsTimezone(CallbackData, prefix="tst"):
+    pass
+
+
+class SettingsUnit(CallbackData, prefix="tsu"):
+    unit: WeightUnit
+
+
+class SettingsIncrements(CallbackData, prefix="tsi"):
+    pass
+
+
+class SettingsIncrement(CallbackData, prefix="tsv"):
+    value: IncrementValue
+
+
+class SettingsBack(CallbackData, prefix="tsb"):
+    pass
+
+
+AthleteChoice = type[TodayTeam] | type[WeekTeam] | type[MaxesTeam] | type[LogTeam]
 
 RPE_CHOICES = tuple(range(1, 11))
 MINUTE_CHOICES = (20, 30, 45, 60, 75, 90, 120, 150)
@@ -46,10 +131,10 @@ def button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=data)
 
 
-def teams(kind: CallbackKind, choices: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+def teams(kind: AthleteChoice, choices: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
     """One button per (athlete id, team name)."""
     return InlineKeyboardMarkup(
-        [[button(name, kind.pack(athlete_id))] for athlete_id, name in choices]
+        [[button(name, kind(athlete=athlete_id).pack())] for athlete_id, name in choices]
     )
 
 
@@ -66,12 +151,23 @@ def day(
     if not finished:
         for entry_id, label, logged in entries:
             mark = "✅ " if logged else ""
-            rows.append([button(f"{mark}{label}"[:60], ENTRY_OPEN.pack(session_id, entry_id))])
+            rows.append(
+                [
+                    button(
+                        f"{mark}{label}"[:60], EntryOpen(session=session_id, entry=entry_id).pack()
+                    )
+                ]
+            )
         for exercise_id, name in missing_maxes:
             rows.append(
-                [button(f"➕ Enter max: {name}"[:60], MAX_ENTER.pack(athlete_id, exercise_id))]
+                [
+                    button(
+                        f"➕ Enter max: {name}"[:60],
+                        MaxEnter(athlete=athlete_id, exercise=exercise_id).pack(),
+                    )
+                ]
             )
-        rows.append([button("🏁 Finish session", FINISH.pack(session_id))])
+        rows.append([button("🏁 Finish session", Finish(session=session_id).pack())])
     return InlineKeyboardMarkup(rows)
 
 
@@ -84,30 +180,43 @@ def entry(
 ) -> InlineKeyboardMarkup:
     """enter_max: (athlete id, exercise id, name) when the loads wait for a max."""
     rows = [
-        [button("✅ Done as prescribed", ENTRY_DONE.pack(session_id, entry_id))],
+        [button("✅ Done as prescribed", EntryDone(session=session_id, entry=entry_id).pack())],
         [
-            button("✏️ Change" if logged else "✏️ Log", ENTRY_LOG.pack(session_id, entry_id)),
-            button("⏭ Skip", ENTRY_SKIP.pack(session_id, entry_id)),
+            button(
+                "✏️ Change" if logged else "✏️ Log",
+                EntryLog(session=session_id, entry=entry_id).pack(),
+            ),
+            button("⏭ Skip", EntrySkip(session=session_id, entry=entry_id).pack()),
         ],
     ]
     if enter_max is not None:
         athlete_id, exercise_id, name = enter_max
-        rows.append([button(f"➕ Enter max: {name}"[:60], MAX_ENTER.pack(athlete_id, exercise_id))])
-    rows.append([button("« Session", DAY_VIEW.pack(session_id))])
+        rows.append(
+            [
+                button(
+                    f"➕ Enter max: {name}"[:60],
+                    MaxEnter(athlete=athlete_id, exercise=exercise_id).pack(),
+                )
+            ]
+        )
+    rows.append([button("« Session", DayOpen(session=session_id).pack())])
     return InlineKeyboardMarkup(rows)
 
 
 def session_rpe(session_id: str) -> InlineKeyboardMarkup:
-    numbers = [button(str(n), FINISH_RPE.pack(session_id, n)) for n in RPE_CHOICES]
+    numbers = [button(str(n), FinishRpe(session=session_id, rpe=n).pack()) for n in RPE_CHOICES]
     return InlineKeyboardMarkup(
-        [numbers[:5], numbers[5:], [button("« Session", DAY_VIEW.pack(session_id))]]
+        [numbers[:5], numbers[5:], [button("« Session", DayOpen(session=session_id).pack())]]
     )
 
 
 def minutes(session_id: str, rpe: int) -> InlineKeyboardMarkup:
-    choices = [button(f"{m} min", FINISH_MINUTES.pack(session_id, rpe, m)) for m in MINUTE_CHOICES]
+    choices = [
+        button(f"{m} min", FinishMinutes(session=session_id, rpe=rpe, minutes=m).pack())
+        for m in MINUTE_CHOICES
+    ]
     return InlineKeyboardMarkup(
-        [choices[:4], choices[4:], [button("« Session", DAY_VIEW.pack(session_id))]]
+        [choices[:4], choices[4:], [button("« Session", DayOpen(session=session_id).pack())]]
     )
 
 
@@ -115,12 +224,12 @@ def athlete_training(athlete_id: str) -> list[list[InlineKeyboardButton]]:
     """The rows the coach's athlete card gains."""
     return [
         [
-            button("📋 Program", CARD_PROGRAM.pack(athlete_id)),
-            button("📒 Log history", CARD_HISTORY.pack(athlete_id, 0)),
+            button("📋 Program", CardProgram(athlete=athlete_id).pack()),
+            button("📒 Log history", CardHistory(athlete=athlete_id, offset=0).pack()),
         ],
         [
-            button("🏋️ Maxes", CARD_MAXES.pack(athlete_id)),
-            button("🏆 PRs", CARD_PRS.pack(athlete_id)),
+            button("🏋️ Maxes", CardMaxes(athlete=athlete_id).pack()),
+            button("🏆 PRs", CardRecords(athlete=athlete_id).pack()),
         ],
     ]
 
@@ -133,7 +242,7 @@ def coach_section(athlete_id: str, back: InlineKeyboardButton | None) -> InlineK
 
 
 def coach_maxes(athlete_id: str, back: InlineKeyboardButton | None) -> InlineKeyboardMarkup:
-    rows = [[button("➕ Add or change a max", CARD_MAX_ADD.pack(athlete_id))]]
+    rows = [[button("➕ Add or change a max", CardMaxAdd(athlete=athlete_id).pack())]]
     rows += athlete_training(athlete_id)
     if back is not None:
         rows.append([back])
@@ -151,9 +260,11 @@ def history(
 ) -> InlineKeyboardMarkup:
     nav = []
     if has_previous:
-        nav.append(button("‹ Newer", CARD_HISTORY.pack(athlete_id, max(0, offset - limit))))
+        nav.append(
+            button("‹ Newer", CardHistory(athlete=athlete_id, offset=max(0, offset - limit)).pack())
+        )
     if has_next:
-        nav.append(button("Older ›", CARD_HISTORY.pack(athlete_id, offset + limit)))
+        nav.append(button("Older ›", CardHistory(athlete=athlete_id, offset=offset + limit).pack()))
     rows = [nav] if nav else []
     rows += athlete_training(athlete_id)
     if back is not None:
@@ -165,19 +276,25 @@ def settings(unit: WeightUnit) -> InlineKeyboardMarkup:
     other = WeightUnit.LB if unit is WeightUnit.KG else WeightUnit.KG
     return InlineKeyboardMarkup(
         [
-            [button("🌍 Time zone", SETTINGS_TIMEZONE.pack())],
-            [button(f"⚖️ Use {other.value}", SETTINGS_UNIT.pack(other.value))],
-            [button("🔢 Rounding", SETTINGS_INCREMENTS.pack())],
+            [button("🌍 Time zone", SettingsTimezone().pack())],
+            [button(f"⚖️ Use {other.value}", SettingsUnit(unit=other).pack())],
+            [button("🔢 Rounding", SettingsIncrements().pack())],
         ]
     )
+
+
+def increment_value(value: float) -> IncrementValue:
+    text = format_amount(value)
+    assert text in ("0.5", "1", "1.25", "2.5", "5", "10"), text
+    return text  # type: ignore[return-value]
 
 
 def increments(unit: WeightUnit, current: float) -> InlineKeyboardMarkup:
     choices = [
         button(
             ("● " if value == current else "") + f"{format_amount(value)} {unit.value}",
-            SETTINGS_INCREMENT.pack(format_amount(value)),
+            SettingsIncrement(value=increment_value(value)).pack(),
         )
         for value in INCREMENTS[unit]
     ]
-    return InlineKeyboardMarkup([choices, [button("« Settings", SETTINGS_BACK.pack())]])
+    return InlineKeyboardMarkup([choices, [button("« Settings", SettingsBack().pack())]])

@@ -80,7 +80,7 @@ async def maxes_command(update: Update, context: SpotterContext) -> str | None:
     if len(profiles) > 1:
         set_pending(context, kind="pick_max", text=typed)
         choices = [(p.athlete.id, p.team.name) for p in profiles]
-        await send(update, context, texts.PICK_TEAM, keyboards.teams(keyboards.MAXES_TEAM, choices))
+        await send(update, context, texts.PICK_TEAM, keyboards.teams(keyboards.MaxesTeam, choices))
         return None
     if typed:
         await save_typed_max(update, context, profiles[0], typed, source=MaxSource.TESTED)
@@ -90,7 +90,7 @@ async def maxes_command(update: Update, context: SpotterContext) -> str | None:
 
 async def pick_maxes_team(update: Update, context: SpotterContext) -> str | None:
     data = update.callback_query.data if update.callback_query else None
-    athlete_id = keyboards.MAXES_TEAM.unpack(data)["athlete"]
+    athlete_id = keyboards.MaxesTeam.unpack(data).athlete
     _, profiles = await caller_profiles(update, context)
     profile = own_profile(profiles, athlete_id)
     if profile is None:
@@ -165,15 +165,15 @@ async def save_typed_max(
 async def enter_max_for(update: Update, context: SpotterContext) -> str | None:
     """From a "no max yet" hint on the session: type the number for that exercise."""
     data = update.callback_query.data if update.callback_query else None
-    values = keyboards.MAX_ENTER.unpack(data)
+    values = keyboards.MaxEnter.unpack(data)
     _, profiles = await caller_profiles(update, context)
-    profile = own_profile(profiles, values["athlete"])
+    profile = own_profile(profiles, values.athlete)
     if profile is None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
         return None
     try:
         exercise = await get_exercise(
-            context.session, organization_id=profile.team.id, exercise_id=values["exercise"]
+            context.session, organization_id=profile.team.id, exercise_id=values.exercise
         )
     except NotFound:
         await answer(update, context, texts.NOT_FOUND, alert=True)
@@ -202,14 +202,14 @@ async def log_command(update: Update, context: SpotterContext) -> None:
     if len(profiles) > 1:
         set_pending(context, kind="pick_log", text=typed)
         choices = [(p.athlete.id, p.team.name) for p in profiles]
-        await send(update, context, texts.PICK_TEAM, keyboards.teams(keyboards.LOG_TEAM, choices))
+        await send(update, context, texts.PICK_TEAM, keyboards.teams(keyboards.LogTeam, choices))
         return
     await log_off_plan_line(update, context, profiles[0], typed)
 
 
 async def pick_log_team(update: Update, context: SpotterContext) -> None:
     data = update.callback_query.data if update.callback_query else None
-    athlete_id = keyboards.LOG_TEAM.unpack(data)["athlete"]
+    athlete_id = keyboards.LogTeam.unpack(data).athlete
     _, profiles = await caller_profiles(update, context)
     profile = own_profile(profiles, athlete_id)
     pending = pending_of(context) or {}

@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot.context import SpotterContext, transactional
+from bot.core.callbacks import CallbackData
 from bot.core.forms import Form, FormRoutes
 from bot.replies import send
 from bot.training import coach, day, maxes, team_settings, texts
@@ -27,7 +28,7 @@ CONVERSATION = "training_typing"
 END = ConversationHandler.END
 
 
-def on(kind: kb.CallbackKind, callback: Any) -> CallbackQueryHandler[Any, Any]:
+def on(kind: type[CallbackData], callback: Any) -> CallbackQueryHandler[Any, Any]:
     return CallbackQueryHandler(callback, pattern=kind.pattern)
 
 
@@ -104,11 +105,11 @@ def typing_form() -> FormRoutes:
         TYPING_FORM,
         entries=[
             CommandHandler("maxes", transactional(maxes.maxes_command)),
-            on(kb.MAXES_TEAM, transactional(maxes.pick_maxes_team)),
-            on(kb.MAX_ENTER, transactional(maxes.enter_max_for)),
-            on(kb.ENTRY_LOG, transactional(day.ask_log_line)),
-            on(kb.SETTINGS_TIMEZONE, transactional(team_settings.ask_timezone)),
-            on(kb.CARD_MAX_ADD, transactional(coach.ask_max)),
+            on(kb.MaxesTeam, transactional(maxes.pick_maxes_team)),
+            on(kb.MaxEnter, transactional(maxes.enter_max_for)),
+            on(kb.EntryLog, transactional(day.ask_log_line)),
+            on(kb.SettingsTimezone, transactional(team_settings.ask_timezone)),
+            on(kb.CardMaxAdd, transactional(coach.ask_max)),
         ],
         states={maxes.TYPING: [MessageHandler(TEXT, receive_typed)]},
     )
@@ -118,25 +119,25 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     """Registered in app.py's group 0, after the forms' conversation."""
     return [
         CommandHandler("log", transactional(maxes.log_command)),
-        on(kb.LOG_TEAM, transactional(maxes.pick_log_team)),
+        on(kb.LogTeam, transactional(maxes.pick_log_team)),
         CommandHandler("today", transactional(day.today_command)),
-        on(kb.TODAY_TEAM, transactional(day.pick_today_team)),
+        on(kb.TodayTeam, transactional(day.pick_today_team)),
         CommandHandler("week", transactional(day.week_command)),
-        on(kb.WEEK_TEAM, transactional(day.pick_week_team)),
-        on(kb.DAY_VIEW, transactional(day.open_day)),
-        on(kb.ENTRY_OPEN, transactional(day.open_entry)),
-        on(kb.ENTRY_DONE, transactional(day.done_as_prescribed)),
-        on(kb.ENTRY_SKIP, transactional(day.skip_entry)),
-        on(kb.FINISH, transactional(day.ask_finish)),
-        on(kb.FINISH_RPE, transactional(day.choose_rpe)),
-        on(kb.FINISH_MINUTES, transactional(day.choose_minutes)),
-        on(kb.CARD_PROGRAM, transactional(coach.show_program)),
-        on(kb.CARD_HISTORY, transactional(coach.show_history)),
-        on(kb.CARD_MAXES, transactional(coach.show_maxes)),
-        on(kb.CARD_PRS, transactional(coach.show_records)),
+        on(kb.WeekTeam, transactional(day.pick_week_team)),
+        on(kb.DayOpen, transactional(day.open_day)),
+        on(kb.EntryOpen, transactional(day.open_entry)),
+        on(kb.EntryDone, transactional(day.done_as_prescribed)),
+        on(kb.EntrySkip, transactional(day.skip_entry)),
+        on(kb.Finish, transactional(day.ask_finish)),
+        on(kb.FinishRpe, transactional(day.choose_rpe)),
+        on(kb.FinishMinutes, transactional(day.choose_minutes)),
+        on(kb.CardProgram, transactional(coach.show_program)),
+        on(kb.CardHistory, transactional(coach.show_history)),
+        on(kb.CardMaxes, transactional(coach.show_maxes)),
+        on(kb.CardRecords, transactional(coach.show_records)),
         CommandHandler("settings", transactional(team_settings.settings_command)),
-        on(kb.SETTINGS_UNIT, transactional(team_settings.set_unit)),
-        on(kb.SETTINGS_INCREMENTS, transactional(team_settings.pick_increment)),
-        on(kb.SETTINGS_INCREMENT, transactional(team_settings.set_increment)),
-        on(kb.SETTINGS_BACK, transactional(team_settings.back_to_settings)),
+        on(kb.SettingsUnit, transactional(team_settings.set_unit)),
+        on(kb.SettingsIncrements, transactional(team_settings.pick_increment)),
+        on(kb.SettingsIncrement, transactional(team_settings.set_increment)),
+        on(kb.SettingsBack, transactional(team_settings.back_to_settings)),
     ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.callbacks import BadCallback
 from bot.context import SpotterContext
 from bot.core.actions import load_coach
 from bot.replies import answer, send, show
@@ -13,7 +12,7 @@ from bot.training.common import Team, team_of
 from bot.training.maxes import TYPING, set_pending
 from storage.queries.organizations import get_organization
 from storage.queries.training import update_team_settings
-from storage.training.loads import DEFAULT_INCREMENT, WeightUnit
+from storage.training.loads import DEFAULT_INCREMENT
 from storage.training.schedule import zone_or_none
 
 
@@ -41,7 +40,7 @@ async def settings_command(update: Update, context: SpotterContext) -> None:
 
 
 async def back_to_settings(update: Update, context: SpotterContext) -> None:
-    keyboards.SETTINGS_BACK.unpack(update.callback_query.data if update.callback_query else None)
+    keyboards.SettingsBack.unpack(update.callback_query.data if update.callback_query else None)
     team = await coach_team(update, context)
     if team is not None:
         await answer(update, context)
@@ -49,9 +48,7 @@ async def back_to_settings(update: Update, context: SpotterContext) -> None:
 
 
 async def ask_timezone(update: Update, context: SpotterContext) -> str | None:
-    keyboards.SETTINGS_TIMEZONE.unpack(
-        update.callback_query.data if update.callback_query else None
-    )
+    keyboards.SettingsTimezone.unpack(update.callback_query.data if update.callback_query else None)
     team = await coach_team(update, context)
     if team is None:
         return None
@@ -81,13 +78,10 @@ async def receive_timezone(update: Update, context: SpotterContext, typed: str) 
 
 async def set_unit(update: Update, context: SpotterContext) -> None:
     data = update.callback_query.data if update.callback_query else None
-    raw = keyboards.SETTINGS_UNIT.unpack(data)["unit"]
-    if raw not in (WeightUnit.KG.value, WeightUnit.LB.value):
-        raise BadCallback(data)
+    unit = keyboards.SettingsUnit.unpack(data).unit
     team = await coach_team(update, context)
     if team is None:
         return
-    unit = WeightUnit(raw)
     increment = team.increment
     # The other unit's default becomes this unit's default (2.5 kg <-> 5 lb); a chosen one stays.
     if unit is not team.unit and increment == DEFAULT_INCREMENT[team.unit.value]:
@@ -104,7 +98,7 @@ async def set_unit(update: Update, context: SpotterContext) -> None:
 
 
 async def pick_increment(update: Update, context: SpotterContext) -> None:
-    keyboards.SETTINGS_INCREMENTS.unpack(
+    keyboards.SettingsIncrements.unpack(
         update.callback_query.data if update.callback_query else None
     )
     team = await coach_team(update, context)
@@ -118,14 +112,10 @@ async def pick_increment(update: Update, context: SpotterContext) -> None:
 
 async def set_increment(update: Update, context: SpotterContext) -> None:
     data = update.callback_query.data if update.callback_query else None
-    raw = keyboards.SETTINGS_INCREMENT.unpack(data)["value"]
+    value = float(keyboards.SettingsIncrement.unpack(data).value)
     team = await coach_team(update, context)
     if team is None:
         return
-    try:
-        value = float(raw)
-    except ValueError:
-        raise BadCallback(data) from None
     if value not in keyboards.INCREMENTS[team.unit]:
         # A button for the other unit, from before the unit changed.
         await answer(update, context, texts.INCREMENT_STALE, alert=True)

@@ -63,6 +63,8 @@ async def test_forged_settings_buttons_are_refused(harness: Harness) -> None:
     await coach.press_data("tsu:stone")
     assert coach.last_answer == "That button has expired. Send /start for a fresh menu."
     await coach.press_data("tsv:3.14")
+    assert coach.last_answer == "That button has expired. Send /start for a fresh menu."
+    await coach.press_data("tsv:10")  # a pound step, from before the team went back to kg
     assert "out of date" in (coach.last_answer or "")
     saved = await team(harness)
     assert (saved.weight_unit, saved.rounding_increment) == ("kg", 2.5)
