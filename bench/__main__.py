@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import programs, roster, startup, throughput, training, transfer
+from bench import delivery, programs, roster, startup, throughput, training, transfer
 from bench.common import (
     TEMPLATES,
     BenchResult,
@@ -109,6 +109,7 @@ BENCHMARKS: dict[str, Callable[[Options], Awaitable[BenchResult]]] = {
     "transfer": transfer.run,
     "programs": programs.run,
     "training": training.run,
+    "delivery": delivery.run,
 }
 
 

@@ -32,6 +32,7 @@ from storage.queries.insight import (
     active_athletes,
     athlete_plans,
     athletes_joined,
+    claim_notice_days,
     digest_targets,
     local_day_bounds,
     mark_notice_considered,
@@ -41,7 +42,7 @@ from storage.queries.insight import (
     reminder_targets,
     sessions_done,
 )
-from storage.queries.outbox import Buttons, enqueue_message
+from storage.queries.outbox import Buttons, NewMessage, enqueue_message, enqueue_messages
 from storage.training.loads import format_kg
 from storage.training.schedule import zone_or_none
 
@@ -224,10 +225,21 @@ async def enqueue_reminders(
     async with transaction(database.sessions) as session:
         targets = await reminder_targets(session, organization_ids=list(teams))
     for chunk in chunks(due_targets(targets, teams)):
+        # Two statements a chunk (claim the days, enqueue the messages), whatever its size.
         async with transaction(database.sessions) as session:
+            claimed = await claim_notice_days(
+                session,
+                kind=NoticeKind.REMINDER,
+                claims=[
+                    (t.organization_id, t.user_id, teams[t.organization_id].clock.day)
+                    for t in chunk
+                ],
+            )
             by_team: dict[str, list[NoticeTarget]] = {}
             for target in chunk:
-                by_team.setdefault(target.organization_id, []).append(target)
+                if (target.organization_id, target.user_id) in claimed:
+                    by_team.setdefault(target.organization_id, []).append(target)
+            messages: list[NewMessage] = []
             for team_id, members in by_team.items():
                 team = teams[team_id]
                 today = team.clock.day
@@ -238,15 +250,6 @@ async def enqueue_reminders(
                 )
                 for target in members:
                     assert target.athlete_id is not None
-                    claimed = await mark_notice_considered(
-                        session,
-                        organization_id=team_id,
-                        user_id=target.user_id,
-                        kind=NoticeKind.REMINDER,
-                        day=today,
-                    )
-                    if not claimed:
-                        continue
                     planned = planned_between(
                         [p for p in plans.get(target.athlete_id, []) if p.ended_at is None],
                         first=today,
@@ -263,17 +266,17 @@ async def enqueue_reminders(
                         planned[0][2].program_name,
                     )
                     start = kb.readiness_start(target.athlete_id, today)[0]
-                    await enqueue_message(
-                        session,
-                        organization_id=team_id,
-                        chat_id=target.telegram_user_id,
-                        kind="reminder",
-                        idempotency_key=f"reminder:{target.athlete_id}:{today.isoformat()}",
-                        text=text,
-                        buttons=[[(start.text, str(start.callback_data))]],
-                        due_at=now,
+                    messages.append(
+                        NewMessage(
+                            organization_id=team_id,
+                            chat_id=target.telegram_user_id,
+                            kind="reminder",
+                            idempotency_key=f"reminder:{target.athlete_id}:{today.isoformat()}",
+                            text=text,
+                            buttons=[[(start.text, str(start.callback_data))]],
+                        )
                     )
-                    report.reminders += 1
+            report.reminders += await enqueue_messages(session, messages=messages, due_at=now)
 
 
 async def enqueue_due_notices(application: AnyApp) -> ScheduleReport:

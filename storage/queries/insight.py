@@ -211,6 +211,39 @@ async def mark_notice_considered(
     return (await session.execute(statement)).first() is not None
 
 
+async def claim_notice_days(
+    session: AsyncSession, *, kind: NoticeKind, claims: list[tuple[str, str, date]]
+) -> set[tuple[str, str]]:
+    """mark_notice_considered for many (organization, user, day) at once, in one statement;
+    returns the (organization, user) pairs whose day this call claimed."""
+    if not claims:
+        return set()
+    now = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "organization_id": organization_id,
+            "user_id": user_id,
+            "kind": kind,
+            "enabled": True,
+            "minute": DEFAULT_MINUTE[kind],
+            "last_on": day,
+            "updated_at": now,
+        }
+        for organization_id, user_id, day in claims
+    ]
+    insert = _insert_for(session)
+    table = NotificationSetting.__table__  # type: ignore[attr-defined]
+    # One cached statement, executed for many rows (SQLAlchemy batches them into few INSERTs).
+    statement = insert(NotificationSetting)
+    statement = statement.on_conflict_do_update(
+        index_elements=["organization_id", "user_id", "kind"],
+        set_={"last_on": statement.excluded.last_on},
+        where=sa.or_(table.c.last_on.is_(None), table.c.last_on < statement.excluded.last_on),
+    ).returning(table.c.organization_id, table.c.user_id)
+    return {(row[0], row[1]) for row in (await session.execute(statement, rows)).all()}
+
+
 @dataclass(frozen=True)
 class NoticeTarget:
     """Someone whose scheduled message may be due: settings resolved to their defaults."""

@@ -88,6 +88,51 @@ async def enqueue_message(
     return result.first() is not None
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    organization_id: str
+    chat_id: int
+    kind: str
+    idempotency_key: str
+    text: str
+    buttons: Buttons | None = None
+
+
+async def enqueue_messages(
+    session: AsyncSession, *, messages: list[NewMessage], due_at: datetime | None = None
+) -> int:
+    """enqueue_message for many at once (one statement); returns how many were new."""
+    if not messages:
+        return 0
+    when = due_at or utcnow()
+    created = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "organization_id": m.organization_id,
+            "chat_id": m.chat_id,
+            "kind": m.kind,
+            "idempotency_key": m.idempotency_key,
+            "payload": make_payload(m.text, m.buttons),
+            "due_at": when,
+            "state": OutboxState.PENDING,
+            "attempts": 0,
+            "next_attempt_at": when,
+            "created_at": created,
+        }
+        for m in messages
+    ]
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # One cached statement, executed for many rows (SQLAlchemy batches them into few INSERTs).
+    statement = (
+        insert(OutboxMessage)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(col(OutboxMessage.id))
+    )
+    return len((await session.execute(statement, rows)).all())
+
+
 async def claim_due_messages(
     session: AsyncSession, *, now: datetime, limit: int, lease: timedelta = CLAIM_LEASE
 ) -> list[ClaimedMessage]:

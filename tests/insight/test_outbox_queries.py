@@ -177,3 +177,32 @@ async def test_two_senders_claiming_at_once_never_share_a_row(engine: AsyncEngin
     async with transaction(factory) as session:
         attempts = (await session.exec(select(col(OutboxMessage.attempts)).distinct())).all()
     assert list(attempts) == [1]
+
+
+async def test_bulk_enqueue_and_day_claims_are_once_only(session_factory: SessionFactory) -> None:
+    from storage.models import NoticeKind
+    from storage.queries.insight import claim_notice_days
+    from storage.queries.outbox import NewMessage, enqueue_messages
+    from tests.storage.helpers import make_user
+
+    org = await new_team(session_factory)
+    async with transaction(session_factory) as session:
+        users = [(await make_user(session, f"U{i}")).id for i in range(3)]
+    day = T0.date()
+    claims = [(org, user, day) for user in users]
+    async with transaction(session_factory) as session:
+        first = await claim_notice_days(session, kind=NoticeKind.REMINDER, claims=claims)
+        again = await claim_notice_days(session, kind=NoticeKind.REMINDER, claims=claims)
+        digest = await claim_notice_days(session, kind=NoticeKind.DIGEST, claims=claims[:1])
+        tomorrow = [(org, users[0], day + timedelta(days=1))]
+        later = await claim_notice_days(session, kind=NoticeKind.REMINDER, claims=tomorrow)
+        older = await claim_notice_days(session, kind=NoticeKind.REMINDER, claims=claims[:1])
+    assert first == {(org, user) for user in users}
+    assert again == set() and older == set()
+    assert digest == {(org, users[0])} and later == {(org, users[0])}
+    messages = [NewMessage(org, 1000 + i, "test", f"bulk:{i % 4}", f"m{i}") for i in range(6)]
+    async with transaction(session_factory) as session:
+        assert await enqueue_messages(session, messages=messages, due_at=T0) == 4
+        assert await enqueue_messages(session, messages=messages, due_at=T0) == 0
+        claimed = await claim_due_messages(session, now=T0, limit=10)
+    assert sorted(m.idempotency_key for m in claimed) == [f"bulk:{i}" for i in range(4)]
