@@ -9,7 +9,8 @@ from sqlmodel import select
 from bot.insight.delivery import drain_outbox
 from storage.models import Athlete, Organization
 from tests.bot.conftest import Harness
-from tests.bot.helpers import onboard_coach
+from tests.bot.helpers import add_athlete, onboard_coach
+from tests.bot.test_invites import invite_from_card
 from tests.bot.training.helpers import (
     MONDAY_MORNING,
     assign_program,
@@ -231,3 +232,24 @@ async def test_coach_card_sections_refuse_other_teams(harness: Harness) -> None:
     assert "That's for coaches" in (maya.last_answer or "")
     await coach.press_data(f"tch:{athlete.id}:9999999")  # a stale offset shows the last page
     assert "Off-plan" in coach.last_text()
+
+
+async def test_athlete_in_two_teams_picks_the_team_for_today_and_week(harness: Harness) -> None:
+    _, maya = await coach_and_athlete(harness)
+    rival = await onboard_coach(harness.tg, "rival", "Riverside Lifting")
+    await add_athlete(rival, "Maya L.", "rival@example.com")
+    await maya.open_link(await invite_from_card(rival))
+    await assign_program(harness)  # with Northside only
+    set_clock(harness, MONDAY_MORNING)
+    await maya.send("/today")
+    assert maya.buttons() == ["Northside Barbell", "Riverside Lifting"]
+    await maya.press("Riverside Lifting")
+    assert "No program yet" in maya.last_text()
+    await maya.send("/today")
+    await maya.press("Northside Barbell")
+    assert maya.last_text().startswith("🏋️ Mon 2 Mar · Lower A")
+    await maya.send("/week")
+    await maya.press("Northside Barbell")
+    assert "👉 Mon 2 Mar · Lower A" in maya.last_text()
+    await maya.press_data("tdt:someoneelse")
+    assert maya.last_answer == "Not found. It may have been removed, or it isn't yours."
