@@ -157,29 +157,29 @@ def new_exercise_form() -> FormRoutes:
                 MessageHandler(TEXT, form.receive_name),
                 CommandHandler("skip", form.skip_name),
             ],
-            form.PATTERN: [on_button(cb.NEW_PATTERN, form.choose_pattern)],
+            form.PATTERN: [on_button(cb.NewPattern, form.choose_pattern)],
             form.PRIMARY: [
-                on_button(cb.NEW_TOGGLE_MUSCLE, form.make_toggle(form.PRIMARY)),
-                on_button(cb.NEW_MUSCLES_DONE, form.make_muscles_done(form.PRIMARY)),
+                on_button(cb.NewToggleMuscle, form.make_toggle(form.PRIMARY)),
+                on_button(cb.NewMusclesDone, form.make_muscles_done(form.PRIMARY)),
             ],
             form.SECONDARY: [
-                on_button(cb.NEW_TOGGLE_MUSCLE, form.make_toggle(form.SECONDARY)),
-                on_button(cb.NEW_MUSCLES_DONE, form.make_muscles_done(form.SECONDARY)),
+                on_button(cb.NewToggleMuscle, form.make_toggle(form.SECONDARY)),
+                on_button(cb.NewMusclesDone, form.make_muscles_done(form.SECONDARY)),
                 CommandHandler("skip", form.skip_secondary),
             ],
-            form.EQUIPMENT: [on_button(cb.NEW_EQUIPMENT, form.choose_equipment)],
+            form.EQUIPMENT: [on_button(cb.NewEquipment, form.choose_equipment)],
             form.INSTRUCTIONS: [
                 MessageHandler(TEXT, form.receive_instructions),
                 CommandHandler("skip", form.skip_instructions),
             ],
             SUMMARY: [
-                on_button(cb.NEW_SAVE, form.save),
-                on_button(cb.NEW_EDIT, form.pick_field),
-                on_button(cb.NEW_CANCEL, form.cancel_new),
+                on_button(cb.NewSave, form.save),
+                on_button(cb.NewEdit, form.pick_field),
+                on_button(cb.NewCancel, form.cancel_new),
             ],
             PICK_FIELD: [
-                on_button(cb.NEW_EDIT_FIELD, form.edit_field),
-                on_button(cb.NEW_CANCEL, form.cancel_new),
+                on_button(cb.NewEditField, form.edit_field),
+                on_button(cb.NewCancel, form.cancel_new),
             ],
         },
     )
@@ -188,11 +188,11 @@ def new_exercise_form() -> FormRoutes:
 def change_exercise_forms() -> list[FormRoutes]:
     """Typed changes from an exercise card: a new name or instructions; a link by name."""
     form = card_changes
-    back_to_card = on_button(cb.EX_CARD, form.leave_to_card)
+    back_to_card = on_button(cb.ExCard, form.leave_to_card)
     return [
         FormRoutes(
             form.EDIT_TEXT_FORM,
-            entries=[on_button(cb.EX_EDIT_TEXT, form.start_edit_text)],
+            entries=[on_button(cb.ExEditText, form.start_edit_text)],
             states={
                 form.EDIT_TEXT: [
                     MessageHandler(TEXT, form.receive_text),
@@ -203,11 +203,11 @@ def change_exercise_forms() -> list[FormRoutes]:
         ),
         FormRoutes(
             form.LINK_FORM,
-            entries=[on_button(cb.EX_LINK_START, form.start_link)],
+            entries=[on_button(cb.ExLinkStart, form.start_link)],
             states={
                 form.LINK_QUERY: [
                     MessageHandler(TEXT, form.receive_link_query),
-                    on_button(cb.EX_LINK_PICK, form.pick_link),
+                    on_button(cb.ExLinkPick, form.pick_link),
                     back_to_card,
                 ],
             },
@@ -290,25 +290,25 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             CallbackQueryHandler(
                 exercises.menu_exercises, pattern=cb.Menu.matching(item="exercises")
             ),
-            on_button(cb.EX_REGION, exercises.open_region),
-            on_button(cb.EX_PATTERNS, exercises.open_patterns),
-            on_button(cb.EX_MUSCLE, exercises.open_muscle),
-            on_button(cb.EX_PATTERN, exercises.open_pattern),
-            on_button(cb.EX_OURS, exercises.open_ours),
-            on_button(cb.EX_SEARCH, exercises.search_page),
-            on_button(cb.EX_CARD, exercises.open_card),
-            on_button(cb.EX_BACK, exercises.go_back),
-            on_button(cb.EX_EDIT_MENU, card_edits.edit_menu),
-            on_button(cb.EX_EDIT_CHOICE, card_edits.edit_choice),
-            on_button(cb.EX_SET_PATTERN, card_edits.set_pattern),
-            on_button(cb.EX_SET_EQUIPMENT, card_edits.set_equipment),
-            on_button(cb.EX_TOGGLE_MUSCLE, card_edits.toggle_saved_muscle),
-            on_button(cb.EX_MUSCLES_DONE, card_edits.save_muscles),
-            on_button(cb.EX_ARCHIVE, card_edits.set_archived),
-            on_button(cb.EX_COPY, card_edits.copy_to_ours),
-            on_button(cb.EX_LINK_PICK, card_changes.pick_link),  # from an older results message
-            on_button(cb.EX_UNLINK_MENU, card_edits.unlink_menu),
-            on_button(cb.EX_UNLINK, card_edits.unlink),
+            on_button(cb.ExRegion, exercises.open_region),
+            on_button(cb.ExPatterns, exercises.open_patterns),
+            on_button(cb.ExMuscle, exercises.open_muscle),
+            on_button(cb.ExPattern, exercises.open_pattern),
+            on_button(cb.ExOurs, exercises.open_ours),
+            on_button(cb.ExSearch, exercises.search_page),
+            on_button(cb.ExCard, exercises.open_card),
+            on_button(cb.ExBack, exercises.go_back),
+            on_button(cb.ExEditMenu, card_edits.edit_menu),
+            on_button(cb.ExEditChoice, card_edits.edit_choice),
+            on_button(cb.ExSetPattern, card_edits.set_pattern),
+            on_button(cb.ExSetEquipment, card_edits.set_equipment),
+            on_button(cb.ExToggleMuscle, card_edits.toggle_saved_muscle),
+            on_button(cb.ExMusclesDone, card_edits.save_muscles),
+            on_button(cb.ExArchive, card_edits.set_archived),
+            on_button(cb.ExCopy, card_edits.copy_to_ours),
+            on_button(cb.ExLinkPick, card_changes.pick_link),  # from an older results message
+            on_button(cb.ExUnlinkMenu, card_edits.unlink_menu),
+            on_button(cb.ExUnlink, card_edits.unlink),
             # A form's buttons after it ended ("closed"), and "finish or drop" with none open
             *forms.outside(),
             # Inline lookup in any chat

@@ -17,7 +17,14 @@ from bot.core.callbacks import (
     NoneAs,
     family_pattern,
 )
-from storage.models import AthleteGender, AthleteStatus
+from storage.models import (
+    AthleteGender,
+    AthleteStatus,
+    BodyRegion,
+    Equipment,
+    MovementPattern,
+    ProgressionDirection,
+)
 
 __all__ = ["REGISTRY", "BadCallback", "CallbackData", "CallbackKind", "family_pattern"]
 
@@ -105,40 +112,143 @@ class InviteRevoke(CallbackData, prefix="ivr"):
     invitation: str
 
 
-# Exercise library: browsing (where Back goes is kept in user_data, see handlers.exercises)
-EX_REGION = CallbackKind("xr", ("region",))
-EX_PATTERNS = CallbackKind("xq")
-EX_MUSCLE = CallbackKind("xu", ("muscle", "offset"))
-EX_PATTERN = CallbackKind("xp", ("pattern", "offset"))
-EX_OURS = CallbackKind("xo", ("archived", "offset"))
-EX_SEARCH = CallbackKind("xs", ("offset",))
-EX_CARD = CallbackKind("xc", ("exercise",))
-EX_BACK = CallbackKind("xb")
+# Exercise library: browsing (where Back goes is kept in user_data, see bot.exercises.browse)
+MuscleRole = Literal["primary", "secondary"]
+ExerciseField = Literal["name", "pattern", "primary", "secondary", "equipment", "instructions"]
+
+
+class ExRegion(CallbackData, prefix="xr"):
+    region: BodyRegion
+
+
+class ExPatterns(CallbackData, prefix="xq"):
+    pass
+
+
+class ExMuscle(CallbackData, prefix="xu"):
+    muscle: str
+    offset: int
+
+
+class ExPattern(CallbackData, prefix="xp"):
+    movement: MovementPattern
+    offset: int
+
+
+class ExOurs(CallbackData, prefix="xo"):
+    archived: bool
+    offset: int
+
+
+class ExSearch(CallbackData, prefix="xs"):
+    offset: int
+
+
+class ExCard(CallbackData, prefix="xc"):
+    exercise: str
+
+
+class ExBack(CallbackData, prefix="xb"):
+    pass
+
 
 # Exercise card: coach actions
-EX_EDIT_MENU = CallbackKind("xe", ("exercise",))
-EX_EDIT_TEXT = CallbackKind("xet", ("exercise", "field"))
-EX_EDIT_CHOICE = CallbackKind("xec", ("exercise", "field"))
-EX_SET_PATTERN = CallbackKind("xsp", ("exercise", "pattern"))
-EX_SET_EQUIPMENT = CallbackKind("xsq", ("exercise", "equipment"))
-EX_TOGGLE_MUSCLE = CallbackKind("xtm", ("exercise", "role", "muscle"))
-EX_MUSCLES_DONE = CallbackKind("xtd", ("exercise", "role"))
-EX_ARCHIVE = CallbackKind("xa", ("exercise", "archived"))
-EX_COPY = CallbackKind("xcp", ("exercise",))
-EX_LINK_START = CallbackKind("xl", ("exercise", "direction"))
-EX_LINK_PICK = CallbackKind("xlp", ("exercise", "related", "direction"))
-EX_UNLINK_MENU = CallbackKind("xd", ("exercise",))
-EX_UNLINK = CallbackKind("xdx", ("exercise", "related"))
+class ExEditMenu(CallbackData, prefix="xe"):
+    exercise: str
+
+
+class ExEditText(CallbackData, prefix="xet"):
+    exercise: str
+    field: Literal["name", "instructions"]
+
+
+class ExEditChoice(CallbackData, prefix="xec"):
+    exercise: str
+    field: Literal["pattern", "equipment", "primary", "secondary"]
+
+
+class ExSetPattern(CallbackData, prefix="xsp"):
+    exercise: str
+    movement: MovementPattern
+
+
+class ExSetEquipment(CallbackData, prefix="xsq"):
+    exercise: str
+    equipment: Equipment
+
+
+class ExToggleMuscle(CallbackData, prefix="xtm"):
+    exercise: str
+    role: MuscleRole
+    muscle: str
+
+
+class ExMusclesDone(CallbackData, prefix="xtd"):
+    exercise: str
+    role: MuscleRole
+
+
+class ExArchive(CallbackData, prefix="xa"):
+    exercise: str
+    archived: bool
+
+
+class ExCopy(CallbackData, prefix="xcp"):
+    exercise: str
+
+
+class ExLinkStart(CallbackData, prefix="xl"):
+    exercise: str
+    direction: ProgressionDirection
+
+
+class ExLinkPick(CallbackData, prefix="xlp"):
+    exercise: str
+    related: str
+    direction: ProgressionDirection
+
+
+class ExUnlinkMenu(CallbackData, prefix="xd"):
+    exercise: str
+
+
+class ExUnlink(CallbackData, prefix="xdx"):
+    exercise: str
+    related: str
+
 
 # /newexercise form
-NEW_PATTERN = CallbackKind("nxp", ("pattern",))
-NEW_TOGGLE_MUSCLE = CallbackKind("nxm", ("role", "muscle"))
-NEW_MUSCLES_DONE = CallbackKind("nxd", ("role",))
-NEW_EQUIPMENT = CallbackKind("nxq", ("equipment",))
-NEW_SAVE = CallbackKind("nxs")
-NEW_EDIT = CallbackKind("nxe")
-NEW_EDIT_FIELD = CallbackKind("nxf", ("field",))
-NEW_CANCEL = CallbackKind("nxc")
+class NewPattern(CallbackData, prefix="nxp"):
+    movement: MovementPattern
+
+
+class NewToggleMuscle(CallbackData, prefix="nxm"):
+    role: MuscleRole
+    muscle: str
+
+
+class NewMusclesDone(CallbackData, prefix="nxd"):
+    role: MuscleRole
+
+
+class NewEquipment(CallbackData, prefix="nxq"):
+    equipment: Equipment
+
+
+class NewSave(CallbackData, prefix="nxs"):
+    pass
+
+
+class NewEdit(CallbackData, prefix="nxe"):
+    pass
+
+
+class NewEditField(CallbackData, prefix="nxf"):
+    field: ExerciseField
+
+
+class NewCancel(CallbackData, prefix="nxc"):
+    pass
 
 
 # Leaving a team (athlete)

@@ -18,7 +18,7 @@ from bot.athletes import keyboards, texts
 from bot.athletes.roster import card_text, load_athlete
 from bot.context import Handler, SpotterContext
 from bot.core import texts as core_texts
-from bot.core.actions import Coach, button, coach_action, today
+from bot.core.actions import Coach, button_action, coach_action, today
 from bot.core.forms import END, PICK_FIELD, SUMMARY, Form
 from bot.replies import answer, best_effort, send, show
 from storage import validation
@@ -170,7 +170,7 @@ def make_skip(step: str) -> Handler[str | None]:
     return coach_action()(skip)
 
 
-@button(cb.AddGender)
+@button_action(cb.AddGender)
 async def choose_gender(update: Update, context: SpotterContext, data: cb.AddGender) -> str:
     ADD.draft(context)[GENDER] = data.gender.value
     label = texts.GENDER_LABELS[data.gender]
@@ -203,21 +203,21 @@ async def save(
     return END
 
 
-@button(cb.AddEdit)
+@button_action(cb.AddEdit)
 async def pick_field(update: Update, context: SpotterContext, data: cb.AddEdit) -> str:
     await answer(update, context)
     await show(update, context, core_texts.PICK_FIELD_TO_EDIT, keyboards.add_pick_field())
     return PICK_FIELD
 
 
-@button(cb.AddEditField)
+@button_action(cb.AddEditField)
 async def edit_field(update: Update, context: SpotterContext, data: cb.AddEditField) -> str:
     ADD.edit(context, data.field)
     await answer(update, context)
     return await ADD.ask_step(update, context, data.field)
 
 
-@button(cb.AddCancel)
+@button_action(cb.AddCancel)
 async def cancel_add(update: Update, context: SpotterContext, data: cb.AddCancel) -> int:
     await answer(update, context)
     await send(update, context, core_texts.CANCELLED)

@@ -11,7 +11,7 @@ from bot.athletes import keyboards, texts
 from bot.command_menus import publish_chat_commands
 from bot.context import SpotterContext
 from bot.core import texts as core_texts
-from bot.core.actions import Member, athlete_action, audiences_of, button, today
+from bot.core.actions import Member, athlete_action, audiences_of, button_action, today
 from bot.core.notices import label_coaches, notify_coaches
 from bot.replies import answer, send, show
 from storage.models import Athlete, Organization
@@ -93,7 +93,7 @@ async def confirm_leave(
     )
 
 
-@button(cb.LeaveCancel)
+@button_action(cb.LeaveCancel)
 async def cancel_leave(update: Update, context: SpotterContext, data: cb.LeaveCancel) -> None:
     await answer(update, context)
     await show(update, context, texts.LEAVE_CANCELLED)

@@ -199,7 +199,7 @@ def athlete_action(
     return decorate
 
 
-def button(kind: type[D]) -> Callable[[ButtonHandler[D, R]], Handler[R]]:
+def button_action(kind: type[D]) -> Callable[[ButtonHandler[D, R]], Handler[R]]:
     """Transaction + typed callback data, for buttons anyone may press."""
 
     def decorate(callback: ButtonHandler[D, R]) -> Handler[R]:

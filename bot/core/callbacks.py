@@ -157,6 +157,10 @@ class CallbackData:
     def __init_subclass__(cls, *, prefix: str, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         dataclasses.dataclass(frozen=True)(cls)
+        reserved = {"prefix", "pattern", "pack", "unpack", "matching"}
+        clash = reserved & {f.name for f in dataclasses.fields(cast(Any, cls))}
+        if clash:
+            raise TypeError(f"{cls.__name__}: field name(s) {sorted(clash)} are reserved")
         hints = typing.get_type_hints(cls, include_extras=True)
         cls.prefix = prefix
         cls._codecs = tuple(

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
 
 from bot import callbacks as cb
 from bot.context import SpotterContext, transactional
-from bot.core.actions import Caller, library_organization_id, load_caller
+from bot.core.actions import Caller, button_action, library_organization_id, load_caller, unpack
 from bot.core.keyboards import button
 from bot.exercises import keyboards, texts
 from bot.replies import answer, send, show
@@ -172,7 +172,10 @@ async def build_screen(context: SpotterContext, viewer: Viewer, view: View) -> S
             limit=PAGE_SIZE,
         )
         paging = keyboards.page_row(
-            cb.EX_MUSCLE, (muscle.id,), offset=page.offset, limit=page.limit, total=page.total
+            lambda offset: cb.ExMuscle(muscle=muscle.id, offset=offset).pack(),
+            offset=page.offset,
+            limit=page.limit,
+            total=page.total,
         )
         return Screen(
             texts.muscle_list(muscle, page),
@@ -185,7 +188,10 @@ async def build_screen(context: SpotterContext, viewer: Viewer, view: View) -> S
             session, organization_id=org, pattern=pattern, offset=_offset(view), limit=PAGE_SIZE
         )
         paging = keyboards.page_row(
-            cb.EX_PATTERN, (pattern.value,), offset=page.offset, limit=page.limit, total=page.total
+            lambda offset: cb.ExPattern(movement=pattern, offset=offset).pack(),
+            offset=page.offset,
+            limit=page.limit,
+            total=page.total,
         )
         return Screen(
             texts.pattern_list(pattern, page),
@@ -236,7 +242,10 @@ async def build_ours(context: SpotterContext, viewer: Viewer, view: View) -> Scr
     )
     flag = int(archived)
     paging = keyboards.page_row(
-        cb.EX_OURS, (flag,), offset=page.offset, limit=page.limit, total=page.total
+        lambda offset: cb.ExOurs(archived=archived, offset=offset).pack(),
+        offset=page.offset,
+        limit=page.limit,
+        total=page.total,
     )
     extra = []
     if viewer.is_coach and not archived:
@@ -244,7 +253,9 @@ async def build_ours(context: SpotterContext, viewer: Viewer, view: View) -> Scr
             context.session, organization_id=viewer.organization_id, archived_only=True, limit=1
         )
         if stored.total:
-            extra.append(button(f"🗄 Archived ({stored.total})", cb.EX_OURS.pack(1, 0)))
+            extra.append(
+                button(f"🗄 Archived ({stored.total})", cb.ExOurs(archived=True, offset=0).pack())
+            )
         extra.append(button("➕ New exercise", cb.Menu(item="newexercise").pack()))
     text = texts.ours_list(
         await _team_name(context, viewer), page, archived=archived, is_coach=viewer.is_coach
@@ -275,7 +286,10 @@ async def build_search(context: SpotterContext, viewer: Viewer, view: View) -> S
             limit=PAGE_SIZE,
         )
     paging = keyboards.page_row(
-        cb.EX_SEARCH, (), offset=page.offset, limit=PAGE_SIZE, total=page.total
+        lambda offset: cb.ExSearch(offset=offset).pack(),
+        offset=page.offset,
+        limit=PAGE_SIZE,
+        total=page.total,
     )
     text = texts.search_results(
         query,
@@ -337,10 +351,6 @@ async def show_card(
     await present(update, context, screen, toast=toast, new_message=new_message)
 
 
-def _data(update: Update) -> str | None:
-    return update.callback_query.data if update.callback_query else None
-
-
 @transactional
 async def exercises_command(update: Update, context: SpotterContext) -> None:
     query = " ".join(context.args or []).strip()[:QUERY_MAX]
@@ -349,8 +359,8 @@ async def exercises_command(update: Update, context: SpotterContext) -> None:
     await present(update, context, await build_screen(context, viewer, view))
 
 
-@transactional
-async def menu_exercises(update: Update, context: SpotterContext) -> None:
+@button_action(cb.Menu)
+async def menu_exercises(update: Update, context: SpotterContext, data: cb.Menu) -> None:
     """The coach menu's Exercises button and the library's own menu button."""
     message = pressed_message(update)
     if message is not None:
@@ -358,72 +368,51 @@ async def menu_exercises(update: Update, context: SpotterContext) -> None:
     await navigate(update, context, MENU_VIEW)
 
 
-@transactional
-async def open_region(update: Update, context: SpotterContext) -> None:
-    data = _data(update)
-    try:
-        region = BodyRegion(cb.EX_REGION.unpack(data)["region"])
-    except ValueError:
-        raise cb.BadCallback(data) from None
-    await navigate(update, context, {"v": "region", "r": region.value})
+@button_action(cb.ExRegion)
+async def open_region(update: Update, context: SpotterContext, data: cb.ExRegion) -> None:
+    await navigate(update, context, {"v": "region", "r": data.region.value})
 
 
-@transactional
-async def open_patterns(update: Update, context: SpotterContext) -> None:
-    cb.EX_PATTERNS.unpack(_data(update))
+@button_action(cb.ExPatterns)
+async def open_patterns(update: Update, context: SpotterContext, data: cb.ExPatterns) -> None:
     await navigate(update, context, {"v": "patterns"})
 
 
-@transactional
-async def open_muscle(update: Update, context: SpotterContext) -> None:
-    data = _data(update)
-    muscle = cb.EX_MUSCLE.unpack(data)["muscle"]
-    offset = cb.EX_MUSCLE.int_field(data, "offset")
-    await navigate(update, context, {"v": "muscle", "m": muscle, "o": offset})
+@button_action(cb.ExMuscle)
+async def open_muscle(update: Update, context: SpotterContext, data: cb.ExMuscle) -> None:
+    await navigate(update, context, {"v": "muscle", "m": data.muscle, "o": data.offset})
 
 
-@transactional
-async def open_pattern(update: Update, context: SpotterContext) -> None:
-    data = _data(update)
-    try:
-        pattern = MovementPattern(cb.EX_PATTERN.unpack(data)["pattern"])
-    except ValueError:
-        raise cb.BadCallback(data) from None
-    offset = cb.EX_PATTERN.int_field(data, "offset")
-    await navigate(update, context, {"v": "pattern", "p": pattern.value, "o": offset})
+@button_action(cb.ExPattern)
+async def open_pattern(update: Update, context: SpotterContext, data: cb.ExPattern) -> None:
+    await navigate(update, context, {"v": "pattern", "p": data.movement.value, "o": data.offset})
 
 
-@transactional
-async def open_ours(update: Update, context: SpotterContext) -> None:
-    data = _data(update)
-    archived = cb.EX_OURS.unpack(data)["archived"]
-    if archived not in ("0", "1"):
-        raise cb.BadCallback(data)
-    offset = cb.EX_OURS.int_field(data, "offset")
-    await navigate(update, context, {"v": "ours", "a": int(archived), "o": offset})
+@button_action(cb.ExOurs)
+async def open_ours(update: Update, context: SpotterContext, data: cb.ExOurs) -> None:
+    await navigate(update, context, {"v": "ours", "a": int(data.archived), "o": data.offset})
 
 
-@transactional
-async def search_page(update: Update, context: SpotterContext) -> None:
-    offset = cb.EX_SEARCH.int_field(_data(update), "offset")
+@button_action(cb.ExSearch)
+async def search_page(update: Update, context: SpotterContext, data: cb.ExSearch) -> None:
     stack = stack_for(context, pressed_message(update))
     if not stack or stack[-1].get("v") != "search":
         await answer(update, context, texts.SEARCH_EXPIRED, alert=True)
         return
-    await navigate(update, context, {**stack[-1], "o": offset})
+    await navigate(update, context, {**stack[-1], "o": data.offset})
 
 
 async def open_card_from_button(update: Update, context: SpotterContext) -> None:
-    exercise_id = cb.EX_CARD.unpack(_data(update))["exercise"]
-    await navigate(update, context, card_view(exercise_id))
+    """Runs inside the caller's transaction (the card's own button, or Back to card)."""
+    data = unpack(cb.ExCard, update, context)
+    await navigate(update, context, card_view(data.exercise))
 
 
 open_card = transactional(open_card_from_button)
 
 
-@transactional
-async def go_back(update: Update, context: SpotterContext) -> None:
-    cb.EX_BACK.unpack(_data(update))
+@button_action(cb.ExBack)
+async def go_back(update: Update, context: SpotterContext, data: cb.ExBack) -> None:
     viewer = await load_viewer(update, context)
     message = pressed_message(update)
     stack = stack_for(context, message)

@@ -8,13 +8,12 @@ from __future__ import annotations
 import contextlib
 
 from telegram import Update
-from telegram.ext import ConversationHandler
 
 from bot import callbacks as cb
 from bot.context import SpotterContext, transactional
 from bot.core import texts as core_texts
-from bot.core.actions import callback_data, load_caller, load_coach
-from bot.core.forms import Form
+from bot.core.actions import Coach, coach_action, load_caller
+from bot.core.forms import END, Form
 from bot.exercises import browse, keyboards, texts
 from bot.exercises.fields import (
     EDIT_KEY,
@@ -24,11 +23,9 @@ from bot.exercises.fields import (
     LINK_QUERY,
     LINK_RESULTS,
     NAME,
-    TEXT_FIELDS,
     clean_instructions,
     clean_name,
     load_custom,
-    parse_enum,
     user_data_of,
 )
 from bot.replies import answer, send, show
@@ -39,35 +36,32 @@ from storage.queries.search import search_exercises
 from storage.schemas import ExerciseUpdate, build_input
 
 
-@transactional
-async def start_edit_text(update: Update, context: SpotterContext) -> str | int:
-    data = callback_data(update, context)
-    fields = cb.EX_EDIT_TEXT.unpack(data)
-    if fields["field"] not in TEXT_FIELDS:
-        raise cb.BadCallback(data)
-    found = await load_custom(update, context, fields["exercise"])
-    if found is None:
-        return ConversationHandler.END
-    _, exercise = found
+@coach_action(cb.ExEditText)
+async def start_edit_text(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.ExEditText
+) -> str | None:
+    exercise = await load_custom(update, context, coach, data.exercise)
+    if exercise is None:
+        return None
     user_data = user_data_of(context)
     user_data.pop(LINK_KEY, None)
-    user_data[EDIT_KEY] = {"exercise": exercise.id, "field": fields["field"]}
+    user_data[EDIT_KEY] = {"exercise": exercise.id, "field": data.field}
     await answer(update, context)
     await show(
         update,
         context,
-        texts.ask_exercise_text(fields["field"], exercise.name),
+        texts.ask_exercise_text(data.field, exercise.name),
         keyboards.back_to_exercise_only(exercise.id),
     )
     return EDIT_TEXT
 
 
-async def apply_text(update: Update, context: SpotterContext, value: str | None) -> str | int:
+async def apply_text(
+    update: Update, context: SpotterContext, coach: Coach, value: str | None
+) -> str | int:
     edit = user_data_of(context).get(EDIT_KEY)
-    caller = await load_coach(update, context)
-    if caller is None or not edit:
-        return ConversationHandler.END
-    assert caller.organization_id is not None
+    if not edit:
+        return END
     field = edit["field"]
     note = None
     try:
@@ -77,7 +71,7 @@ async def apply_text(update: Update, context: SpotterContext, value: str | None)
             note = texts.same_name_as_curated(same.name) if same is not None else None
         await q.update_custom_exercise(
             context.session,
-            organization_id=caller.organization_id,
+            organization_id=coach.team_id,
             exercise_id=edit["exercise"],
             changes=changes,
         )
@@ -85,19 +79,19 @@ async def apply_text(update: Update, context: SpotterContext, value: str | None)
         await send(update, context, core_texts.field_error(error.message))
         if isinstance(error, NotFound):
             user_data_of(context).pop(EDIT_KEY, None)
-            return ConversationHandler.END
+            return END
         return EDIT_TEXT
     user_data_of(context).pop(EDIT_KEY, None)
     done = texts.exercise_field_updated(field)
     await send(update, context, f"{done}\n{note}" if note else done)
     await browse.show_card(
-        update, context, browse.coach_viewer(caller), edit["exercise"], new_message=True
+        update, context, browse.coach_viewer(coach), edit["exercise"], new_message=True
     )
-    return ConversationHandler.END
+    return END
 
 
-@transactional
-async def receive_text(update: Update, context: SpotterContext) -> str | int:
+@coach_action()
+async def receive_text(update: Update, context: SpotterContext, coach: Coach) -> str | int:
     assert update.message is not None and update.message.text is not None
     edit = user_data_of(context).get(EDIT_KEY) or {}
     cleaner = clean_name if edit.get("field") == NAME else clean_instructions
@@ -106,35 +100,30 @@ async def receive_text(update: Update, context: SpotterContext) -> str | int:
     except ValueError as error:
         await send(update, context, core_texts.field_error(str(error)))
         return EDIT_TEXT
-    return await apply_text(update, context, value)
+    return await apply_text(update, context, coach, value)
 
 
-@transactional
-async def skip_text(update: Update, context: SpotterContext) -> str | int:
+@coach_action()
+async def skip_text(update: Update, context: SpotterContext, coach: Coach) -> str | int:
     edit = user_data_of(context).get(EDIT_KEY) or {}
     if edit.get("field") != INSTRUCTIONS:
         await send(update, context, texts.EXERCISE_NAME_REQUIRED)
         return EDIT_TEXT
-    return await apply_text(update, context, None)
+    return await apply_text(update, context, coach, None)
 
 
-@transactional
-async def start_link(update: Update, context: SpotterContext) -> str | int:
-    data = callback_data(update, context)
-    fields = cb.EX_LINK_START.unpack(data)
-    direction = parse_enum(cb.EX_LINK_START, "direction", ProgressionDirection, data)
-    caller = await load_coach(update, context)
-    if caller is None:
-        return ConversationHandler.END
+@coach_action(cb.ExLinkStart)
+async def start_link(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.ExLinkStart
+) -> str | None:
+    direction = data.direction
     try:
         exercise = await q.get_exercise(
-            context.session,
-            organization_id=caller.organization_id,
-            exercise_id=fields["exercise"],
+            context.session, organization_id=coach.team_id, exercise_id=data.exercise
         )
     except DomainError as error:
         await answer(update, context, texts.alert(error.message), alert=True)
-        return ConversationHandler.END
+        return None
     user_data = user_data_of(context)
     user_data.pop(EDIT_KEY, None)
     user_data[LINK_KEY] = {"exercise": exercise.id, "direction": direction.value}
@@ -148,25 +137,24 @@ async def start_link(update: Update, context: SpotterContext) -> str | int:
     return LINK_QUERY
 
 
-@transactional
-async def receive_link_query(update: Update, context: SpotterContext) -> str | int:
+@coach_action()
+async def receive_link_query(update: Update, context: SpotterContext, coach: Coach) -> str | int:
     assert update.message is not None and update.message.text is not None
     link = user_data_of(context).get(LINK_KEY)
-    caller = await load_coach(update, context)
-    if caller is None or not link:
-        return ConversationHandler.END
+    if not link:
+        return END
     try:
         exercise = await q.get_exercise(
-            context.session, organization_id=caller.organization_id, exercise_id=link["exercise"]
+            context.session, organization_id=coach.team_id, exercise_id=link["exercise"]
         )
     except NotFound as error:
         user_data_of(context).pop(LINK_KEY, None)
         await send(update, context, core_texts.field_error(error.message))
-        return ConversationHandler.END
+        return END
     query = update.message.text.strip()[: browse.QUERY_MAX]
     direction = ProgressionDirection(link["direction"])
     page = await search_exercises(
-        context.session, organization_id=caller.organization_id, query=query, limit=LINK_RESULTS
+        context.session, organization_id=coach.team_id, query=query, limit=LINK_RESULTS
     )
     if not page.items:
         await send(update, context, texts.no_link_match(query))
@@ -182,30 +170,26 @@ async def receive_link_query(update: Update, context: SpotterContext) -> str | i
     return LINK_QUERY
 
 
-@transactional
-async def pick_link(update: Update, context: SpotterContext) -> str | int | None:
+@coach_action(cb.ExLinkPick)
+async def pick_link(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.ExLinkPick
+) -> int | None:
     """A search result was tapped: link it (also from an older results message)."""
-    data = callback_data(update, context)
-    fields = cb.EX_LINK_PICK.unpack(data)
-    direction = parse_enum(cb.EX_LINK_PICK, "direction", ProgressionDirection, data)
-    caller = await load_coach(update, context)
-    if caller is None:
-        return None
-    assert caller.organization_id is not None
-    org = caller.organization_id
+    direction = data.direction
+    org = coach.team_id
     try:
         await q.add_progression(
             context.session,
             organization_id=org,
-            exercise_id=fields["exercise"],
-            related_exercise_id=fields["related"],
+            exercise_id=data.exercise,
+            related_exercise_id=data.related,
             direction=direction,
         )
         exercise = await q.get_exercise(
-            context.session, organization_id=org, exercise_id=fields["exercise"]
+            context.session, organization_id=org, exercise_id=data.exercise
         )
         related = await q.get_exercise(
-            context.session, organization_id=org, exercise_id=fields["related"]
+            context.session, organization_id=org, exercise_id=data.related
         )
     except DomainError as error:
         # Stay in the conversation: the coach can tap another result or send another name.
@@ -215,11 +199,11 @@ async def pick_link(update: Update, context: SpotterContext) -> str | int | None
     await browse.show_card(
         update,
         context,
-        browse.coach_viewer(caller),
+        browse.coach_viewer(coach),
         exercise.id,
         toast=texts.linked(related.name, direction, exercise.name),
     )
-    return ConversationHandler.END
+    return END
 
 
 @transactional
@@ -229,7 +213,7 @@ async def leave_to_card(update: Update, context: SpotterContext) -> int:
     user_data.pop(EDIT_KEY, None)
     user_data.pop(LINK_KEY, None)
     await browse.open_card_from_button(update, context)
-    return ConversationHandler.END
+    return END
 
 
 async def cancel_change(update: Update, context: SpotterContext) -> None:

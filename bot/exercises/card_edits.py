@@ -9,49 +9,37 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks as cb
-from bot.context import SpotterContext, transactional
-from bot.core.actions import Caller, callback_data, load_coach
+from bot.context import SpotterContext
+from bot.core.actions import Coach, coach_action
 from bot.exercises import browse, keyboards, texts
 from bot.exercises.fields import (
-    CHOICE_FIELDS,
     EQUIPMENT,
     MUSCLES_KEY,
     PATTERN,
     PRIMARY,
-    ROLES,
     SECONDARY,
     load_custom,
     muscle_groups,
     offered,
-    parse_enum,
     pick,
     user_data_of,
 )
 from bot.replies import answer, show
 from storage.errors import DomainError
-from storage.models import Equipment, Exercise, MovementPattern
+from storage.models import Exercise
 from storage.queries import exercises as q
 from storage.schemas import ExerciseUpdate, build_input
 
-# --- /newexercise -------------------------------------------------------------------------------
 
-
-# --- typed changes to a saved exercise: a new name or instructions, a link by name -----------
-
-
-# --- button-only changes to a saved exercise --------------------------------------------------
-
-
-@transactional
-async def edit_menu(update: Update, context: SpotterContext) -> None:
-    found = await load_custom(
-        update, context, cb.EX_EDIT_MENU.unpack(callback_data(update, context))["exercise"]
-    )
-    if found is None:
+@coach_action(cb.ExEditMenu)
+async def edit_menu(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.ExEditMenu
+) -> None:
+    exercise = await load_custom(update, context, coach, data.exercise)
+    if exercise is None:
         return
-    caller, exercise = found
     screen = await browse.build_screen(
-        context, browse.coach_viewer(caller), browse.card_view(exercise.id)
+        context, browse.coach_viewer(coach), browse.card_view(exercise.id)
     )
     await answer(update, context)
     await show(
@@ -62,37 +50,39 @@ async def edit_menu(update: Update, context: SpotterContext) -> None:
     )
 
 
-@transactional
-async def edit_choice(update: Update, context: SpotterContext) -> None:
-    data = callback_data(update, context)
-    fields = cb.EX_EDIT_CHOICE.unpack(data)
-    field = fields["field"]
-    if field not in CHOICE_FIELDS:
-        raise cb.BadCallback(data)
-    found = await load_custom(update, context, fields["exercise"])
-    if found is None:
+@coach_action(cb.ExEditChoice)
+async def edit_choice(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.ExEditChoice
+) -> None:
+    exercise = await load_custom(update, context, coach, data.exercise)
+    if exercise is None:
         return
-    caller, exercise = found
-    if field == PATTERN:
+    field = data.field
+    if field == "pattern":
         text = texts.ask_exercise_choice(field, exercise.name)
-        markup = keyboards.pattern_choices(cb.EX_SET_PATTERN, exercise.id, back=exercise.id)
-    elif field == EQUIPMENT:
+        markup = keyboards.pattern_choices(
+            lambda p: cb.ExSetPattern(exercise=exercise.id, movement=p).pack(), back=exercise.id
+        )
+    elif field == "equipment":
         text = texts.ask_exercise_choice(field, exercise.name)
-        markup = keyboards.equipment_choices(cb.EX_SET_EQUIPMENT, exercise.id, back=exercise.id)
+        markup = keyboards.equipment_choices(
+            lambda e: cb.ExSetEquipment(exercise=exercise.id, equipment=e).pack(),
+            back=exercise.id,
+        )
     else:
-        saved_primary, selected = await load_selection(context, caller, exercise, field, fresh=True)
+        saved_primary, selected = await load_selection(context, coach, exercise, field, fresh=True)
         text, markup = await toggles_screen(context, exercise, field, saved_primary, selected)
     await answer(update, context)
     await show(update, context, text, markup)
 
 
 async def load_selection(
-    context: SpotterContext, caller: Caller, exercise: Exercise, role: str, *, fresh: bool
+    context: SpotterContext, coach: Coach, exercise: Exercise, role: str, *, fresh: bool
 ) -> tuple[list[str], list[str]]:
     """The saved primary muscles and the selection in progress for `role` (from the card when
     none is in progress for this exercise and role, or when starting afresh)."""
     card = await q.get_exercise_card(
-        context.session, organization_id=caller.organization_id, exercise_id=exercise.id
+        context.session, organization_id=coach.team_id, exercise_id=exercise.id
     )
     saved = {PRIMARY: [m.id for m in card.primary], SECONDARY: [m.id for m in card.secondary]}
     working = user_data_of(context).get(MUSCLES_KEY)
@@ -110,7 +100,7 @@ async def load_selection(
 async def toggles_screen(
     context: SpotterContext,
     exercise: Exercise,
-    role: str,
+    role: cb.MuscleRole,
     saved_primary: list[str],
     selected: list[str],
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -119,31 +109,26 @@ async def toggles_screen(
     markup = keyboards.muscle_toggles(
         offered(muscles, role, saved_primary),
         selected,
-        toggle=cb.EX_TOGGLE_MUSCLE,
-        done=cb.EX_MUSCLES_DONE,
-        prefix=(exercise.id,),
-        role=role,
+        toggle=lambda m: cb.ExToggleMuscle(exercise=exercise.id, role=role, muscle=m).pack(),
+        done=cb.ExMusclesDone(exercise=exercise.id, role=role).pack(),
         back=exercise.id,
     )
     return text, markup
 
 
-@transactional
-async def toggle_saved_muscle(update: Update, context: SpotterContext) -> None:
-    data = callback_data(update, context)
-    fields = cb.EX_TOGGLE_MUSCLE.unpack(data)
-    role = fields["role"]
-    if role not in ROLES:
-        raise cb.BadCallback(data)
-    found = await load_custom(update, context, fields["exercise"])
-    if found is None:
+@coach_action(cb.ExToggleMuscle)
+async def toggle_saved_muscle(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.ExToggleMuscle
+) -> None:
+    exercise = await load_custom(update, context, coach, data.exercise)
+    if exercise is None:
         return
-    caller, exercise = found
+    role = data.role
     muscles = await muscle_groups(context)
-    muscle = muscles.get(fields["muscle"])
+    muscle = muscles.get(data.muscle)
     if muscle is None:
-        raise cb.BadCallback(data)
-    saved_primary, selected = await load_selection(context, caller, exercise, role, fresh=False)
+        raise cb.BadCallback(data.pack())
+    saved_primary, selected = await load_selection(context, coach, exercise, role, fresh=False)
     if role == SECONDARY and muscle.id in saved_primary:
         await answer(update, context, texts.muscle_is_primary(muscle), alert=True)
         return
@@ -161,30 +146,27 @@ async def toggle_saved_muscle(update: Update, context: SpotterContext) -> None:
     await show(update, context, text, markup)
 
 
-@transactional
-async def save_muscles(update: Update, context: SpotterContext) -> None:
-    data = callback_data(update, context)
-    fields = cb.EX_MUSCLES_DONE.unpack(data)
-    role = fields["role"]
-    if role not in ROLES:
-        raise cb.BadCallback(data)
-    found = await load_custom(update, context, fields["exercise"])
-    if found is None:
+@coach_action(cb.ExMusclesDone)
+async def save_muscles(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.ExMusclesDone
+) -> None:
+    exercise = await load_custom(update, context, coach, data.exercise)
+    if exercise is None:
         return
-    caller, exercise = found
-    _, selected = await load_selection(context, caller, exercise, role, fresh=False)
+    role = data.role
+    _, selected = await load_selection(context, coach, exercise, role, fresh=False)
     if role == PRIMARY and not selected:
         await answer(update, context, texts.NO_PRIMARY_PICKED, alert=True)
         return
     key = "primary_muscles" if role == PRIMARY else "secondary_muscles"
-    await _apply_change(update, context, caller, exercise, role, {key: selected})
+    await apply_change(update, context, coach, exercise, role, {key: selected})
     user_data_of(context).pop(MUSCLES_KEY, None)
 
 
 async def change_then_show(
     update: Update,
     context: SpotterContext,
-    caller: Caller,
+    coach: Coach,
     change: Coroutine[Any, Any, Exercise | None],
     *,
     exercise_id: str | None = None,
@@ -199,18 +181,17 @@ async def change_then_show(
         return
     shown = exercise_id or (result.id if result is not None else None)
     assert shown is not None
-    await browse.show_card(update, context, browse.coach_viewer(caller), shown, toast=toast(result))
+    await browse.show_card(update, context, browse.coach_viewer(coach), shown, toast=toast(result))
 
 
-async def _apply_change(
+async def apply_change(
     update: Update,
     context: SpotterContext,
-    caller: Caller,
+    coach: Coach,
     exercise: Exercise,
     field: str,
     values: dict[str, Any],
 ) -> None:
-    assert caller.organization_id is not None
     try:
         changes = build_input(ExerciseUpdate, **values)
     except DomainError as error:
@@ -219,10 +200,10 @@ async def _apply_change(
     await change_then_show(
         update,
         context,
-        caller,
+        coach,
         q.update_custom_exercise(
             context.session,
-            organization_id=caller.organization_id,
+            organization_id=coach.team_id,
             exercise_id=exercise.id,
             changes=changes,
         ),
@@ -231,79 +212,69 @@ async def _apply_change(
     )
 
 
-@transactional
-async def set_pattern(update: Update, context: SpotterContext) -> None:
-    data = callback_data(update, context)
-    pattern = parse_enum(cb.EX_SET_PATTERN, "pattern", MovementPattern, data)
-    found = await load_custom(update, context, cb.EX_SET_PATTERN.unpack(data)["exercise"])
-    if found is not None:
-        await _apply_change(update, context, *found, PATTERN, {"movement_pattern": pattern})
+@coach_action(cb.ExSetPattern)
+async def set_pattern(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.ExSetPattern
+) -> None:
+    exercise = await load_custom(update, context, coach, data.exercise)
+    if exercise is not None:
+        values = {"movement_pattern": data.movement}
+        await apply_change(update, context, coach, exercise, PATTERN, values)
 
 
-@transactional
-async def set_equipment(update: Update, context: SpotterContext) -> None:
-    data = callback_data(update, context)
-    equipment = parse_enum(cb.EX_SET_EQUIPMENT, "equipment", Equipment, data)
-    found = await load_custom(update, context, cb.EX_SET_EQUIPMENT.unpack(data)["exercise"])
-    if found is not None:
-        await _apply_change(update, context, *found, EQUIPMENT, {"equipment": equipment})
+@coach_action(cb.ExSetEquipment)
+async def set_equipment(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.ExSetEquipment
+) -> None:
+    exercise = await load_custom(update, context, coach, data.exercise)
+    if exercise is not None:
+        values = {"equipment": data.equipment}
+        await apply_change(update, context, coach, exercise, EQUIPMENT, values)
 
 
-@transactional
-async def set_archived(update: Update, context: SpotterContext) -> None:
-    data = callback_data(update, context)
-    fields = cb.EX_ARCHIVE.unpack(data)
-    if fields["archived"] not in ("0", "1"):
-        raise cb.BadCallback(data)
-    archived = fields["archived"] == "1"
-    caller = await load_coach(update, context)
-    if caller is None:
-        return
-    assert caller.organization_id is not None
+@coach_action(cb.ExArchive)
+async def set_archived(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.ExArchive
+) -> None:
     await change_then_show(
         update,
         context,
-        caller,
+        coach,
         q.set_exercise_archived(
             context.session,
-            organization_id=caller.organization_id,
-            exercise_id=fields["exercise"],
-            archived=archived,
+            organization_id=coach.team_id,
+            exercise_id=data.exercise,
+            archived=data.archived,
         ),
-        toast=lambda _: texts.exercise_archived(archived),
+        toast=lambda _: texts.exercise_archived(data.archived),
     )
 
 
-@transactional
-async def copy_to_ours(update: Update, context: SpotterContext) -> None:
-    exercise_id = cb.EX_COPY.unpack(callback_data(update, context))["exercise"]
-    caller = await load_coach(update, context)
-    if caller is None:
-        return
-    assert caller.organization_id is not None
+@coach_action(cb.ExCopy)
+async def copy_to_ours(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.ExCopy
+) -> None:
     await change_then_show(
         update,
         context,
-        caller,
+        coach,
         q.copy_exercise_to_team(
             context.session,
-            organization_id=caller.organization_id,
-            exercise_id=exercise_id,
-            created_by=caller.user.id,
+            organization_id=coach.team_id,
+            exercise_id=data.exercise,
+            created_by=coach.user.id,
         ),
         toast=lambda copy: texts.exercise_copied(copy.name if copy else ""),
     )
 
 
-@transactional
-async def unlink_menu(update: Update, context: SpotterContext) -> None:
-    exercise_id = cb.EX_UNLINK_MENU.unpack(callback_data(update, context))["exercise"]
-    caller = await load_coach(update, context)
-    if caller is None:
-        return
+@coach_action(cb.ExUnlinkMenu)
+async def unlink_menu(
+    update: Update, context: SpotterContext, coach: Coach, data: cb.ExUnlinkMenu
+) -> None:
     try:
         card = await q.get_exercise_card(
-            context.session, organization_id=caller.organization_id, exercise_id=exercise_id
+            context.session, organization_id=coach.team_id, exercise_id=data.exercise
         )
     except DomainError as error:
         await answer(update, context, texts.alert(error.message), alert=True)
@@ -320,23 +291,18 @@ async def unlink_menu(update: Update, context: SpotterContext) -> None:
     )
 
 
-@transactional
-async def unlink(update: Update, context: SpotterContext) -> None:
-    fields = cb.EX_UNLINK.unpack(callback_data(update, context))
-    caller = await load_coach(update, context)
-    if caller is None:
-        return
-    assert caller.organization_id is not None
+@coach_action(cb.ExUnlink)
+async def unlink(update: Update, context: SpotterContext, coach: Coach, data: cb.ExUnlink) -> None:
     await change_then_show(
         update,
         context,
-        caller,
+        coach,
         q.remove_progression(
             context.session,
-            organization_id=caller.organization_id,
-            exercise_id=fields["exercise"],
-            related_exercise_id=fields["related"],
+            organization_id=coach.team_id,
+            exercise_id=data.exercise,
+            related_exercise_id=data.related,
         ),
-        exercise_id=fields["exercise"],
+        exercise_id=data.exercise,
         toast=lambda _: texts.LINK_REMOVED,
     )

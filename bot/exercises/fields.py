@@ -4,13 +4,12 @@ loading one of the team's exercises."""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Final
 
 from telegram import Update
 
-from bot import callbacks as cb
 from bot.context import SpotterContext
-from bot.core.actions import Caller, load_coach
+from bot.core.actions import Coach
 from bot.exercises import texts
 from bot.replies import answer
 from storage import validation
@@ -31,14 +30,9 @@ LINK_KEY = "exercise_link"  # {"exercise", "direction"}: picking a progression b
 
 MUSCLES_KEY = "exercise_muscles"  # {"exercise", "role", "selected"}: toggles on a saved one
 
-NAME, PATTERN, PRIMARY, SECONDARY, EQUIPMENT, INSTRUCTIONS = (
-    "name",
-    "pattern",
-    "primary",
-    "secondary",
-    "equipment",
-    "instructions",
-)
+NAME, PATTERN, EQUIPMENT, INSTRUCTIONS = "name", "pattern", "equipment", "instructions"
+PRIMARY: Final = "primary"
+SECONDARY: Final = "secondary"
 
 SUMMARY, PICK_FIELD = "summary", "pick_field"
 
@@ -60,13 +54,6 @@ Callback = Callable[[Update, SpotterContext], Coroutine[Any, Any, Any]]
 def user_data_of(context: SpotterContext) -> dict[Any, Any]:
     assert context.user_data is not None
     return context.user_data
-
-
-def parse_enum(kind: cb.CallbackKind, field: str, enum: Any, data: str | None) -> Any:
-    try:
-        return enum(kind.unpack(data)[field])
-    except ValueError:
-        raise cb.BadCallback(data) from None
 
 
 def clean_name(text: str) -> str:
@@ -93,18 +80,13 @@ def offered(muscles: dict[str, MuscleGroup], role: str, primary: list[str]) -> l
 
 
 async def load_custom(
-    update: Update, context: SpotterContext, exercise_id: str
-) -> tuple[Caller, Exercise] | None:
-    """The caller (a coach) and their team's exercise; otherwise a refusal and None."""
-    caller = await load_coach(update, context)
-    if caller is None:
-        return None
-    assert caller.organization_id is not None
+    update: Update, context: SpotterContext, coach: Coach, exercise_id: str
+) -> Exercise | None:
+    """The coach's team's own exercise; otherwise a refusal and None."""
     try:
-        exercise = await q.get_custom_exercise(
-            context.session, organization_id=caller.organization_id, exercise_id=exercise_id
+        return await q.get_custom_exercise(
+            context.session, organization_id=coach.team_id, exercise_id=exercise_id
         )
     except DomainError as error:
         await answer(update, context, texts.alert(error.message), alert=True)
         return None
-    return caller, exercise

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import get_args
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
@@ -20,15 +23,15 @@ from storage.search import SearchHit
 
 
 def back_row() -> list[InlineKeyboardButton]:
-    return [button("⬅️ Back", cb.EX_BACK.pack())]
+    return [button("⬅️ Back", cb.ExBack().pack())]
 
 
 def back_to_exercise(exercise_id: str) -> list[InlineKeyboardButton]:
-    return [button("⬅️ Back to card", cb.EX_CARD.pack(exercise_id))]
+    return [button("⬅️ Back to card", cb.ExCard(exercise=exercise_id).pack())]
 
 
 def page_row(
-    kind: cb.CallbackKind, fixed: tuple[object, ...], *, offset: int, limit: int, total: int
+    page_at: Callable[[int], str], *, offset: int, limit: int, total: int
 ) -> list[InlineKeyboardButton]:
     """Prev / Page n of m / Next; empty when everything fits on one page."""
     pages = max(1, -(-total // limit))
@@ -36,10 +39,10 @@ def page_row(
         return []
     row = []
     if offset > 0:
-        row.append(button("◀️ Prev", kind.pack(*fixed, max(0, offset - limit))))
-    row.append(button(f"Page {offset // limit + 1}/{pages}", kind.pack(*fixed, offset)))
+        row.append(button("◀️ Prev", page_at(max(0, offset - limit))))
+    row.append(button(f"Page {offset // limit + 1}/{pages}", page_at(offset)))
     if offset + limit < total:
-        row.append(button("Next ▶️", kind.pack(*fixed, offset + limit)))
+        row.append(button("Next ▶️", page_at(offset + limit)))
     return row
 
 
@@ -48,21 +51,23 @@ def library_menu(*, has_team: bool, is_coach: bool) -> InlineKeyboardMarkup:
         [
             button(
                 f"{texts.REGION_ICONS[r]} {texts.REGION_LABELS[r]}",
-                cb.EX_REGION.pack(r.value),
+                cb.ExRegion(region=r).pack(),
             )
             for r in BodyRegion
         ],
-        [button("🔀 By movement pattern", cb.EX_PATTERNS.pack())],
+        [button("🔀 By movement pattern", cb.ExPatterns().pack())],
     ]
     if has_team:
-        rows.append([button("🏷 Our exercises", cb.EX_OURS.pack(0, 0))])
+        rows.append([button("🏷 Our exercises", cb.ExOurs(archived=False, offset=0).pack())])
     if is_coach:
         rows.append([button("➕ New exercise", cb.Menu(item="newexercise").pack())])
     return InlineKeyboardMarkup(rows)
 
 
 def region_muscles(counts: list[tuple[MuscleGroup, int]]) -> InlineKeyboardMarkup:
-    rows = [[button(f"{m.name} · {n}", cb.EX_MUSCLE.pack(m.id, 0))] for m, n in counts]
+    rows = [
+        [button(f"{m.name} · {n}", cb.ExMuscle(muscle=m.id, offset=0).pack())] for m, n in counts
+    ]
     rows.append(back_row())
     return InlineKeyboardMarkup(rows)
 
@@ -71,7 +76,7 @@ def browse_patterns() -> InlineKeyboardMarkup:
     patterns = list(MovementPattern)
     rows = [
         [
-            button(texts.PATTERN_LABELS[p], cb.EX_PATTERN.pack(p.value, 0))
+            button(texts.PATTERN_LABELS[p], cb.ExPattern(movement=p, offset=0).pack())
             for p in patterns[i : i + 3]
         ]
         for i in range(0, len(patterns), 3)
@@ -83,7 +88,7 @@ def browse_patterns() -> InlineKeyboardMarkup:
 def exercise_list(
     items: list[Exercise], paging: list[InlineKeyboardButton], *extra: list[InlineKeyboardButton]
 ) -> InlineKeyboardMarkup:
-    rows = [[button(texts.exercise_button(e), cb.EX_CARD.pack(e.id))] for e in items]
+    rows = [[button(texts.exercise_button(e), cb.ExCard(exercise=e.id).pack())] for e in items]
     if paging:
         rows.append(paging)
     rows.extend(row for row in extra if row)
@@ -98,7 +103,7 @@ def search_hit_label(hit: SearchHit) -> str:
 def search_results(
     hits: list[SearchHit], paging: list[InlineKeyboardButton]
 ) -> InlineKeyboardMarkup:
-    rows = [[button(search_hit_label(h), cb.EX_CARD.pack(h.exercise_id))] for h in hits]
+    rows = [[button(search_hit_label(h), cb.ExCard(exercise=h.exercise_id).pack())] for h in hits]
     if paging:
         rows.append(paging)
     rows.append(back_row())
@@ -110,7 +115,7 @@ RELATED_MAX = 30  # per direction: keeps the keyboard under Telegram's 100 butto
 
 def exercise_card(card: ExerciseCard, *, can_edit: bool) -> InlineKeyboardMarkup:
     rows = [
-        [button(texts.related_button(direction, related), cb.EX_CARD.pack(related.id))]
+        [button(texts.related_button(direction, related), cb.ExCard(exercise=related.id).pack())]
         for direction, group in (
             (ProgressionDirection.EASIER, card.easier),
             (ProgressionDirection.HARDER, card.harder),
@@ -120,47 +125,59 @@ def exercise_card(card: ExerciseCard, *, can_edit: bool) -> InlineKeyboardMarkup
     exercise = card.exercise
     if can_edit:
         if card.is_curated:
-            rows.append([button("📋 Copy to ours", cb.EX_COPY.pack(exercise.id))])
+            rows.append([button("📋 Copy to ours", cb.ExCopy(exercise=exercise.id).pack())])
         else:
             archived = exercise.archived_at is not None
             rows.append(
                 [
-                    button("✏️ Edit", cb.EX_EDIT_MENU.pack(exercise.id)),
+                    button("✏️ Edit", cb.ExEditMenu(exercise=exercise.id).pack()),
                     button(
                         "♻️ Restore" if archived else "🗄 Archive",
-                        cb.EX_ARCHIVE.pack(exercise.id, 0 if archived else 1),
+                        cb.ExArchive(exercise=exercise.id, archived=not archived).pack(),
                     ),
                 ]
             )
         rows.append(
             [
-                button("➕ Add easier", cb.EX_LINK_START.pack(exercise.id, "easier")),
-                button("➕ Add harder", cb.EX_LINK_START.pack(exercise.id, "harder")),
+                button(
+                    "➕ Add easier",
+                    cb.ExLinkStart(
+                        exercise=exercise.id, direction=ProgressionDirection.EASIER
+                    ).pack(),
+                ),
+                button(
+                    "➕ Add harder",
+                    cb.ExLinkStart(
+                        exercise=exercise.id, direction=ProgressionDirection.HARDER
+                    ).pack(),
+                ),
             ]
         )
         if card.removable:
-            rows.append([button("✂️ Remove a link", cb.EX_UNLINK_MENU.pack(exercise.id))])
+            rows.append([button("✂️ Remove a link", cb.ExUnlinkMenu(exercise=exercise.id).pack())])
     rows.append(back_row())
     return InlineKeyboardMarkup(rows)
 
 
 def exercise_edit_menu(exercise_id: str) -> InlineKeyboardMarkup:
-    def field(name: str) -> InlineKeyboardButton:
-        kind = cb.EX_EDIT_TEXT if name in ("name", "instructions") else cb.EX_EDIT_CHOICE
-        return button(texts.EXERCISE_FIELD_LABELS[name], kind.pack(exercise_id, name))
+    def field(name: cb.ExerciseField) -> InlineKeyboardButton:
+        label = texts.EXERCISE_FIELD_LABELS[name]
+        if name == "name" or name == "instructions":
+            return button(label, cb.ExEditText(exercise=exercise_id, field=name).pack())
+        return button(label, cb.ExEditChoice(exercise=exercise_id, field=name).pack())
 
-    names = list(texts.EXERCISE_FIELD_LABELS)
+    names: tuple[cb.ExerciseField, ...] = get_args(cb.ExerciseField)
     rows = [[field(n) for n in names[i : i + 2]] for i in range(0, len(names), 2)]
     rows.append(back_to_exercise(exercise_id))
     return InlineKeyboardMarkup(rows)
 
 
 def pattern_choices(
-    kind: cb.CallbackKind, *prefix: str, back: str | None = None
+    data: Callable[[MovementPattern], str], *, back: str | None = None
 ) -> InlineKeyboardMarkup:
     patterns = list(MovementPattern)
     rows = [
-        [button(texts.PATTERN_LABELS[p], kind.pack(*prefix, p.value)) for p in patterns[i : i + 3]]
+        [button(texts.PATTERN_LABELS[p], data(p)) for p in patterns[i : i + 3]]
         for i in range(0, len(patterns), 3)
     ]
     if back:
@@ -169,11 +186,11 @@ def pattern_choices(
 
 
 def equipment_choices(
-    kind: cb.CallbackKind, *prefix: str, back: str | None = None
+    data: Callable[[Equipment], str], *, back: str | None = None
 ) -> InlineKeyboardMarkup:
     items = list(Equipment)
     rows = [
-        [button(texts.EQUIPMENT_LABELS[e], kind.pack(*prefix, e.value)) for e in items[i : i + 2]]
+        [button(texts.EQUIPMENT_LABELS[e], data(e)) for e in items[i : i + 2]]
         for i in range(0, len(items), 2)
     ]
     if back:
@@ -185,20 +202,15 @@ def muscle_toggles(
     muscles: list[MuscleGroup],
     selected: list[str],
     *,
-    toggle: cb.CallbackKind,
-    done: cb.CallbackKind,
-    prefix: tuple[str, ...],
-    role: str,
+    toggle: Callable[[str], str],
+    done: str,
     back: str | None = None,
 ) -> InlineKeyboardMarkup:
     """One button per offered muscle group (✅ when selected), then Done."""
     chosen = set(selected)
-    buttons = [
-        button(f"{'✅ ' if m.id in chosen else ''}{m.name}", toggle.pack(*prefix, role, m.id))
-        for m in muscles
-    ]
+    buttons = [button(f"{'✅ ' if m.id in chosen else ''}{m.name}", toggle(m.id)) for m in muscles]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([button("✔️ Done", done.pack(*prefix, role))])
+    rows.append([button("✔️ Done", done)])
     if back:
         rows.append(back_to_exercise(back))
     return InlineKeyboardMarkup(rows)
@@ -207,19 +219,19 @@ def muscle_toggles(
 def new_exercise_summary() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [button("✅ Save", cb.NEW_SAVE.pack())],
+            [button("✅ Save", cb.NewSave().pack())],
             [
-                button("✏️ Edit a field", cb.NEW_EDIT.pack()),
-                button("✖️ Cancel", cb.NEW_CANCEL.pack()),
+                button("✏️ Edit a field", cb.NewEdit().pack()),
+                button("✖️ Cancel", cb.NewCancel().pack()),
             ],
         ]
     )
 
 
 def new_exercise_fields() -> InlineKeyboardMarkup:
-    names = list(texts.EXERCISE_FIELD_LABELS.items())
+    names = [(name, texts.EXERCISE_FIELD_LABELS[name]) for name in get_args(cb.ExerciseField)]
     rows = [
-        [button(label, cb.NEW_EDIT_FIELD.pack(name)) for name, label in names[i : i + 2]]
+        [button(label, cb.NewEditField(field=name).pack()) for name, label in names[i : i + 2]]
         for i in range(0, len(names), 2)
     ]
     return InlineKeyboardMarkup(rows)
@@ -232,7 +244,9 @@ def link_results(
         [
             button(
                 search_hit_label(h),
-                cb.EX_LINK_PICK.pack(exercise_id, h.exercise_id, direction.value),
+                cb.ExLinkPick(
+                    exercise=exercise_id, related=h.exercise_id, direction=direction
+                ).pack(),
             )
         ]
         for h in hits
@@ -247,7 +261,7 @@ def unlink_choices(card: ExerciseCard) -> InlineKeyboardMarkup:
         [
             button(
                 texts.unlink_button(direction, related),
-                cb.EX_UNLINK.pack(exercise_id, related.id),
+                cb.ExUnlink(exercise=exercise_id, related=related.id).pack(),
             )
         ]
         for direction, group in (

@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ConversationHandler
 
 from bot import callbacks as cb
 from bot.context import SpotterContext, transactional
 from bot.core import texts as core_texts
-from bot.core.actions import callback_data, load_coach
-from bot.core.forms import Form
+from bot.core.actions import Coach, button_action, coach_action
+from bot.core.forms import END, Form
 from bot.exercises import browse, keyboards, texts
 from bot.exercises.fields import (
     DRAFT_KEY,
@@ -27,7 +26,6 @@ from bot.exercises.fields import (
     PATTERN,
     PICK_FIELD,
     PRIMARY,
-    ROLES,
     SECONDARY,
     SUMMARY,
     Callback,
@@ -35,13 +33,12 @@ from bot.exercises.fields import (
     clean_name,
     muscle_groups,
     offered,
-    parse_enum,
     pick,
     user_data_of,
 )
 from bot.replies import answer, send, show
 from storage.errors import DomainError
-from storage.models import Equipment, MovementPattern, MuscleGroup
+from storage.models import MuscleGroup
 from storage.models.base import new_id
 from storage.queries import exercises as q
 from storage.schemas import ExerciseCreate, build_input
@@ -60,18 +57,19 @@ async def ask(update: Update, context: SpotterContext, step: str, note: str | No
     if step == NAME:
         await send(update, context, prefix + texts.ASK_EXERCISE_NAME)
     elif step == PATTERN:
-        markup = keyboards.pattern_choices(cb.NEW_PATTERN)
+        markup = keyboards.pattern_choices(lambda p: cb.NewPattern(movement=p).pack())
         await send(update, context, prefix + texts.ASK_EXERCISE_PATTERN, markup)
-    elif step in ROLES:
+    elif step in (PRIMARY, SECONDARY):
+        role: cb.MuscleRole = PRIMARY if step == PRIMARY else SECONDARY
         muscles = await muscle_groups(context)
         await send(
             update,
             context,
             prefix + texts.ask_muscles(step, pick(muscles, draft[step])),
-            _new_toggles(muscles, draft, step),
+            _new_toggles(muscles, draft, role),
         )
     elif step == EQUIPMENT:
-        markup = keyboards.equipment_choices(cb.NEW_EQUIPMENT)
+        markup = keyboards.equipment_choices(lambda e: cb.NewEquipment(equipment=e).pack())
         await send(update, context, prefix + texts.ASK_EXERCISE_EQUIPMENT, markup)
     else:
         await send(update, context, prefix + texts.ASK_EXERCISE_INSTRUCTIONS)
@@ -79,15 +77,13 @@ async def ask(update: Update, context: SpotterContext, step: str, note: str | No
 
 
 def _new_toggles(
-    muscles: dict[str, MuscleGroup], draft: dict[str, Any], role: str
+    muscles: dict[str, MuscleGroup], draft: dict[str, Any], role: cb.MuscleRole
 ) -> InlineKeyboardMarkup:
     return keyboards.muscle_toggles(
         offered(muscles, role, draft[PRIMARY]),
         draft[role],
-        toggle=cb.NEW_TOGGLE_MUSCLE,
-        done=cb.NEW_MUSCLES_DONE,
-        prefix=(),
-        role=role,
+        toggle=lambda m: cb.NewToggleMuscle(role=role, muscle=m).pack(),
+        done=cb.NewMusclesDone(role=role).pack(),
     )
 
 
@@ -110,29 +106,23 @@ async def advance(
     return await ask(update, context, ORDER[ORDER.index(step) + 1], note)
 
 
-@transactional
-async def start_new(update: Update, context: SpotterContext) -> str | int:
-    caller = await load_coach(update, context)
-    if caller is None:
-        return ConversationHandler.END
+@coach_action()
+async def start_new(update: Update, context: SpotterContext, coach: Coach) -> str:
     user_data_of(context)[DRAFT_KEY] = {"id": new_id(), PRIMARY: [], SECONDARY: []}
     await answer(update, context)
     return await ask(update, context, NAME)
 
 
-@transactional
-async def receive_name(update: Update, context: SpotterContext) -> str:
+@coach_action()
+async def receive_name(update: Update, context: SpotterContext, coach: Coach) -> str:
     assert update.message is not None and update.message.text is not None
     try:
         name = clean_name(update.message.text)
     except ValueError as error:
         await send(update, context, core_texts.field_error(str(error)))
         return NAME
-    caller = await load_coach(update, context)
-    if caller is None:
-        return NAME
     existing = await q.find_exercise_by_name(
-        context.session, organization_id=caller.organization_id, name=name
+        context.session, organization_id=coach.team_id, name=name
     )
     if existing is not None and existing.organization_id is not None:
         taken = texts.exercise_name_taken(existing.name, archived=existing.archived_at is not None)
@@ -149,27 +139,24 @@ async def skip_name(update: Update, context: SpotterContext) -> str:
     return NAME
 
 
-@transactional
-async def choose_pattern(update: Update, context: SpotterContext) -> str:
-    pattern = parse_enum(cb.NEW_PATTERN, "pattern", MovementPattern, callback_data(update, context))
+@button_action(cb.NewPattern)
+async def choose_pattern(update: Update, context: SpotterContext, data: cb.NewPattern) -> str:
+    pattern = data.movement
     draft_of(context)[PATTERN] = pattern.value
     await answer(update, context)
     await show(update, context, texts.pattern_chosen(pattern))
     return await advance(update, context, PATTERN)
 
 
-def make_toggle(role: str) -> Callback:
-    @transactional
-    async def toggle(update: Update, context: SpotterContext) -> str:
-        data = callback_data(update, context)
-        fields = cb.NEW_TOGGLE_MUSCLE.unpack(data)
-        if fields["role"] != role:
+def make_toggle(role: cb.MuscleRole) -> Callback:
+    async def toggle(update: Update, context: SpotterContext, data: cb.NewToggleMuscle) -> str:
+        if data.role != role:
             await answer(update, context, core_texts.BUTTON_FROM_EARLIER_STEP)
             return role
         muscles = await muscle_groups(context)
-        muscle = muscles.get(fields["muscle"])
+        muscle = muscles.get(data.muscle)
         if muscle is None:
-            raise cb.BadCallback(data)
+            raise cb.BadCallback(data.pack())
         draft = draft_of(context)
         if role == SECONDARY and muscle.id in draft[PRIMARY]:
             await answer(update, context, texts.muscle_is_primary(muscle), alert=True)
@@ -189,13 +176,12 @@ def make_toggle(role: str) -> Callback:
         return role
 
     toggle.__name__ = f"toggle_{role}"
-    return toggle
+    return button_action(cb.NewToggleMuscle)(toggle)
 
 
-def make_muscles_done(role: str) -> Callback:
-    @transactional
-    async def done(update: Update, context: SpotterContext) -> str:
-        if cb.NEW_MUSCLES_DONE.unpack(callback_data(update, context))["role"] != role:
+def make_muscles_done(role: cb.MuscleRole) -> Callback:
+    async def done(update: Update, context: SpotterContext, data: cb.NewMusclesDone) -> str:
+        if data.role != role:
             await answer(update, context, core_texts.BUTTON_FROM_EARLIER_STEP)
             return role
         draft = draft_of(context)
@@ -210,7 +196,7 @@ def make_muscles_done(role: str) -> Callback:
         return await advance(update, context, role)
 
     done.__name__ = f"done_{role}"
-    return done
+    return button_action(cb.NewMusclesDone)(done)
 
 
 @transactional
@@ -219,9 +205,9 @@ async def skip_secondary(update: Update, context: SpotterContext) -> str:
     return await advance(update, context, SECONDARY)
 
 
-@transactional
-async def choose_equipment(update: Update, context: SpotterContext) -> str:
-    equipment = parse_enum(cb.NEW_EQUIPMENT, "equipment", Equipment, callback_data(update, context))
+@button_action(cb.NewEquipment)
+async def choose_equipment(update: Update, context: SpotterContext, data: cb.NewEquipment) -> str:
+    equipment = data.equipment
     draft_of(context)[EQUIPMENT] = equipment.value
     await answer(update, context)
     await show(update, context, texts.equipment_chosen(equipment))
@@ -246,11 +232,8 @@ async def skip_instructions(update: Update, context: SpotterContext) -> str:
     return await advance(update, context, INSTRUCTIONS)
 
 
-@transactional
-async def save(update: Update, context: SpotterContext) -> str | int:
-    caller = await load_coach(update, context)
-    if caller is None:
-        return SUMMARY
+@coach_action(cb.NewSave)
+async def save(update: Update, context: SpotterContext, coach: Coach, _: cb.NewSave) -> str | int:
     draft = draft_of(context)
     try:
         data = build_input(
@@ -262,12 +245,11 @@ async def save(update: Update, context: SpotterContext) -> str | int:
             secondary_muscles=draft.get(SECONDARY, []),
             instructions=draft.get(INSTRUCTIONS),
         )
-        assert caller.organization_id is not None
         exercise = await q.create_custom_exercise(
             context.session,
-            organization_id=caller.organization_id,
+            organization_id=coach.team_id,
             data=data,
-            created_by=caller.user.id,
+            created_by=coach.user.id,
             exercise_id=draft["id"],
         )
     except DomainError as error:
@@ -276,7 +258,7 @@ async def save(update: Update, context: SpotterContext) -> str | int:
     await browse.show_card(
         update,
         context,
-        browse.coach_viewer(caller),
+        browse.coach_viewer(coach),
         exercise.id,
         toast=texts.EXERCISE_SAVED,
         new_message=True,
@@ -285,34 +267,31 @@ async def save(update: Update, context: SpotterContext) -> str | int:
     # Save is still there, finds the same draft id and the exercise saved, and adds nothing.
     await show(update, context, texts.exercise_saved(exercise.name))
     user_data_of(context).pop(DRAFT_KEY, None)
-    return ConversationHandler.END
+    return END
 
 
-@transactional
-async def pick_field(update: Update, context: SpotterContext) -> str:
+@button_action(cb.NewEdit)
+async def pick_field(update: Update, context: SpotterContext, data: cb.NewEdit) -> str:
     await answer(update, context)
     await show(update, context, core_texts.PICK_FIELD_TO_EDIT, keyboards.new_exercise_fields())
     return PICK_FIELD
 
 
-@transactional
-async def edit_field(update: Update, context: SpotterContext) -> str:
-    data = callback_data(update, context)
-    field = cb.NEW_EDIT_FIELD.unpack(data)["field"]
-    if field not in ORDER:
-        raise cb.BadCallback(data)
+@button_action(cb.NewEditField)
+async def edit_field(update: Update, context: SpotterContext, data: cb.NewEditField) -> str:
+    field = data.field
     draft_of(context)["editing"] = field
     await answer(update, context)
     await show(update, context, f"✏️ {texts.EXERCISE_FIELD_LABELS[field]}")
     return await ask(update, context, field)
 
 
-@transactional
-async def cancel_new(update: Update, context: SpotterContext) -> int:
+@button_action(cb.NewCancel)
+async def cancel_new(update: Update, context: SpotterContext, data: cb.NewCancel) -> int:
     user_data_of(context).pop(DRAFT_KEY, None)
     await answer(update, context)
     await send(update, context, core_texts.CANCELLED)
-    return ConversationHandler.END
+    return END
 
 
 async def remind_new(update: Update, context: SpotterContext, step: str, note: str) -> None:
@@ -331,14 +310,14 @@ NEW = Form(
     ask=ask,
     remind=remind_new,
     buttons=(
-        cb.NEW_PATTERN,
-        cb.NEW_TOGGLE_MUSCLE,
-        cb.NEW_MUSCLES_DONE,
-        cb.NEW_EQUIPMENT,
-        cb.NEW_SAVE,
-        cb.NEW_EDIT,
-        cb.NEW_EDIT_FIELD,
-        cb.NEW_CANCEL,
+        cb.NewPattern,
+        cb.NewToggleMuscle,
+        cb.NewMusclesDone,
+        cb.NewEquipment,
+        cb.NewSave,
+        cb.NewEdit,
+        cb.NewEditField,
+        cb.NewCancel,
     ),
     closed=texts.EXERCISE_FORM_CLOSED,
     keys=(DRAFT_KEY,),
