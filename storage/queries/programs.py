@@ -31,7 +31,7 @@ from storage.models import (
     ProgramEntry,
     ProgramSession,
 )
-from storage.models.base import utcnow
+from storage.models.base import new_id, utcnow
 from storage.models.programs import MAX_WEEKS
 from storage.prescriptions import (
     MAX_ENTRIES,
@@ -371,51 +371,70 @@ async def copy_program(
     )
     if new_program_id is not None and await _program_sessions(session, copy.id):
         return copy  # a repeated tap: already copied
-    for source_session in await _program_sessions(session, source.id):
-        await _clone_session(session, source_session, program=copy, week=source_session.week)
+    sources = await _program_sessions(session, source.id)
+    await _clone_sessions(session, program=copy, plan=[(s, s.week, 0) for s in sources])
     return copy
 
 
-async def _clone_session(
+async def _clone_sessions(
     session: AsyncSession,
-    source: ProgramSession,
     *,
     program: Program,
-    week: int,
+    plan: Sequence[tuple[ProgramSession, int, int]],
     progression: Progression | None = None,
-    steps: int = 0,
     unit: Unit = "kg",
     increment: float = 2.5,
-) -> ProgramSession:
-    clone = ProgramSession(
-        organization_id=program.organization_id,
-        program_id=program.id,
-        week=week,
-        weekday=source.weekday,
-        title=source.title,
-        position=source.position,
-    )
-    session.add(clone)
-    await session.flush()
-    for entry in await _session_entries(session, source.id):
-        prescription = entry.read_prescription()
-        if progression is not None and steps:
-            prescription = progress_prescription(
-                prescription, progression, steps=steps, unit=unit, increment=increment
-            )
-        session.add(
-            ProgramEntry(
-                organization_id=program.organization_id,
-                session_id=clone.id,
-                position=entry.position,
-                group_label=entry.group_label,
-                exercise_id=entry.exercise_id,
-                prescription=prescription.to_json(),
-                note=prescription.note,
-            )
+) -> int:
+    """Copy sessions into `program`: each (source, week, progression steps). Rows are written
+    in two bulk INSERTs (a 52-week program holds up to 14,560 entries)."""
+    sources = {source.id: source for source, _, _ in plan}
+    entries: dict[str, list[ProgramEntry]] = {source_id: [] for source_id in sources}
+    if sources:
+        found = await session.exec(
+            select(ProgramEntry)
+            .where(col(ProgramEntry.session_id).in_(list(sources)))
+            .order_by(col(ProgramEntry.position), col(ProgramEntry.id))
         )
-    await session.flush()
-    return clone
+        for entry in found.all():
+            entries[entry.session_id].append(entry)
+    session_rows: list[dict[str, object]] = []
+    entry_rows: list[dict[str, object]] = []
+    for source, week, steps in plan:
+        clone_id = new_id()
+        session_rows.append(
+            {
+                "id": clone_id,
+                "organization_id": program.organization_id,
+                "program_id": program.id,
+                "week": week,
+                "weekday": source.weekday,
+                "title": source.title,
+                "position": source.position,
+            }
+        )
+        for entry in entries[source.id]:
+            prescription = entry.read_prescription()
+            if progression is not None and steps:
+                prescription = progress_prescription(
+                    prescription, progression, steps=steps, unit=unit, increment=increment
+                )
+            entry_rows.append(
+                {
+                    "id": new_id(),
+                    "organization_id": program.organization_id,
+                    "session_id": clone_id,
+                    "position": entry.position,
+                    "group_label": entry.group_label,
+                    "exercise_id": entry.exercise_id,
+                    "prescription": prescription.to_json(),
+                    "note": prescription.note,
+                }
+            )
+    if session_rows:
+        await session.execute(sa.insert(ProgramSession), session_rows)
+    if entry_rows:
+        await session.execute(sa.insert(ProgramEntry), entry_rows)
+    return len(session_rows)
 
 
 async def _session_entries(session: AsyncSession, session_id: str) -> list[ProgramEntry]:
@@ -647,26 +666,27 @@ async def copy_week(
     source = [s for s in sessions if s.week == source_week]
     if not source or not targets:
         raise Conflict(NOTHING_TO_COPY)
-    for old in sessions:
-        if old.week in targets:
-            for entry in await _session_entries(session, old.id):
-                await session.delete(entry)
-            await session.delete(old)
-    await session.flush()
-    written = 0
-    for week in targets:
-        for source_session in source:
-            await _clone_session(
-                session,
-                source_session,
-                program=program,
-                week=week,
-                progression=progression,
-                steps=week - source_week,
-                unit=unit,
-                increment=increment,
-            )
-            written += 1
+    replaced = [old.id for old in sessions if old.week in targets]
+    if replaced:
+        # In bulk, below the ORM: the rows loaded above are not used again.
+        await session.execute(
+            sa.delete(ProgramEntry)
+            .where(col(ProgramEntry.session_id).in_(replaced))
+            .execution_options(synchronize_session=False)
+        )
+        await session.execute(
+            sa.delete(ProgramSession)
+            .where(col(ProgramSession.id).in_(replaced))
+            .execution_options(synchronize_session=False)
+        )
+    written = await _clone_sessions(
+        session,
+        program=program,
+        plan=[(src, week, week - source_week) for week in targets for src in source],
+        progression=progression,
+        unit=unit,
+        increment=increment,
+    )
     _touch(session, program)
     await session.flush()
     return written

@@ -485,3 +485,40 @@ async def test_a_name_that_folds_longer_still_fits(session: AsyncSession) -> Non
         session, organization_id=seat.organization_id, name_filter="STRASSE"
     )
     assert [row.program.id for row in found.items] == [program.id]
+
+
+async def test_a_full_year_copies_in_bulk(session: AsyncSession) -> None:
+    seat = await make_team(session)
+    org = seat.organization_id
+    program = await q.create_program(session, organization_id=org, name="Year", weeks=52)
+    for weekday in range(1, 8):
+        slot = await q.add_session(
+            session, organization_id=org, program_id=program.id, week=1, weekday=weekday
+        )
+        await q.set_session_entries(
+            session,
+            organization_id=org,
+            session_id=slot.id,
+            entries=await entries_from(session, "Back squat 5x5 @ 100kg\nBench press 3x8 @ 70%"),
+        )
+    written = await q.copy_week(
+        session,
+        organization_id=org,
+        program_id=program.id,
+        source_week=1,
+        target_weeks=range(1, 53),
+        progression=Progression(ProgressionKind.PERCENT, 1.0),
+    )
+    assert written == 51 * 7
+    view = await q.get_program_view(session, organization_id=org, program_id=program.id)
+    assert len(view.sessions) == 52 * 7 and set(view.entry_counts.values()) == {2}
+    last = await q.list_session_views(
+        session, organization_id=org, session_ids=[view.week(52)[0].id]
+    )
+    assert [render_prescription(e.prescription) for e in last[0].entries] == [
+        "5x5 @ 150kg",  # +1% a week, rounded to 2.5kg: 100 -> 150 over 51 weeks
+        "3x8 @ 121%",
+    ]
+    copy = await q.copy_program(session, organization_id=org, program_id=program.id, name="Y2")
+    copied = await q.get_program_view(session, organization_id=org, program_id=copy.id)
+    assert len(copied.sessions) == 52 * 7
