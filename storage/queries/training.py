@@ -387,14 +387,16 @@ async def _bests(
                 )
             )
         )
-    best_logged = (await session.exec(select(func.max(col(SetLog.e1rm))).where(*conditions))).one()
+    # One pass: the heaviest load and the best e1RM for every rep count (e1RM needs both).
     by_reps = (
         await session.exec(
-            select(col(SetLog.reps), func.max(col(SetLog.kg)))
+            select(col(SetLog.reps), func.max(col(SetLog.kg)), func.max(col(SetLog.e1rm)))
             .where(*conditions, col(SetLog.reps).is_not(None), col(SetLog.kg).is_not(None))
             .group_by(col(SetLog.reps))
         )
     ).all()
+    logged_e1rms = [float(e1rm) for _, _, e1rm in by_reps if e1rm is not None]
+    best_logged = max(logged_e1rms) if logged_e1rms else None
     entered = await entered_maxes(
         session,
         organization_id=organization_id,
@@ -407,7 +409,7 @@ async def _bests(
     return Bests(
         e1rm=max(candidates) if candidates else None,
         kg_by_reps={
-            int(reps): float(kg) for reps, kg in by_reps if reps is not None and kg is not None
+            int(reps): float(kg) for reps, kg, _ in by_reps if reps is not None and kg is not None
         },
     )
 
@@ -485,10 +487,9 @@ async def log_entry(
 
     The same sets again are UNCHANGED (a double tap logs nothing twice and announces no PR twice).
     """
-    training = await get_training_session(
-        session, organization_id=organization_id, training_session_id=training_session_id
-    )
-    if training is None:
+    # The identity map's row will do: a handler read it earlier in this same transaction.
+    training = await session.get(TrainingSession, training_session_id)
+    if training is None or training.organization_id != organization_id:
         return LogOutcome(LogStatus.NOT_FOUND)
     if training.finished_at is not None:
         return LogOutcome(LogStatus.CLOSED)
