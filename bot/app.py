@@ -24,7 +24,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks as cb
@@ -48,6 +48,7 @@ from bot.core.private import keep_private
 from bot.database import Database
 from bot.exercises import browse as exercises
 from bot.exercises import card_changes, card_edits, new_form
+from bot.inbox import INBOX_KEY, Inbox, InboxQueue, InboxRequest, replay_pending
 from bot.inline import handlers as inline
 from bot.insight import routes as insight_routes
 from bot.insight.delivery import schedule_delivery
@@ -55,7 +56,7 @@ from bot.insight.scheduler import schedule_notices
 from bot.invites import claim as invite_claim
 from bot.invites import coach as invite_coach
 from bot.onboarding import handlers as onboarding
-from bot.persistence import DatabasePersistence
+from bot.persistence import DatabasePersistence, flush_state
 from bot.programs import routes as programs_routes
 from bot.settings import Settings
 from bot.training import routes as training_routes
@@ -324,19 +325,12 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
     }
 
 
-async def flush_state(update: Update, context: SpotterContext) -> None:
-    # PTB marks the update's user for saving only after the last group; mark it now.
-    if update.effective_user is not None:
-        context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
-    await context.application.update_persistence()
-    if context.application.persistence is not None:
-        await context.application.persistence.flush()
-
-
 async def on_post_init(application: SpotterApp) -> None:
     database: Database = application.bot_data[DB_KEY]
     settings: Settings = application.bot_data[SETTINGS_KEY]
     database.open()
+    # What the last run received but never finished goes first, in order.
+    await replay_pending(application.bot, application.bot_data[INBOX_KEY], application.update_queue)
     try:
         await publish_default_commands(application.bot)
     except TelegramError as error:
@@ -362,6 +356,7 @@ def build_application(
     persistence_interval: float = 60,
 ) -> SpotterApp:
     database = Database(settings.database_url)
+    inbox = Inbox(database)  # updates are written here before Telegram is told (bot.inbox)
     builder = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -370,20 +365,25 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .context_types(ContextTypes(context=SpotterContext))
         .persistence(DatabasePersistence(database, update_interval=persistence_interval))
-        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
+        .update_queue(InboxQueue(inbox))
+        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates, inbox))
         .post_init(on_post_init)
         .post_shutdown(on_post_shutdown)
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    # getUpdates batches are written to the inbox before PTB reads them (bot.inbox).
+    polling = request if request is not None else HTTPXRequest(connection_pool_size=1)
+    builder = builder.get_updates_request(InboxRequest(polling, inbox))
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
     with warnings.catch_warnings():
         # Our conversations track buttons per user, not per message, on purpose.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         application = builder.build()
         application.bot_data[DB_KEY] = database
         application.bot_data[SETTINGS_KEY] = settings
+        application.bot_data[INBOX_KEY] = inbox
         application.add_handlers(routing_table())  # type: ignore[arg-type]
     application.add_error_handler(errors.handle_error)
     schedule_delivery(application)  # the outbox sender, ticked by the JobQueue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.inbox import InboxSession
 from storage.db import SessionFactory, make_engine, make_session_factory
 
 
@@ -18,7 +19,8 @@ class Database:
     def open(self) -> None:
         if self._engine is None:
             self._engine = make_engine(self.url)
-            self._factory = make_session_factory(self._engine)
+            # Its sessions carry the inbox's "handled" mark in their first commit (bot.inbox).
+            self._factory = make_session_factory(self._engine, sync_session_class=InboxSession)
 
     @property
     def engine(self) -> AsyncEngine:

@@ -58,5 +58,5 @@ def quiet_libraries() -> None:
     httpx logs request URLs (with the token) at INFO; aiosqlite and SQLAlchemy log every
     statement's parameters (names, emails, phone numbers) at DEBUG.
     """
-    for name in ("httpx", "httpcore", "aiosqlite", "sqlalchemy.engine", "asyncpg"):
+    for name in ("httpx", "httpcore", "aiosqlite", "sqlalchemy.engine", "asyncpg", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)

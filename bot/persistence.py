@@ -1,8 +1,12 @@
 """Conversation states and per-user drafts kept in the database (no pickle files).
 
-A restart, even an abrupt one, resumes every conversation at the step it was on: the routing
-table flushes state after each update (one transaction, only what changed), and the
-Application flushes again on shutdown.
+A restart, even an abrupt one, resumes every conversation at the step it was on: after each
+update (the last group of the routing table), `save_update_state` writes that update's own
+state, and nobody else's: its chat's conversation keys and its user's data, only what changed,
+in one transaction, in a fixed order (conversations by name, then the user), so concurrent
+updates never wait on each other's rows (no deadlocks on PostgreSQL). If that write fails, the
+bot's idea of the conversation goes back to what the database holds and the update fails (the
+user is told), so the two never disagree. The Application flushes anything else on shutdown.
 """
 
 from __future__ import annotations
@@ -13,10 +17,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram import Update
+from telegram.ext import (
+    Application,
+    BasePersistence,
+    CallbackContext,
+    ConversationHandler,
+    PersistenceInput,
+)
+from telegram.ext._handlers.conversationhandler import PendingState
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.database import Database
+from bot.inbox import STATE_WRITE
 from storage.db import transaction, upsert
 from storage.models import ConversationState, UserData
 from storage.models.base import utcnow
@@ -35,6 +48,19 @@ def dump(value: object) -> str:
 
 
 NOTHING = dump(None)  # no row
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+StateKey = tuple[str, str]  # (conversation name, encoded key)
+
+
+class StateNotSaved(Exception):
+    """The update's conversation state could not be written; it was not changed."""
+
+
+def plain(data: dict[Any, Any]) -> dict[Any, Any] | None:
+    """user_data as it is stored (JSON); an empty dict is no row."""
+    loaded: dict[Any, Any] = json.loads(json.dumps(data, default=str))
+    return loaded or None
 
 
 async def write_state(session: AsyncSession, name: str, key: str, state: object | None) -> None:
@@ -106,7 +132,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         self._pending_states[(name, encode_key(key))] = new_state
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
-        self._pending_users[user_id] = json.loads(json.dumps(data, default=str)) or None
+        self._pending_users[user_id] = plain(data)
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         return None
@@ -138,23 +164,109 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         PTB hands over every touched conversation and user; most are unchanged (a command, a
         page turn), so comparing with what was last written spares most updates any write.
         """
-        states = {
-            key: value
-            for key, value in self._pending_states.items()
-            if self._saved_states.get(key, NOTHING) != dump(value)
-        }
-        users = {
-            key: value
-            for key, value in self._pending_users.items()
-            if self._saved_users.get(key, NOTHING) != dump(value)
-        }
+        states, users = self._pending_states, self._pending_users
         self._pending_states, self._pending_users = {}, {}
+        try:
+            await self._write(states, users)
+        except Exception:
+            # Kept for the next flush: nothing handed over is dropped before it is written.
+            self._pending_states = {**states, **self._pending_states}
+            self._pending_users = {**users, **self._pending_users}
+            raise
+
+    def _changed(
+        self, states: dict[StateKey, object | None], users: dict[int, dict[Any, Any] | None]
+    ) -> tuple[dict[StateKey, object | None], dict[int, dict[Any, Any] | None]]:
+        return (
+            {k: v for k, v in states.items() if self._saved_states.get(k, NOTHING) != dump(v)},
+            {k: v for k, v in users.items() if self._saved_users.get(k, NOTHING) != dump(v)},
+        )
+
+    async def _write(
+        self, states: dict[StateKey, object | None], users: dict[int, dict[Any, Any] | None]
+    ) -> bool:
+        """Write what differs from the database, in key order; False if nothing did."""
+        states, users = self._changed(states, users)
         if not states and not users:
-            return
+            return False
         async with transaction(self.database.sessions) as session:
-            for (name, key), state in states.items():
-                await write_state(session, name, key, state)
-            for user_id, payload in users.items():
-                await write_user_data(session, user_id, payload)
+            session.sync_session.info[STATE_WRITE] = True  # ends the update (bot.inbox)
+            for name, key in sorted(states):
+                await write_state(session, name, key, states[(name, key)])
+            for user_id in sorted(users):
+                await write_user_data(session, user_id, users[user_id])
         self._saved_states.update((key, dump(value)) for key, value in states.items())
         self._saved_users.update((key, dump(value)) for key, value in users.items())
+        return True
+
+    # ------------------------------------------------------------ one update's own state
+
+    def _conversation_handlers(self, application: AnyApplication) -> list[ConversationHandler[Any]]:
+        return [
+            handler
+            for handlers in application.handlers.values()
+            for handler in handlers
+            if isinstance(handler, ConversationHandler) and handler.persistent and handler.name
+        ]
+
+    def own_state(
+        self, update: Update, application: AnyApplication
+    ) -> tuple[dict[StateKey, object | None], dict[int, dict[Any, Any] | None]]:
+        """The conversation states of the update's chat and user, and the user's data."""
+        states: dict[StateKey, object | None] = {}
+        for handler in self._conversation_handlers(application):
+            try:
+                key = handler._get_key(update)
+            except RuntimeError:  # this update type has no key for that conversation
+                continue
+            state = handler._conversations.get(key)
+            if isinstance(state, PendingState):  # a non-blocking step still running
+                continue
+            states[(str(handler.name), encode_key(key))] = state
+        users: dict[int, dict[Any, Any] | None] = {}
+        user = update.effective_user
+        if user is not None and user.id in application.user_data:
+            users[user.id] = plain(application.user_data[user.id])
+        return states, users
+
+    def _restore(
+        self,
+        application: AnyApplication,
+        states: dict[StateKey, object | None],
+        users: dict[int, dict[Any, Any] | None],
+    ) -> None:
+        """Put the bot's memory back to what the database holds for these keys."""
+        handlers = {str(h.name): h for h in self._conversation_handlers(application)}
+        for name, key in states:
+            saved = json.loads(self._saved_states.get((name, key), NOTHING))
+            conversations = handlers[name]._conversations
+            if saved is None:
+                conversations.pop(decode_key(key), None)
+            else:
+                conversations[decode_key(key)] = saved
+        for user_id in users:
+            saved_data = json.loads(self._saved_users.get(user_id, NOTHING)) or {}
+            data = application.user_data.get(user_id)
+            if data is not None:
+                data.clear()
+                data.update(saved_data)
+
+    async def save_update_state(self, update: Update, application: AnyApplication) -> None:
+        """Write this update's own state now (see the module's docstring)."""
+        states, users = self.own_state(update, application)
+        for key in states:
+            self._pending_states.pop(key, None)  # what is written now is newer
+        for user_id in users:
+            self._pending_users.pop(user_id, None)
+        try:
+            await self._write(states, users)
+        except Exception as error:
+            self._restore(application, *self._changed(states, users))
+            raise StateNotSaved(type(error).__name__) from error
+
+
+async def flush_state(update: object, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """The routing table's last group: every update's own state, written as it ends."""
+    persistence = context.application.persistence
+    if isinstance(update, Update) and isinstance(persistence, DatabasePersistence):
+        await persistence.save_update_state(update, context.application)

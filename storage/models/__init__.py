@@ -12,6 +12,7 @@ from storage.models.enums import (
     ProgressionDirection,
 )
 from storage.models.exercises import Exercise, ExerciseProgression
+from storage.models.inbox import InboxUpdate
 from storage.models.insight import NoticeKind, NotificationSetting, ReadinessCheck
 from storage.models.invitations import AthleteInvitation, DeepLinkFailure
 from storage.models.memberships import Membership
@@ -36,6 +37,7 @@ __all__ = [
     "Exercise",
     "ExerciseMuscle",
     "ExerciseProgression",
+    "InboxUpdate",
     "Max",
     "MaxSource",
     "Membership",

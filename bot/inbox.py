@@ -1,0 +1,321 @@
+"""The durable inbox: no update is confirmed to Telegram before it is in the database.
+
+Telegram forgets an update once the bot confirms it (the next getUpdates offset, or the 200 a
+webhook answers). Polling: the getUpdates transport below writes each batch to `update_inbox`
+(one transaction) before PTB even reads it, and so before the next offset. Webhook: PTB awaits
+`Application.update_queue.put` before it answers 200, and the queue below writes the update in
+that call. An update Telegram sends again is already in the table and is skipped.
+
+While an update is handled, its row is marked in the bot's own transactions, so no handler has
+to know: the first commit that carries the handler's writes also sets `applied_at`; the state
+write that ends the update (bot.persistence) sets `handled_at`; if nothing was written, the
+update processor sets `handled_at` alone. A kill leaves the row unfinished and it is replayed,
+in order, at the next start. If its writes had already committed, the replay runs the handler
+again to reach the same conversation state and answer, but its commits are rolled back, so
+nothing is applied twice; the user may see that answer twice, never a second copy of the data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import ORMExecuteState
+from sqlmodel import Session
+from telegram import Bot, Update
+from telegram.request import BaseRequest, RequestData
+
+from storage.models.base import utcnow
+from storage.models.inbox import InboxUpdate
+
+if TYPE_CHECKING:
+    from bot.database import Database
+
+log = logging.getLogger("bot.inbox")
+
+INBOX_KEY = "spotter.inbox"  # in bot_data
+TABLE: sa.Table = InboxUpdate.__table__  # type: ignore[attr-defined]
+# Telegram keeps an unconfirmed update for 24 hours; a finished id is kept twice that long.
+KEEP_HANDLED = timedelta(hours=48)
+# session.info keys
+WROTE = "spotter.wrote"
+STATE_WRITE = "spotter.state_write"
+MARKING = "spotter.marking"
+
+
+@dataclass
+class InboxMark:
+    """The inbox row of the update being handled in this task."""
+
+    update_id: int
+    applied_before: bool = False  # a replay whose writes the killed run had committed
+    applied: bool = False
+    handled: bool = False
+
+
+CURRENT_UPDATE: contextvars.ContextVar[InboxMark | None] = contextvars.ContextVar(
+    "spotter_inbox_update", default=None
+)
+
+
+def mark_statement(update_id: int, *, handled: bool) -> sa.Update:
+    now = utcnow()
+    statement = sa.update(TABLE).where(TABLE.c.update_id == update_id)
+    if not handled:
+        return statement.where(TABLE.c.applied_at.is_(None)).values(applied_at=now)
+    # The payload goes: it holds what the user typed, and a finished update is never replayed.
+    return statement.where(TABLE.c.handled_at.is_(None)).values(handled_at=now, payload=None)
+
+
+class InboxSession(Session):
+    """The session under every AsyncSession of the bot (see bot.database)."""
+
+    def commit(self) -> None:
+        mark = CURRENT_UPDATE.get()
+        if (
+            mark is not None
+            and mark.applied_before
+            and self.info.get(WROTE)
+            and not self.info.get(STATE_WRITE)
+        ):
+            # The killed run committed these writes already. Detach what was loaded first:
+            # a rollback expires it, and the handler still reads it for its answer.
+            log.info("update %s: writes already applied before the stop; not again", mark.update_id)
+            self.expunge_all()
+            self.rollback()
+            self.info.pop(WROTE, None)
+            return
+        super().commit()
+
+
+@event.listens_for(InboxSession, "do_orm_execute")
+def _note_write(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info[WROTE] = True
+
+
+@event.listens_for(InboxSession, "before_flush")
+def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.info[WROTE] = True
+
+
+@event.listens_for(InboxSession, "before_commit")
+def _mark_in_this_commit(session: Session) -> None:
+    mark = CURRENT_UPDATE.get()
+    if mark is None:
+        return
+    handled = bool(session.info.get(STATE_WRITE))
+    if handled and not mark.handled:
+        session.execute(mark_statement(mark.update_id, handled=True))
+        session.info[MARKING] = (mark, True)
+    elif session.info.get(WROTE) and not mark.applied:
+        session.execute(mark_statement(mark.update_id, handled=False))
+        session.info[MARKING] = (mark, False)
+
+
+@event.listens_for(InboxSession, "after_commit")
+def _marked(session: Session) -> None:
+    session.info.pop(WROTE, None)
+    marking = session.info.pop(MARKING, None)
+    if marking is not None:
+        mark, handled = marking
+        mark.applied = True
+        mark.handled = mark.handled or handled
+
+
+@event.listens_for(InboxSession, "after_soft_rollback")
+def _not_marked(session: Session, _transaction: Any) -> None:
+    session.info.pop(MARKING, None)
+    session.info.pop(WROTE, None)
+
+
+class Inbox:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        # Ids recorded (or replayed) by this process and not handled yet.
+        self.waiting: set[int] = set()
+        # Replayed ids whose writes the last run had committed.
+        self.applied: set[int] = set()
+        # Written by the getUpdates transport, not yet queued.
+        self.fresh: set[int] = set()
+
+    def _insert(self) -> Any:
+        dialect = self.database.engine.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        return insert(TABLE).on_conflict_do_nothing(index_elements=["update_id"])
+
+    async def record(self, update: Update) -> bool:
+        """Write the update; False if it is already there (Telegram sent it again)."""
+        payload = json.dumps(update.to_dict(), separators=(",", ":"))
+        statement = self._insert().values(
+            update_id=update.update_id, payload=payload, received_at=utcnow()
+        )
+        async with self.database.engine.begin() as connection:
+            result = await connection.execute(statement)
+        if result.rowcount == 0:
+            log.info("update %s arrived again; already in the inbox, skipped", update.update_id)
+            return False
+        self.waiting.add(update.update_id)
+        return True
+
+    async def record_batch(self, updates: list[dict[str, Any]]) -> None:
+        """A getUpdates batch, in one transaction; remembers which ids are new."""
+        rows = [
+            {
+                "update_id": int(data["update_id"]),
+                "payload": json.dumps(data, separators=(",", ":")),
+                "received_at": utcnow(),
+            }
+            for data in updates
+            if isinstance(data, dict) and "update_id" in data
+        ]
+        if not rows:
+            return
+        statement = self._insert().values(rows).returning(TABLE.c.update_id)
+        async with self.database.engine.begin() as connection:
+            new = {row[0] for row in await connection.execute(statement)}
+        self.fresh |= new
+        self.waiting |= new
+        if len(new) < len(rows):
+            log.info("%d updates arrived again; already in the inbox", len(rows) - len(new))
+
+    def claim(self, update: object) -> InboxMark | None:
+        """The mark for an update about to be handled, if it came through the inbox."""
+        if isinstance(update, Update) and update.update_id in self.waiting:
+            return InboxMark(update.update_id, applied_before=update.update_id in self.applied)
+        return None
+
+    async def finish(self, mark: InboxMark) -> None:
+        """Mark the update handled if the state write did not."""
+        self.waiting.discard(mark.update_id)
+        self.applied.discard(mark.update_id)
+        if mark.handled:
+            return
+        try:
+            async with self.database.engine.begin() as connection:
+                await connection.execute(mark_statement(mark.update_id, handled=True))
+        except Exception as error:
+            # It stays pending and is handled again at the next start.
+            log.warning(
+                "update %s: could not mark it handled: %s", mark.update_id, type(error).__name__
+            )
+            return
+        mark.handled = True
+
+    async def pending(self, bot: Bot) -> list[Update]:
+        """Updates received but never handled, oldest first."""
+        query = (
+            sa.select(TABLE.c.update_id, TABLE.c.payload, TABLE.c.applied_at)
+            .where(TABLE.c.handled_at.is_(None))
+            .order_by(TABLE.c.update_id)
+        )
+        async with self.database.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        updates = []
+        for update_id, payload, applied_at in rows:
+            update = Update.de_json(json.loads(payload), bot) if payload else None
+            if update is None:
+                continue
+            updates.append(update)
+            self.waiting.add(update_id)
+            if applied_at is not None:
+                self.applied.add(update_id)
+        return updates
+
+    async def prune(self) -> int:
+        cutoff = utcnow() - KEEP_HANDLED
+        statement = sa.delete(TABLE).where(
+            TABLE.c.handled_at.is_not(None), TABLE.c.handled_at < cutoff
+        )
+        async with self.database.engine.begin() as connection:
+            result = await connection.execute(statement)
+        return int(result.rowcount or 0)
+
+
+class InboxQueue(asyncio.Queue[object]):
+    """Application.update_queue: `put` returns once the update is in the database.
+
+    PTB's polling loop and webhook handler both await `put` before confirming the update to
+    Telegram (the next offset, the 200), which is exactly the order durability needs. A failed
+    write raises: polling fetches the batch again, a webhook answers 500 and Telegram retries.
+    """
+
+    def __init__(self, inbox: Inbox) -> None:
+        super().__init__()
+        self.inbox = inbox
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update):
+            if item.update_id in self.inbox.fresh:  # written by InboxRequest
+                self.inbox.fresh.discard(item.update_id)
+            elif not await self.inbox.record(item):
+                return
+        await super().put(item)
+
+
+class InboxRequest(BaseRequest):
+    """The getUpdates transport: a batch is in the inbox before PTB parses it.
+
+    A failed write raises, so PTB's polling loop retries the same offset (nothing confirmed).
+    """
+
+    def __init__(self, inner: BaseRequest, inbox: Inbox) -> None:
+        self.inner = inner
+        self.inbox = inbox
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        status, body = await self.inner.do_request(
+            url,
+            method,
+            request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+        if status == 200 and url.rstrip("/").lower().endswith("/getupdates"):
+            result = json.loads(body).get("result")
+            if isinstance(result, list):
+                await self.inbox.record_batch(result)
+        return status, body
+
+
+async def replay_pending(bot: Bot, inbox: Inbox, queue: asyncio.Queue[object]) -> int:
+    """Queue what the last run received but did not finish, before anything new arrives."""
+    pruned = await inbox.prune()
+    updates = await inbox.pending(bot)
+    for update in updates:
+        queue.put_nowait(update)
+    if updates:
+        log.info("replaying %d updates received before the last stop", len(updates))
+    if pruned:
+        log.debug("pruned %d handled inbox rows", pruned)
+    return len(updates)
