@@ -177,6 +177,7 @@ def render_day(view: DayView) -> tuple[str, InlineKeyboardMarkup]:
         list(missing.items())[:5],
         athlete_id=view.profile.athlete.id,
         finished=training.finished_at is not None,
+        day=training.scheduled_for,
     )
     return text, markup
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Annotated, Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.callbacks import CallbackData, Range
+from bot.insight.keyboards import readiness_start
 from storage.training.loads import WeightUnit, format_amount
 
 Minutes = Annotated[int, Range(1, 24 * 60)]
@@ -145,6 +147,7 @@ def day(
     *,
     athlete_id: str,
     finished: bool,
+    day: date | None = None,
 ) -> InlineKeyboardMarkup:
     """entries: (entry id, label, logged); missing_maxes: (exercise id, name)."""
     rows: list[list[InlineKeyboardButton]] = []
@@ -167,6 +170,8 @@ def day(
                     )
                 ]
             )
+        if day is not None:  # the readiness check (bot/insight), before the session
+            rows.append(readiness_start(athlete_id, day))
         rows.append([button("🏁 Finish session", Finish(session=session_id).pack())])
     return InlineKeyboardMarkup(rows)
 

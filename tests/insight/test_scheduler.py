@@ -318,3 +318,24 @@ async def test_team_view_ranks_who_needs_attention_first(
     assert "Sam Reed" in coach.last_text()
     await maya.send("/team")
     assert "coach" in maya.last_text().lower()
+
+
+async def test_readiness_is_offered_with_the_reminder_and_on_the_session(
+    harness: Harness, team: tuple[LocalUser, LocalUser, MovableClock]
+) -> None:
+    _, maya, clock = team
+    clock.now = utc(MON, 6, 0)
+    await tick(harness)
+    reminder = maya.last_message()
+    await maya.press("🩺 Readiness check", message=reminder)
+    assert "Question 1 of 4" in maya.last_text()
+    assert reminder.display_text.startswith("🏋️ Today")  # the reminder stays as it was
+    for value in "4444":
+        await maya.press(value)
+    assert "Readiness 16/20 saved" in maya.last_text()
+    await maya.send("/today")
+    session_message = maya.last_message()
+    assert "🩺 Readiness check" in maya.buttons(session_message)
+    await maya.press("🩺 Readiness check", message=session_message)
+    assert "Question 1 of 4" in maya.last_text()
+    assert session_message.display_text.startswith("🏋️ Mon 23 Mar")

@@ -42,6 +42,7 @@ async def test_done_when_today_loads_tap_type_pr_finish(harness: Harness) -> Non
         "B Romanian Deadlift",
         "C Plank",
         "➕ Enter max: Pull-Up",
+        "🩺 Readiness check",
         "🏁 Finish session",
     ]
     session_message = maya.last_message()
