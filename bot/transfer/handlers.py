@@ -36,9 +36,10 @@ from bot.replies import answer, send, show
 from bot.transfer import keyboards, texts
 from storage.transfer import reading
 from storage.transfer.cells import neutralize_text
-from storage.transfer.detect import read_import
+from storage.transfer.detect import Parsed, read_import
 from storage.transfer.export import EXPORT_TABLES, export_team
 from storage.transfer.maxes import ParsedMaxes, import_maxes, preview_maxes_import
+from storage.transfer.programs import ParsedPrograms, import_programs, preview_programs_import
 from storage.transfer.reading import FileProblem, FileProblemKind
 from storage.transfer.roster import ParsedRoster
 from storage.transfer.roster_import import import_roster, preview_roster_import
@@ -103,6 +104,20 @@ async def receive_document(update: Update, context: SpotterContext) -> None:
         )
         rows = [(p.row, p.column, texts.problem_reason(p)) for p in preview.problems]
         kind = "roster"
+    elif isinstance(parsed, ParsedPrograms):
+        plans = await preview_programs_import(
+            context.session, organization_id=team.id, parsed=parsed
+        )
+        count, problems = len(plans.programs), len(plans.problems)
+        text = texts.programs_preview(
+            file_name=file_name,
+            sheet=sheet,
+            preview=plans,
+            parsed=parsed,
+            problems_file=problems > texts.PROBLEMS_SHOWN,
+        )
+        rows = [(p.row, p.column, texts.program_problem_reason(p)) for p in plans.problems]
+        kind = "programs"
     else:
         maxes = await preview_maxes_import(context.session, organization_id=team.id, parsed=parsed)
         count, problems = len(maxes.new), len(maxes.problems)
@@ -142,7 +157,7 @@ async def confirm_import(
         return
     await answer(update, context)
     content = await download_again(context, str(pending["file_id"]))
-    parsed: ParsedRoster | ParsedMaxes | FileProblem | None = None
+    parsed: Parsed | FileProblem | None = None
     if content is not None and hashlib.sha256(content).hexdigest() == pending["sha256"]:
         parsed = await read_file(
             context, content, str(pending["file_name"]), unit=coach.team.weight_unit
@@ -151,6 +166,11 @@ async def confirm_import(
     if isinstance(parsed, ParsedRoster) and kind == "roster":
         result = await import_roster(context.session, organization_id=coach.team_id, roster=parsed)
         done = texts.import_done(result)
+    elif isinstance(parsed, ParsedPrograms) and kind == "programs":
+        created = await import_programs(
+            context.session, organization_id=coach.team_id, parsed=parsed
+        )
+        done = texts.programs_done(created)
     elif isinstance(parsed, ParsedMaxes) and kind == "maxes":
         recorded = await import_maxes(
             context.session, organization_id=coach.team_id, parsed=parsed, created_by=coach.user.id
@@ -257,7 +277,7 @@ async def download_again(context: SpotterContext, file_id: str) -> bytes | None:
 
 async def read_file(
     context: SpotterContext, data: bytes, file_name: str, *, unit: str
-) -> ParsedRoster | ParsedMaxes | FileProblem:
+) -> Parsed | FileProblem:
     """Parsing thousands of rows is CPU work: a worker thread keeps other chats answered."""
     return await asyncio.to_thread(
         read_import,

@@ -16,11 +16,13 @@ class ImportCancel(CallbackData, prefix="imn"):
 
 
 def import_preview(token: str, new: int, kind: str = "roster") -> InlineKeyboardMarkup:
-    label = (
-        f"✅ Import {new} athlete{'' if new == 1 else 's'}"
-        if kind == "roster"
-        else f"✅ Record {new} max{'' if new == 1 else 'es'}"
-    )
+    plural = "" if new == 1 else "s"
+    labels = {
+        "roster": f"✅ Import {new} athlete{plural}",
+        "maxes": f"✅ Record {new} max{'' if new == 1 else 'es'}",
+        "programs": f"✅ Create {new} program{plural}",
+    }
+    label = labels[kind]
     return InlineKeyboardMarkup(
         [
             [

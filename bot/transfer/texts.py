@@ -12,6 +12,13 @@ from storage.transfer.maxes import (
     MaxProblemCode,
     ParsedMaxes,
 )
+from storage.transfer.programs import (
+    ParsedPrograms,
+    ProgramProblem,
+    ProgramProblemCode,
+    ProgramsImportResult,
+    ProgramsPreview,
+)
 from storage.transfer.reading import FileProblem, FileProblemKind
 from storage.transfer.roster import RosterField, RowProblem, RowProblemCode
 from storage.transfer.roster_import import RosterImportResult, RosterPreview
@@ -28,7 +35,7 @@ FORMATS = (
 )
 
 IMPORT_HELP = (
-    "📥 <b>Import athletes (or maxes) from a spreadsheet</b>\n\n"
+    "📥 <b>Import athletes (or maxes, or a program) from a spreadsheet</b>\n\n"
     "Send me a CSV or Excel file of your athletes, one per row. I'll show you what I found "
     "(new athletes, ones already in your team, rows with problems) and add nothing until you "
     "press Import.\n\n" + FORMATS + "\n\n"
@@ -39,6 +46,9 @@ IMPORT_HELP = (
     "<b>Maxes</b>: a sheet with the columns Athlete (or Email), Exercise, kg (or lb), Date "
     "records 1RMs; exercises are found by name as in the library (RDL, OHP... work too), and "
     "what can't be found is listed.\n\n"
+    "<b>Programs</b>: a sheet with Week, Day, Exercise and Prescription in the program "
+    "shorthand (5x5 @ 80%, rest 3min), optionally Group, Session, Program and Note, becomes "
+    "a program with its sessions.\n\n"
     "The template below shows the athlete layout. /export gives you everything back."
 )
 TEMPLATE_CAPTION = "Template: fill it in and send it back."
@@ -346,4 +356,82 @@ def maxes_done(result: MaxesImportResult) -> str:
     if result.problem_rows:
         lines.append(f"{_count(result.problem_rows, 'row')} with problems: skipped.")
     lines.append("\n/maxes shows an athlete's maxes.")
+    return "\n".join(lines)
+
+
+# --- programs ---------------------------------------------------------------------------------
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def program_problem_reason(problem: ProgramProblem) -> str:
+    value, code = problem.value, problem.code
+    if code == ProgramProblemCode.BAD_NAME:
+        return value
+    if code == ProgramProblemCode.BAD_WEEK:
+        return f"“{value}” isn't a week: write 1 to 52"
+    if code == ProgramProblemCode.BAD_DAY:
+        return f"“{value}” isn't a day: write Mon to Sun (or 1-7)"
+    if code == ProgramProblemCode.NO_LINE:
+        return "no exercise or no prescription"
+    if code == ProgramProblemCode.BAD_LINE and problem.error is not None:
+        error = problem.error
+        fragment = f"“{error.fragment}”" if error.fragment else "that line"
+        return f"I couldn't read {fragment}: write it like {error.example}"
+    if code == ProgramProblemCode.UNKNOWN_EXERCISE:
+        return f"“{value}” isn't in the exercise library: fix the name, or add it with /newexercise"
+    if code == ProgramProblemCode.AMBIGUOUS_EXERCISE:
+        return f"“{value}” could be {', '.join(problem.options)}: write the exact name"
+    if code == ProgramProblemCode.EXISTS:
+        return f"your team already has a program “{value}”: it was left as it is"
+    if code == ProgramProblemCode.TOO_MANY_ENTRIES:
+        return f"a session holds up to {value} exercises"
+    return f"a week holds up to {value} sessions"
+
+
+def programs_preview(
+    *,
+    file_name: str,
+    sheet: str | None,
+    preview: ProgramsPreview,
+    parsed: ParsedPrograms,
+    problems_file: bool,
+) -> str:
+    rows = sum(plan.entries for plan in preview.programs) + preview.problem_rows
+    where = f" (sheet {escape(sheet)})" if sheet else ""
+    lines = [f"📄 <b>{escape(file_name)}</b>{where}: {_count(rows, 'program row')}", ""]
+    lines.append(f"📋 <b>{_count(len(preview.programs), 'program')}</b> to create")
+    for plan in preview.programs[:10]:
+        lines.append(
+            f"• {escape(plan.name)}: {_count(plan.weeks, 'week')}, "
+            f"{_count(len(plan.sessions), 'session')}, {_count(plan.entries, 'exercise')}"
+        )
+    if preview.problems:
+        lines.append(f"⚠️ {_count(preview.problem_rows, 'row')} with problems: skipped")
+        for problem in preview.problems[:PROBLEMS_SHOWN]:
+            reason = program_problem_reason(problem)
+            if len(reason) > PROBLEM_MAX_CHARS:
+                reason = reason[: PROBLEM_MAX_CHARS - 1] + "…"
+            lines.append(f"• Row {problem.row}, {escape(problem.column)}: {escape(reason)}")
+        hidden = len(preview.problems) - PROBLEMS_SHOWN
+        if hidden > 0:
+            lines.append(f"… and {_count(hidden, 'more problem')}")
+        if problems_file:
+            lines.append("Every problem is in the file below; fix them and send the file again.")
+    lines += ["", f"<i>Loads read in {parsed.unit}.</i>"]
+    if preview.programs:
+        lines += ["", "Nothing is saved until you press <b>Create</b>. /programs shows them after."]
+    else:
+        lines += ["", "No program to create. Fix the rows above and send the file again."]
+    return "\n".join(lines)
+
+
+def programs_done(result: ProgramsImportResult) -> str:
+    lines = [
+        f"✅ <b>Created {_count(len(result.programs), 'program')}</b> "
+        f"with {_count(result.entries, 'exercise')}."
+    ]
+    if result.problem_rows:
+        lines.append(f"{_count(result.problem_rows, 'row')} with problems: skipped.")
+    lines.append("\n/programs shows them; assign one from its card.")
     return "\n".join(lines)

@@ -1,14 +1,16 @@
-"""What a file a coach sent holds: an athlete list or maxes (the first sheet that is either)."""
+"""What a file a coach sent holds: an athlete list, maxes or a program (the first sheet that is
+one of them)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from storage.transfer.maxes import ParsedMaxes, match_max_header, parse_max_sheet
+from storage.transfer.programs import ParsedPrograms, match_program_header, parse_program_sheet
 from storage.transfer.reading import FileProblem, FileProblemKind, open_spreadsheet, peek_rows
 from storage.transfer.roster import ParsedRoster, match_roster_header, parse_roster_sheet
 
-Parsed = ParsedRoster | ParsedMaxes
+Parsed = ParsedRoster | ParsedMaxes | ParsedPrograms
 
 
 def read_import(
@@ -23,6 +25,9 @@ def read_import(
         if isinstance(peeked, FileProblem):
             return peeked
         for row in peeked:
+            program_header = match_program_header(row)
+            if program_header is not None:
+                return parse_program_sheet(source, program_header, unit=unit, default_name=filename)
             # Maxes name the athlete too: they are recognised by their exercise and value.
             max_header = match_max_header(row)
             if max_header is not None:

@@ -16,7 +16,7 @@ from telegram.error import BadRequest, NetworkError
 
 from fake_telegram import LocalUser
 from fake_telegram.server import MAX_DOWNLOAD_BYTES, StoredMessage
-from storage.models import Athlete, Exercise, Organization
+from storage.models import Athlete, Exercise, Organization, Program, ProgramEntry
 from storage.models.training import Max, MaxSource
 from storage.queries import training as training_queries
 from storage.transfer.templates import roster_template
@@ -115,7 +115,7 @@ async def test_xlsx_roster_and_the_import_template(harness: Harness) -> None:
     coach = await onboard_coach(harness.tg)
     await coach.send("/import")
     help_text = coach.bot_messages()[-2].display_text
-    assert "Import athletes (or maxes) from a spreadsheet" in help_text and "Email" in help_text
+    assert "Import athletes (or maxes, or a program)" in help_text and "Email" in help_text
     template = coach.last_message()
     assert template.document is not None and template.document["file_name"] == "roster.csv"
     assert template.document_bytes == roster_template()
@@ -401,3 +401,32 @@ async def test_maxes_that_cannot_be_resolved_are_listed(harness: Harness) -> Non
     assert (athlete, exercise, day) == ("Maya Lopez", "Romanian Deadlift", date(2026, 11, 2))
     assert source is MaxSource.COACH
     assert round(kg, 2) == round(315 * 0.45359237, 2)
+
+
+async def test_a_program_sheet_becomes_a_program(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    sheet = [
+        ["Week", "Day", "Session", "Group", "Exercise", "Prescription"],
+        ["1", "Mon", "Lower", "A1", "Back Squat", "5x5 @ 80%, rest 3min"],
+        ["1", "Mon", "Lower", "A2", "RDL", "3x8 @ RPE 7"],
+        ["1", "Thu", "Upper", "", "Bench Press", "4x6 @ 75%"],
+        ["2", "Someday", "", "", "Bench Press", "4x6"],
+        ["2", "Mon", "", "", "Bench Press", "lots"],
+    ]
+    await coach.send_document(csv_bytes(sheet), "Hypertrophy block.csv")
+    text = coach.last_text()
+    assert "1 program to create" in text
+    assert "• Hypertrophy block: 1 week, 2 sessions, 3 exercises" in text
+    assert "Row 5, Day: “Someday” isn't a day" in text
+    assert "Row 6, Prescription: I couldn't read" in text
+    await coach.press("✅ Create 1 program")
+    assert "Created 1 program with 3 exercises" in coach.last_text()
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        programs = (await session.exec(select(Program))).all()
+        entries = (await session.exec(select(ProgramEntry))).all()
+    assert [(p.name, p.weeks) for p in programs] == [("Hypertrophy block", 1)]
+    assert len(entries) == 3
+    # The same file again creates nothing.
+    await coach.send_document(csv_bytes(sheet), "Hypertrophy block.csv")
+    assert "already has a program “Hypertrophy block”" in coach.last_text()
+    assert not coach.last_message().has_inline_keyboard
