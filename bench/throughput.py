@@ -51,7 +51,6 @@ from telegram.ext import (
     CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
@@ -73,6 +72,7 @@ from bench.common import (
     summarise_ms,
 )
 from bot.app import build_application
+from bot.core.routing import iter_table
 from fake_telegram import LocalBotAPI, LocalTelegram, LocalUser, StoredMessage
 from fake_telegram.server import JSONDict
 from storage.db import SessionFactory, make_engine, make_session_factory
@@ -570,18 +570,7 @@ class Features:
 
 
 def walk_handlers(app: AnyApp) -> Iterator[BaseHandler[Any, Any, Any]]:
-    def walk(handler: BaseHandler[Any, Any, Any]) -> Iterator[BaseHandler[Any, Any, Any]]:
-        yield handler
-        if isinstance(handler, ConversationHandler):
-            nested = [*handler.entry_points, *handler.fallbacks]
-            for state_handlers in handler.states.values():
-                nested.extend(state_handlers)
-            for inner in nested:
-                yield from walk(inner)
-
-    for group in app.handlers.values():
-        for handler in group:
-            yield from walk(handler)
+    return iter_table(app.handlers)
 
 
 def detect_features(app: AnyApp) -> Features:

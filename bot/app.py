@@ -45,6 +45,7 @@ from bot.core.forms import (
     FormsConversation,
 )
 from bot.core.private import keep_private
+from bot.core.routing import on_button
 from bot.database import Database
 from bot.exercises import browse as exercises
 from bot.exercises import card_changes, card_edits, new_form
@@ -68,12 +69,6 @@ from storage.db import describe_database
 log = logging.getLogger("bot")
 
 SpotterApp = Application[Any, SpotterContext, Any, Any, Any, Any]
-
-
-def on_button(
-    kind: type[cb.CallbackData] | cb.CallbackKind, callback: Any
-) -> CallbackQueryHandler[Any, Any]:
-    return CallbackQueryHandler(callback, pattern=kind.pattern)
 
 
 def onboarding_conversation() -> ConversationHandler[Any]:

@@ -27,6 +27,8 @@ from bot.replies import send
 PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Every declared deep link, by prefix (a meta-test checks each has a route).
 REGISTRY: dict[str, DeepLink] = {}
+# The handler last made for each link by on_deep_link (what the meta-test looks for).
+ROUTES: dict[str, CommandHandler[Any, Any]] = {}
 
 LinkHandler = Callable[[Update, SpotterContext, str], Coroutine[Any, Any, None]]
 
@@ -75,7 +77,9 @@ def on_deep_link(link: DeepLink, callback: LinkHandler) -> CommandHandler[Any, A
         await callback(update, context, link.value_of(payload))
 
     open_link.__name__ = open_link.__qualname__ = getattr(callback, "__name__", "deep_link")
-    return CommandHandler("start", transactional(open_link), link.filter)
+    handler = CommandHandler("start", transactional(open_link), link.filter)
+    ROUTES[link.prefix] = handler
+    return handler
 
 
 # The formats of the links the bot hands out.

@@ -26,7 +26,6 @@ from telegram import (
 from telegram.ext import (
     BaseHandler,
     CommandHandler,
-    ConversationHandler,
     InlineQueryHandler,
 )
 from telegram.warnings import PTBUserWarning
@@ -34,6 +33,7 @@ from telegram.warnings import PTBUserWarning
 from bot.__main__ import main
 from bot.app import routing_table
 from bot.console import BOT_USERNAME, Console, run_console
+from bot.core.routing import iter_table
 from bot.settings import Settings
 from tests.bot.conftest import Harness
 
@@ -46,13 +46,7 @@ def registered_handlers() -> list[BaseHandler[Any, Any, Any]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBUserWarning)
         table = routing_table()
-    handlers: list[BaseHandler[Any, Any, Any]] = []
-    for group in table.values():
-        for handler in group:
-            handlers.append(handler)
-            if isinstance(handler, ConversationHandler):
-                handlers.extend(handler.entry_points)
-    return handlers
+    return list(iter_table(table))
 
 
 def has_invites() -> bool:
