@@ -25,11 +25,13 @@ from storage.models.training import MaxSource
 from storage.queries.exercises import get_exercise
 from storage.queries.training import list_maxes, log_off_plan, record_max
 from storage.training.logparse import (
+    DateError,
     LogError,
     LogErrorKind,
     LogLine,
     parse_log_line,
     parse_max,
+    split_date,
     split_name,
 )
 
@@ -227,6 +229,11 @@ async def log_off_plan_line(
     update: Update, context: SpotterContext, profile: Profile, typed: str
 ) -> None:
     team = profile.team
+    today = team_today(context, team)
+    day, typed = split_date(typed, today=today)
+    if isinstance(day, DateError):
+        await send(update, context, texts.date_error(day))
+        return
     name, rest = split_name(typed)
     if not name:
         await send(update, context, texts.NAME_MISSING)
@@ -248,13 +255,19 @@ async def log_off_plan_line(
         organization_id=team.id,
         athlete_id=profile.athlete.id,
         exercise_id=resolved.exercise_id,
-        day=team_today(context, team),
+        day=day or today,
         sets=line.sets,
         title="Off-plan",
         now=context.now(),
     )
     await queue_record_notice(context, team=team, athlete=profile.athlete, training=training)
-    await send(update, context, texts.off_plan_logged(resolved.name, outcome.sets, team.unit))
+    await send(
+        update,
+        context,
+        texts.off_plan_logged(
+            resolved.name, outcome.sets, team.unit, None if day in (None, today) else day
+        ),
+    )
     if outcome.records:
         lines = [texts.record_line(resolved.name, r, team.unit) for r in outcome.records]
         await send(update, context, texts.records_message(lines))

@@ -9,7 +9,15 @@ from typing import Any
 
 from storage.models.training import MaxSource, SetLog
 from storage.training.loads import WeightUnit, format_amount, format_kg, format_load, kg_to_unit
-from storage.training.logparse import MAX_KG, MAX_REPS, MAX_SETS, LogError, LogErrorKind
+from storage.training.logparse import (
+    MAX_KG,
+    MAX_REPS,
+    MAX_SETS,
+    DateError,
+    DateErrorKind,
+    LogError,
+    LogErrorKind,
+)
 from storage.training.plan import WorkedSet
 from storage.training.records import PersonalRecord, RecordKind
 
@@ -42,7 +50,9 @@ LOG_EXAMPLES = (
 LOG_USAGE = (
     "Log training no program asked for, one exercise a line:\n"
     "<code>/log Squat 3x5 @ 100</code>\n<code>/log Bench 100x5, 100x5, 105x4</code>\n"
-    "<code>/log Plank 3x45s</code>"
+    "<code>/log Plank 3x45s</code>\n"
+    "Another day first: <code>/log yesterday Bench 5x5 @ 80</code>, "
+    "<code>/log 2026-03-01 Squat 3x5 @ 100</code>"
 )
 MAX_ASK = (
     "Send your max like <code>Back squat 140</code> (exercise, then the weight). /cancel to stop."
@@ -272,8 +282,26 @@ def finished(
     )
 
 
-def off_plan_logged(name: str, rows: Sequence[SetLog], unit: WeightUnit) -> str:
-    return f"📝 Off-plan session logged: {logged(name, rows, unit)}"
+def off_plan_logged(
+    name: str, rows: Sequence[SetLog], unit: WeightUnit, day: date | None = None
+) -> str:
+    when = f" for {day_label(day)}" if day is not None else ""
+    return f"📝 Off-plan session logged{when}: {logged(name, rows, unit)}"
+
+
+_DATE_ERRORS = {
+    DateErrorKind.NO_SUCH_DAY: "<code>{f}</code> is not a day on the calendar.",
+    DateErrorKind.FUTURE: "<code>{f}</code> is in the future: log what was done.",
+    DateErrorKind.TOO_OLD: "<code>{f}</code> is more than a year back.",
+}
+
+
+def date_error(error: DateError) -> str:
+    reason = _DATE_ERRORS[error.kind].format(f=escape(error.fragment))
+    return (
+        f"⚠️ {reason} Nothing was saved.\nA date goes first: "
+        "<code>/log 2026-03-01 Squat 3x5 @ 100</code> or <code>/log yesterday Squat 3x5</code>."
+    )
 
 
 def unknown_exercise(name: str, suggestions: Sequence[str]) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 
 from storage.training.loads import WeightUnit, unit_to_kg
@@ -294,3 +295,50 @@ def parse_max(text: str, *, unit: WeightUnit | str = WeightUnit.KG) -> float | L
         return _load(cleaned, WeightUnit(unit))
     except _Fail as failure:
         return failure.error
+
+
+class DateErrorKind(StrEnum):
+    NO_SUCH_DAY = "no_such_day"  # 2026-02-30
+    FUTURE = "future"
+    TOO_OLD = "too_old"
+
+
+@dataclass(frozen=True)
+class DateError:
+    kind: DateErrorKind
+    fragment: str
+
+
+_DATE_RE = re.compile(
+    r"(?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})|(?P<d2>\d{1,2})[./](?P<m2>\d{1,2})[./](?P<y2>\d{4})"
+    r"|(?P<word>yesterday|today))(?=\s|$)",
+    re.IGNORECASE,
+)
+MAX_DAYS_BACK = 366
+
+
+def split_date(text: str, *, today: date) -> tuple[date | DateError | None, str]:
+    """A leading date on a /log line (`2026-03-01`, `01.03.2026`, `yesterday`): (the date, the
+    rest). None when there is none; a DateError for a day that doesn't exist, is in the future,
+    or is over a year back."""
+    stripped = text.strip()
+    match = _DATE_RE.match(stripped)
+    if match is None:
+        return None, stripped
+    rest = stripped[match.end() :].strip()
+    fragment = match.group(0)
+    word = (match.group("word") or "").lower()
+    if word:
+        return (today - timedelta(days=1) if word == "yesterday" else today), rest
+    year = int(match.group("y") or match.group("y2"))
+    month = int(match.group("m") or match.group("m2"))
+    day = int(match.group("d") or match.group("d2"))
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return DateError(DateErrorKind.NO_SUCH_DAY, fragment), rest
+    if found > today:
+        return DateError(DateErrorKind.FUTURE, fragment), rest
+    if (today - found).days > MAX_DAYS_BACK:
+        return DateError(DateErrorKind.TOO_OLD, fragment), rest
+    return found, rest

@@ -127,3 +127,26 @@ async def test_athlete_in_two_teams_picks_one(harness: Harness) -> None:
         org_of_row = entered.organization_id
         athletes = (await session.exec(select(TrainingSession.organization_id))).all()
     assert org_of_row != athletes[0]
+
+
+async def test_off_plan_log_on_another_day(harness: Harness) -> None:
+    _, maya = await coach_and_athlete(harness)
+    set_clock(harness, MONDAY_MORNING)
+    await maya.send("/log yesterday Back squat 3x5 @ 100")
+    assert maya.last_text().startswith("📝 Off-plan session logged for Sun 1 Mar:")
+    await maya.send("/log 2026-02-20 Back squat 3x5 @ 100")
+    assert maya.last_text().startswith("📝 Off-plan session logged for Fri 20 Feb:")
+    for bad, reason in [
+        ("/log 2026-02-30 Back squat 3x5 @ 100", "is not a day on the calendar"),
+        ("/log 31.04.2026 Back squat 3x5 @ 100", "is not a day on the calendar"),
+        ("/log 2026-03-03 Back squat 3x5 @ 100", "is in the future"),
+        ("/log 2024-01-01 Back squat 3x5 @ 100", "more than a year back"),
+    ]:
+        await maya.send(bad)
+        assert reason in maya.last_text(), bad
+        assert "Nothing was saved" in maya.last_text()
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        days = sorted(
+            t.scheduled_for.isoformat() for t in (await session.exec(select(TrainingSession))).all()
+        )
+    assert days == ["2026-02-20", "2026-03-01"]

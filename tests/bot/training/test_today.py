@@ -254,3 +254,20 @@ async def test_athlete_in_two_teams_picks_the_team_for_today_and_week(harness: H
     assert "👉 Mon 2 Mar · Lower A" in maya.last_text()
     await maya.press_data("tdt:someoneelse")
     assert maya.last_answer == "Not found. It may have been removed, or it isn't yours."
+
+
+async def test_today_across_a_dst_change(harness: Harness) -> None:
+    """New York springs forward on Sunday 8 March 2026 (UTC-5 -> UTC-4)."""
+    _, maya = await coach_and_athlete(harness)
+    await assign_program(harness, start=MONDAY_MORNING.date() + timedelta(days=7))
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        team = (await session.exec(select(Organization))).one()
+        team.timezone = "America/New_York"
+        await session.commit()
+    sunday_night = MONDAY_MORNING.replace(day=9, hour=3, minute=30)  # 23:30 EDT on Sunday
+    clock = set_clock(harness, sunday_night)
+    await maya.send("/today")
+    assert maya.last_text().startswith("😴 Rest day (Sun 8 Mar)")
+    clock.now += timedelta(hours=1)  # 00:30 EDT Monday (it would still be Sunday in EST)
+    await maya.send("/today")
+    assert maya.last_text().startswith("🏋️ Mon 9 Mar · Lower A")

@@ -1,16 +1,21 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from storage.training.logparse import (
+    DateError,
+    DateErrorKind,
     LogError,
     LogErrorKind,
     LoggedSet,
     LogLine,
     parse_log_line,
     parse_max,
+    split_date,
     split_name,
 )
 
@@ -148,3 +153,31 @@ def test_parse_max() -> None:
     assert parse_max("heavy") == LogError(LogErrorKind.UNREADABLE, "heavy")
     assert parse_max("1000") == LogError(LogErrorKind.LOAD_RANGE, "1000")
     assert parse_max("0") == LogError(LogErrorKind.LOAD_RANGE, "0")
+
+
+def test_split_date() -> None:
+    today = date(2026, 3, 9)
+    assert split_date("2026-03-01 Squat 3x5 @ 100", today=today) == (
+        date(2026, 3, 1),
+        "Squat 3x5 @ 100",
+    )
+    assert split_date("01.03.2026 Squat 3x5", today=today) == (date(2026, 3, 1), "Squat 3x5")
+    assert split_date("yesterday Squat 3x5", today=today) == (date(2026, 3, 8), "Squat 3x5")
+    assert split_date("Squat 3x5", today=today) == (None, "Squat 3x5")
+    assert split_date("2026-02-30 Squat 3x5", today=today) == (
+        DateError(DateErrorKind.NO_SUCH_DAY, "2026-02-30"),
+        "Squat 3x5",
+    )
+    assert split_date("2026-03-10 Squat", today=today)[0] == DateError(
+        DateErrorKind.FUTURE, "2026-03-10"
+    )
+    assert split_date("2024-03-10 Squat", today=today)[0] == DateError(
+        DateErrorKind.TOO_OLD, "2024-03-10"
+    )
+
+
+@given(st.text(max_size=40))
+def test_split_date_never_raises(text: str) -> None:
+    found, rest = split_date(text, today=date(2026, 3, 9))
+    assert found is None or isinstance(found, date | DateError)
+    assert len(rest) <= len(text)
