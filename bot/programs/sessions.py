@@ -22,10 +22,12 @@ from bot.programs import texts
 from bot.replies import answer, send, show
 from storage.models import Equipment, MovementPattern, Organization
 from storage.prescriptions import (
+    ParsedEntry,
     ParsedSession,
     ParseErrors,
     Prescription,
     Unit,
+    parse_line,
     parse_session,
     render_entry,
     render_prescription,
@@ -59,7 +61,8 @@ def split_title(text: str) -> tuple[str | None, str]:
         if not line.strip():
             continue
         match = TITLE_LINE.match(line)
-        if match is None or any(ch.isdigit() for ch in match.group("title")):
+        # "Day 1:" is a title; "Squat 5x5:" is an entry with a stray colon.
+        if match is None or isinstance(parse_line(match.group("title")), ParsedEntry):
             return None, text
         rest = "\n".join([*lines[:index], "", *lines[index + 1 :]])  # keep line numbers
         return match.group("title").strip(), rest

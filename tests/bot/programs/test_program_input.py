@@ -230,3 +230,19 @@ def test_the_readme_example_reads() -> None:
     parsed = parse_session(body)
     assert isinstance(parsed, ParsedSession), parsed
     assert len(parsed.entries) == 8
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Lower A:\nSquat 5x5", "Lower A"),
+        ("\n  Day 1 :\nSquat 5x5", "Day 1"),
+        ("Squat 5x5:\nBench 5x5", None),
+        ("Squat 5x5", None),
+        ("Week 2 - heavy:", "Week 2 - heavy"),
+    ],
+)
+def test_a_first_line_ending_in_a_colon_is_the_title(text: str, title: str | None) -> None:
+    found, rest = split_title(text)
+    assert found == title
+    assert len(rest.split("\n")) == len(text.split("\n"))  # line numbers stay true
