@@ -61,6 +61,14 @@ async def say(
     await send(update, context, f"{note}\n\n{text}" if note else text, markup)
 
 
+async def refuse_edit(update: Update, context: SpotterContext) -> bool:
+    """An edited message is not a new answer (it may be an earlier step's): say so, stay."""
+    if update.edited_message is None:
+        return False
+    await send(update, context, texts.EDIT_NOT_READ)
+    return True
+
+
 def _message_text(update: Update) -> str:
     message = update.effective_message
     return message.text or "" if message is not None else ""
@@ -103,6 +111,8 @@ class SessionSteps:
     async def receive_text(
         self, update: Update, context: SpotterContext, coach: Coach
     ) -> str | None:
+        if await refuse_edit(update, context):
+            return None
         draft = self.form.draft(context)
         result = await sessions.read_session(
             context, organization_id=coach.team_id, text=_message_text(update), unit=_unit(draft)
@@ -184,6 +194,8 @@ class SessionSteps:
         self, update: Update, context: SpotterContext, coach: Coach
     ) -> str | None:
         """A name typed at a resolve (or pattern) step: that line's exercise, looked up again."""
+        if await refuse_edit(update, context):
+            return None
         found = self._pending(context)
         if found is None:
             return None
@@ -273,6 +285,8 @@ async def start_new_button(
 
 @coach_action()
 async def receive_program_name(update: Update, context: SpotterContext, coach: Coach) -> str | None:
+    if await refuse_edit(update, context):
+        return None
     try:
         name = q.clean_program_name(_message_text(update))
     except InvalidInput as error:
@@ -289,6 +303,8 @@ async def _set_weeks(update: Update, context: SpotterContext, weeks: int) -> str
 
 @coach_action()
 async def receive_weeks(update: Update, context: SpotterContext, coach: Coach) -> str | None:
+    if await refuse_edit(update, context):
+        return None
     text = _message_text(update).strip()
     if not re.fullmatch(r"\d{1,2}", text) or not 1 <= int(text) <= 52:
         await send(update, context, texts.WEEKS_BAD, kb.weeks_choices())
@@ -655,6 +671,8 @@ async def _set_targets(update: Update, context: SpotterContext, targets: list[in
 
 @coach_action()
 async def receive_targets(update: Update, context: SpotterContext, coach: Coach) -> str | None:
+    if await refuse_edit(update, context):
+        return None
     draft = COPY_FORM.draft(context)
     targets = parse_weeks(_message_text(update), weeks=draft["weeks"], source=draft["week"])
     if targets is None:
@@ -709,6 +727,8 @@ async def _copy(
 
 @coach_action()
 async def receive_progression(update: Update, context: SpotterContext, coach: Coach) -> object:
+    if await refuse_edit(update, context):
+        return None
     draft = COPY_FORM.draft(context)
     text = _message_text(update)
     if text.strip().lower() in ("none", "no", "0", "no change"):
@@ -954,6 +974,8 @@ async def choose_start(
 
 @coach_action()
 async def receive_start(update: Update, context: SpotterContext, coach: Coach) -> object:
+    if await refuse_edit(update, context):
+        return None
     start = parse_start(_message_text(update))
     if start is None:
         await send(update, context, texts.START_BAD)

@@ -376,3 +376,7 @@ def weeks_word(value: int) -> str:
 
 BUTTON_STALE = "That button is from an earlier step."
 ASSIGN_BUTTON_HINT = "Tap athletes to choose them, then Next (or /cancel)."
+EDIT_NOT_READ = (
+    "I read new messages only, not edits of sent ones. Send the changed text again as a new "
+    "message."
+)

@@ -246,3 +246,17 @@ def test_a_first_line_ending_in_a_colon_is_the_title(text: str, title: str | Non
     found, rest = split_title(text)
     assert found == title
     assert len(rest.split("\n")) == len(text.split("\n"))  # line numbers stay true
+
+
+async def test_an_edited_message_is_not_read_as_the_next_answer(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await to_session_step(coach, days=("Mon", "Wed"))
+    await coach.send("Back squat 5x5")
+    assert "Wednesday" in coach.last_text()
+    data = harness.tg.message_update_data(coach, "Back squat 5x5 @ 100kg")
+    message = data.pop("message")
+    data["edited_message"] = {**message, "edit_date": message["date"] + 5}
+    await harness.tg.deliver(data)
+    assert "not edits of sent ones" in coach.last_text()
+    await coach.send("Bench press 3x5")
+    assert "Preview: Block" in "\n".join(m.display_text for m in coach.bot_messages()[-5:])
