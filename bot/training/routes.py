@@ -7,7 +7,6 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -15,8 +14,8 @@ from telegram.ext import (
 )
 
 from bot.context import SpotterContext, transactional
-from bot.core.callbacks import CallbackData
 from bot.core.forms import Form, FormRoutes
+from bot.core.routing import on_button
 from bot.replies import send
 from bot.training import coach, day, maxes, team_settings, texts
 from bot.training import keyboards as kb
@@ -26,10 +25,6 @@ from storage.models.training import MaxSource
 TEXT = filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT
 CONVERSATION = "training_typing"
 END = ConversationHandler.END
-
-
-def on(kind: type[CallbackData], callback: Any) -> CallbackQueryHandler[Any, Any]:
-    return CallbackQueryHandler(callback, pattern=kind.pattern)
 
 
 @transactional
@@ -105,11 +100,11 @@ def typing_form() -> FormRoutes:
         TYPING_FORM,
         entries=[
             CommandHandler("maxes", transactional(maxes.maxes_command)),
-            on(kb.MaxesTeam, transactional(maxes.pick_maxes_team)),
-            on(kb.MaxEnter, transactional(maxes.enter_max_for)),
-            on(kb.EntryLog, transactional(day.ask_log_line)),
-            on(kb.SettingsTimezone, transactional(team_settings.ask_timezone)),
-            on(kb.CardMaxAdd, transactional(coach.ask_max)),
+            on_button(kb.MaxesTeam, transactional(maxes.pick_maxes_team)),
+            on_button(kb.MaxEnter, transactional(maxes.enter_max_for)),
+            on_button(kb.EntryLog, transactional(day.ask_log_line)),
+            on_button(kb.SettingsTimezone, transactional(team_settings.ask_timezone)),
+            on_button(kb.CardMaxAdd, transactional(coach.ask_max)),
         ],
         states={maxes.TYPING: [MessageHandler(TEXT, receive_typed)]},
     )
@@ -119,25 +114,25 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     """Registered in app.py's group 0, after the forms' conversation."""
     return [
         CommandHandler("log", transactional(maxes.log_command)),
-        on(kb.LogTeam, transactional(maxes.pick_log_team)),
+        on_button(kb.LogTeam, transactional(maxes.pick_log_team)),
         CommandHandler("today", transactional(day.today_command)),
-        on(kb.TodayTeam, transactional(day.pick_today_team)),
+        on_button(kb.TodayTeam, transactional(day.pick_today_team)),
         CommandHandler("week", transactional(day.week_command)),
-        on(kb.WeekTeam, transactional(day.pick_week_team)),
-        on(kb.DayOpen, transactional(day.open_day)),
-        on(kb.EntryOpen, transactional(day.open_entry)),
-        on(kb.EntryDone, transactional(day.done_as_prescribed)),
-        on(kb.EntrySkip, transactional(day.skip_entry)),
-        on(kb.Finish, transactional(day.ask_finish)),
-        on(kb.FinishRpe, transactional(day.choose_rpe)),
-        on(kb.FinishMinutes, transactional(day.choose_minutes)),
-        on(kb.CardProgram, transactional(coach.show_program)),
-        on(kb.CardHistory, transactional(coach.show_history)),
-        on(kb.CardMaxes, transactional(coach.show_maxes)),
-        on(kb.CardRecords, transactional(coach.show_records)),
+        on_button(kb.WeekTeam, transactional(day.pick_week_team)),
+        on_button(kb.DayOpen, transactional(day.open_day)),
+        on_button(kb.EntryOpen, transactional(day.open_entry)),
+        on_button(kb.EntryDone, transactional(day.done_as_prescribed)),
+        on_button(kb.EntrySkip, transactional(day.skip_entry)),
+        on_button(kb.Finish, transactional(day.ask_finish)),
+        on_button(kb.FinishRpe, transactional(day.choose_rpe)),
+        on_button(kb.FinishMinutes, transactional(day.choose_minutes)),
+        on_button(kb.CardProgram, transactional(coach.show_program)),
+        on_button(kb.CardHistory, transactional(coach.show_history)),
+        on_button(kb.CardMaxes, transactional(coach.show_maxes)),
+        on_button(kb.CardRecords, transactional(coach.show_records)),
         CommandHandler("settings", transactional(team_settings.settings_command)),
-        on(kb.SettingsUnit, transactional(team_settings.set_unit)),
-        on(kb.SettingsIncrements, transactional(team_settings.pick_increment)),
-        on(kb.SettingsIncrement, transactional(team_settings.set_increment)),
-        on(kb.SettingsBack, transactional(team_settings.back_to_settings)),
+        on_button(kb.SettingsUnit, transactional(team_settings.set_unit)),
+        on_button(kb.SettingsIncrements, transactional(team_settings.pick_increment)),
+        on_button(kb.SettingsIncrement, transactional(team_settings.set_increment)),
+        on_button(kb.SettingsBack, transactional(team_settings.back_to_settings)),
     ]
