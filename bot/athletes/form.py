@@ -15,7 +15,7 @@ from telegram import Update
 
 from bot import callbacks as cb
 from bot.athletes import keyboards, texts
-from bot.athletes.roster import card_text, load_athlete
+from bot.athletes.card import card_text, load_athlete
 from bot.context import Handler, SpotterContext
 from bot.core import texts as core_texts
 from bot.core.actions import Coach, button_action, coach_action, today

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks as cb
+from bot.athletes.card import card_text
 from bot.athletes.keyboards import athlete_card
-from bot.athletes.roster import card_text
 from bot.context import SpotterContext, transactional
 from bot.core import texts as common_texts
 from bot.core.actions import load_coach

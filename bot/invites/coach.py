@@ -18,7 +18,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot import callbacks as cb
 from bot.athletes import keyboards as athlete_keyboards
-from bot.athletes.roster import card_text, load_athlete
+from bot.athletes.card import card_text, load_athlete
 from bot.context import SpotterContext
 from bot.core import texts as core_texts
 from bot.core.actions import Coach, coach_action
