@@ -827,6 +827,7 @@ class SearchIndex:
     ) -> None:
         self.documents = list(documents)
         self._muscle_order = muscle_order or {}
+        self._muscle_orders: dict[tuple[str, ...], tuple[str, ...]] = {}
         per_doc = [_document_keys(doc.name, doc.aliases, doc.foreign) for doc in self.documents]
         self._key_doc = [doc_no for doc_no, keys in enumerate(per_doc) for _ in keys]
         self._key_compact = [key[0] for keys in per_doc for key in keys]
@@ -846,7 +847,7 @@ class SearchIndex:
         self._by_equipment: dict[str, list[int]] = {}
         self.by_slug: dict[str, int] = {}
         for doc_no, doc in enumerate(self.documents):
-            primary = _sort_muscles(doc.primary_muscles, self._muscle_order)
+            primary = self.ordered_muscles(doc.primary_muscles)
             for position, muscle in enumerate(primary):
                 entry = (doc_no, 40.0 if position == 0 else 25.0, True)
                 self._by_muscle.setdefault(muscle, []).append(entry)
@@ -859,6 +860,14 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self.documents)
+
+    def ordered_muscles(self, muscle_ids: tuple[str, ...]) -> tuple[str, ...]:
+        """Muscles in the catalog's order; the same few combinations recur endlessly."""
+        ordered = self._muscle_orders.get(muscle_ids)
+        if ordered is None:
+            ordered = tuple(_sort_muscles(muscle_ids, self._muscle_order))
+            self._muscle_orders[muscle_ids] = ordered
+        return ordered
 
     def entries(self, best: dict[int, tuple[float, MatchKind]]) -> Iterator[_Entry]:
         """Sortable entries for what `match` found."""
@@ -1495,7 +1504,7 @@ class Library:
 
     def make_hit(self, ranked: Ranked) -> SearchHit:
         doc = ranked.document
-        muscles = _sort_muscles(doc.primary_muscles, self._muscle_order)
+        muscles = self.index.ordered_muscles(doc.primary_muscles)
         return SearchHit(
             exercise_id=doc.id,
             name=doc.name,
