@@ -312,6 +312,8 @@ _BODYWEIGHT = re.compile(
 )
 _LOAD = re.compile(
     rf"(?i)@\s*(?P<values>{_NUM_LIST})\s*(?P<unit>%|kgs?|lbs?|kilos?|pounds?)?(?![a-z\d])"
+    # without the @, a unit is what says it is a load: "5x5 100kg", "3x8 70%"
+    rf"|(?P<bare>{_NUM_LIST})\s*(?P<bare_unit>%|kgs?|lbs?|kilos?|pounds?)(?![a-z\d])"
 )
 _TEMPO = re.compile(r"(?i)tempo\b\s*(?P<value>[0-9x]{4}|[0-9x](?:-[0-9x]){3})(?![\w-])")
 _TEMPO_WORD = re.compile(r"(?i)tempo\b\s*\S*")
@@ -379,8 +381,8 @@ def _read_clauses(text: str, pos: int, unit: Unit, set_count: int) -> _Clauses:
                 clauses.bodyweight_extra = kg or None  # "BW+0kg" is bodyweight
         elif match := _LOAD.match(text, pos):
             fragment = match.group(0)
-            numbers = _split_numbers(match.group("values"))
-            load_unit = (match.group("unit") or "").lower()
+            numbers = _split_numbers(match.group("values") or match.group("bare"))
+            load_unit = (match.group("unit") or match.group("bare_unit") or "").lower()
             if not load_unit:
                 shown = format_number(numbers[0])
                 raise _LineFailure(

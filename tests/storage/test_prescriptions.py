@@ -116,6 +116,8 @@ def test_reps_time_and_distance(text: str, target: SetTarget) -> None:
         ("@ 100/105/110kg", [100.0, 105.0, 110.0]),
         ("@ 100,105,110kg", [100.0, 105.0, 110.0]),
         ("@ 100,5/105/110kg", [100.5, 105.0, 110.0]),
+        ("100kg", [100.0] * 3),
+        ("100, 105, 110 kg", [100.0, 105.0, 110.0]),
     ],
 )
 def test_absolute_loads(text: str, kgs: list[float]) -> None:
@@ -148,6 +150,7 @@ def test_a_unit_the_team_does_not_use_is_refused_with_the_converted_value() -> N
         ("@ BW+10kg", SetTarget(reps=5, bodyweight=True, kg=10.0)),
         ("@ BW + 10 kg", SetTarget(reps=5, bodyweight=True, kg=10.0)),
         ("@ 80% @ RPE 8", SetTarget(reps=5, percent=80.0, rpe=8.0)),
+        ("80% RPE 8", SetTarget(reps=5, percent=80.0, rpe=8.0)),
         ("@ 100kg, RIR 1", SetTarget(reps=5, kg=100.0, rir=1)),
     ],
 )
