@@ -38,6 +38,14 @@ from storage.training.logparse import (
 TYPING = "typing"  # the one conversation state: a typed line for what PENDING_KEY says
 
 
+async def refuse_edit(update: Update, context: SpotterContext) -> bool:
+    """An edited message is not new input: saying so beats logging a set twice."""
+    if update.edited_message is None:
+        return False
+    await send(update, context, texts.EDIT_NOT_READ)
+    return True
+
+
 def set_pending(context: SpotterContext, **pending: Any) -> None:
     assert context.user_data is not None
     context.user_data[PENDING_KEY] = pending
@@ -74,6 +82,8 @@ async def show_maxes(update: Update, context: SpotterContext, profile: Profile) 
 
 
 async def maxes_command(update: Update, context: SpotterContext) -> str | None:
+    if await refuse_edit(update, context):
+        return None
     _, profiles = await caller_profiles(update, context)
     if not profiles:
         await send(update, context, texts.NOT_AN_ATHLETE)
@@ -193,6 +203,8 @@ async def enter_max_for(update: Update, context: SpotterContext) -> str | None:
 
 
 async def log_command(update: Update, context: SpotterContext) -> None:
+    if await refuse_edit(update, context):
+        return
     _, profiles = await caller_profiles(update, context)
     if not profiles:
         await send(update, context, texts.NOT_AN_ATHLETE)

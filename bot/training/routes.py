@@ -30,6 +30,8 @@ END = ConversationHandler.END
 @transactional
 async def receive_typed(update: Update, context: SpotterContext) -> object:
     """A typed line for whatever the open step is about; bad input keeps the step."""
+    if await maxes.refuse_edit(update, context):
+        return maxes.TYPING
     pending = maxes.pending_of(context)
     message = update.effective_message
     if pending is None or message is None or message.text is None:

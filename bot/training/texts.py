@@ -62,6 +62,10 @@ SETTINGS_ASK_TIMEZONE = (
     "<code>America/New_York</code>, <code>Asia/Tokyo</code>, <code>UTC</code>. /cancel to stop."
 )
 TEXT_PLEASE = "Please answer with a text message, or /cancel."
+EDIT_NOT_READ = (
+    "✏️ Edits of sent messages aren't read (that could log something twice). Send it again as a "
+    "new message. Nothing was saved."
+)
 
 
 def unit_of(value: str) -> WeightUnit:

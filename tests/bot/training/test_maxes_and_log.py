@@ -150,3 +150,26 @@ async def test_off_plan_log_on_another_day(harness: Harness) -> None:
             t.scheduled_for.isoformat() for t in (await session.exec(select(TrainingSession))).all()
         )
     assert days == ["2026-02-20", "2026-03-01"]
+
+
+async def edit_message(harness: Harness, user: object, text: str) -> None:
+    """The user edits a message they sent, so that it reads `text`."""
+    data = harness.tg.message_update_data(user, text)  # type: ignore[arg-type]
+    message = data.pop("message")
+    data["edited_message"] = {**message, "edit_date": message["date"] + 5}
+    await harness.tg.deliver(data)
+
+
+async def test_edited_messages_log_nothing(harness: Harness) -> None:
+    _, maya = await coach_and_athlete(harness)
+    set_clock(harness, MONDAY_MORNING)
+    await maya.send("/log Back squat 3x5 @ 100")
+    await edit_message(harness, maya, "/log Back squat 3x5 @ 105")
+    assert "Edits of sent messages aren't read" in maya.last_text()
+    await maya.send("/maxes")
+    await edit_message(harness, maya, "Back squat 150")
+    assert "Edits of sent messages aren't read" in maya.last_text()
+    await maya.send("Back squat 140")
+    assert maya.last_text() == "✅ Max saved: Back Squat 140 kg."
+    assert await count(harness, SetLog) == 3
+    assert await count(harness, Max) == 1
