@@ -521,3 +521,32 @@ async def test_popular_first_then_the_teams_newest_then_the_rest_by_name(
         )
     ).one()
     assert len(hits) == len({hit.exercise_id for hit in hits}) == curated + 3
+
+
+async def test_a_teams_cached_index_follows_commits_and_forgets_rollbacks(
+    session_factory: SessionFactory,
+) -> None:
+    async with transaction(session_factory) as session:
+        team = (await make_team(session)).organization_id
+        kept = await q.create_custom_exercise(session, organization_id=team, data=custom("Yak Row"))
+    async with session_factory() as session:  # builds and caches the team's index
+        assert (await search(session, team, "yak row")).items[0].exercise_id == kept.id
+    # A search inside a transaction that is then rolled back sees its own new row...
+    async with session_factory() as session:
+        await q.create_custom_exercise(session, organization_id=team, data=custom("Yak Press"))
+        assert (await search(session, team, "yak press")).items[0].name == "Yak Press"
+        await session.rollback()
+    # ...and nobody sees it afterwards.
+    async with session_factory() as session:
+        assert "Yak Press" not in {h.name for h in (await search(session, team, "yak press")).items}
+    # A rename committed elsewhere is seen by the next search.
+    async with transaction(session_factory) as session:
+        await q.update_custom_exercise(
+            session,
+            organization_id=team,
+            exercise_id=kept.id,
+            changes=ExerciseUpdate(name="Gnu Row"),
+        )
+    async with session_factory() as session:
+        assert (await search(session, team, "gnu row")).items[0].exercise_id == kept.id
+        assert kept.id not in {h.exercise_id for h in (await search(session, team, "yak")).items}
