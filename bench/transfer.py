@@ -394,6 +394,7 @@ async def run(options: Options) -> BenchResult:
                     kind,
                     GOAL_SECONDS,
                 ),
+                Figure(f"import {fmt}: CPU", measured["cpu_s"], "s", kind),
                 Figure(f"import {fmt}: peak RSS", measured["peak_rss_mb"], "MB", kind, GOAL_RSS_MB),
             ]
         export = figures["export"]
