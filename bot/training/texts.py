@@ -42,7 +42,6 @@ NEEDS_NUMBERS = (
 )
 NO_MAX_HINT = "no max yet: log a set or enter one"
 ASK_RPE = "How hard was the whole session? <b>RPE 1-10</b> (10 = couldn't have done more)."
-ASK_MINUTES = "How long did it take?"
 LOG_EXAMPLES = (
     "Examples: <code>100x5, 100x5, 105x4</code> · <code>5,5,4 @ 100</code> · "
     "<code>3x5 @ 102.5 @8</code> (RPE 8) · <code>45s</code> · <code>skip</code>"
@@ -66,10 +65,6 @@ EDIT_NOT_READ = (
     "✏️ Edits of sent messages aren't read (that could log something twice). Send it again as a "
     "new message. Nothing was saved."
 )
-
-
-def unit_of(value: str) -> WeightUnit:
-    return WeightUnit(value)
 
 
 # --- prescriptions ---------------------------------------------------------------------------

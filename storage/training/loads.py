@@ -12,7 +12,6 @@ from enum import StrEnum
 
 KG_PER_LB = 0.45359237  # exact, by definition of the international pound
 DEFAULT_INCREMENT = {"kg": 2.5, "lb": 5.0}
-MAX_INCREMENT = 50.0
 
 
 class WeightUnit(StrEnum):
@@ -43,10 +42,6 @@ def round_to_increment(value: float, increment: float) -> float:
     step = Decimal(str(increment))
     steps = (Decimal(repr(value)) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return float(steps * step)
-
-
-def is_valid_increment(increment: float) -> bool:
-    return 0 < increment <= MAX_INCREMENT
 
 
 @dataclass(frozen=True)

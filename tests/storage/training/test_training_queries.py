@@ -373,3 +373,20 @@ async def test_history_pages_newest_first(session: AsyncSession) -> None:
     assert last.offset == 5 and len(last.items) == 2
     count = (await session.exec(select(func.count()).select_from(SetLog))).one()
     assert count == 7
+
+
+async def test_a_max_can_be_deleted_by_its_team_only(session: AsyncSession) -> None:
+    org, athlete, squat = await _setup(session)
+    row = await q.record_max(
+        session,
+        organization_id=org,
+        athlete_id=athlete,
+        exercise_id=squat,
+        kg=140,
+        measured_on=DAY,
+        source=MaxSource.TESTED,
+    )
+    other = await make_team(session, "Other Team")
+    assert not await q.delete_max(session, organization_id=other.organization_id, max_id=row.id)
+    assert await q.delete_max(session, organization_id=org, max_id=row.id)
+    assert await q.list_maxes(session, organization_id=org, athlete_id=athlete) == []
