@@ -376,11 +376,7 @@ async def skip_new_session(update: Update, context: SpotterContext, coach: Coach
     return await _next_new_session(update, context, {"title": None, "entries": []})
 
 
-@coach_action(kb.DraftSave)
-async def save_new(
-    update: Update, context: SpotterContext, coach: Coach, data: kb.DraftSave
-) -> object:
-    draft = NEW.draft(context)
+async def _write_program(context: SpotterContext, coach: Coach, draft: dict[str, Any]) -> Any:
     program = await q.create_program(
         context.session,
         organization_id=coach.team_id,
@@ -391,25 +387,43 @@ async def save_new(
     view = await q.get_program_view(
         context.session, organization_id=coach.team_id, program_id=program.id
     )
-    if not view.sessions:  # not a second Save of the same draft
-        for weekday, session in zip(draft["days"], draft["sessions"], strict=True):
-            slot = await q.add_session(
-                context.session,
-                organization_id=coach.team_id,
-                program_id=program.id,
-                week=1,
-                weekday=weekday,
-                title=session.get("title"),
-            )
-            inputs = await sessions.entry_inputs(
-                context, organization_id=coach.team_id, user_id=coach.user.id, draft=session
-            )
-            await q.set_session_entries(
-                context.session, organization_id=coach.team_id, session_id=slot.id, entries=inputs
-            )
+    if view.sessions:
+        return program  # a second Save of the same draft
+    for weekday, session in zip(draft["days"], draft["sessions"], strict=True):
+        slot = await q.add_session(
+            context.session,
+            organization_id=coach.team_id,
+            program_id=program.id,
+            week=1,
+            weekday=weekday,
+            title=session.get("title"),
+        )
+        inputs = await sessions.entry_inputs(
+            context, organization_id=coach.team_id, user_id=coach.user.id, draft=session
+        )
+        await q.set_session_entries(
+            context.session, organization_id=coach.team_id, session_id=slot.id, entries=inputs
+        )
+    return program
+
+
+@coach_action(kb.DraftSave)
+async def save_new(
+    update: Update, context: SpotterContext, coach: Coach, data: kb.DraftSave
+) -> object:
+    draft = NEW.draft(context)
+    try:
+        program = await _write_program(context, coach, draft)
+    except (NotFound, Conflict, InvalidInput):
+        # An exercise removed or renamed meanwhile: write nothing, keep the preview.
+        await context.session.rollback()
+        await answer(update, context, texts.SAVE_FAILED, alert=True)
+        return END
     async with best_effort(update, context):
         await show(update, context, texts.saved_program(program.name, len(draft["days"])))
-        await handlers.render_card(update, context, coach, program.id, 1, toast=texts.PROGRAM_SAVED)
+        await handlers.render_card(
+            update, context, coach, program.id, 1, toast=texts.PROGRAM_SAVED, new_message=True
+        )
     return END
 
 
@@ -586,9 +600,11 @@ async def save_session(
             context.session, organization_id=coach.team_id, session_id=session_id, entries=inputs
         )
     except NotFound:
-        await notify(update, context, texts.NOT_FOUND, alert=True)
+        await context.session.rollback()
+        await notify(update, context, texts.SAVE_FAILED, alert=True)
         return END
-    except Conflict:
+    except (Conflict, InvalidInput):
+        await context.session.rollback()
         await notify(update, context, texts.WEEK_FULL, alert=True)
         return END
     async with best_effort(update, context):

@@ -380,3 +380,7 @@ EDIT_NOT_READ = (
     "I read new messages only, not edits of sent ones. Send the changed text again as a new "
     "message."
 )
+SAVE_FAILED = (
+    "Nothing was saved: something in it (the program, the session or an exercise) was removed "
+    "meanwhile. Start again from /programs."
+)

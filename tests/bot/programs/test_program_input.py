@@ -260,3 +260,29 @@ async def test_an_edited_message_is_not_read_as_the_next_answer(harness: Harness
     assert "not edits of sent ones" in coach.last_text()
     await coach.send("Bench press 3x5")
     assert "Preview: Block" in "\n".join(m.display_text for m in coach.bot_messages()[-5:])
+
+
+async def test_an_exercise_removed_before_save_saves_nothing(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        team = (await session.exec(select(Organization))).one()
+        session.add(
+            Exercise(
+                id="tmp-exercise",
+                organization_id=team.id,
+                name="Zercher hold",
+                movement_pattern="carry",
+                equipment="barbell",
+            )
+        )
+        await session.commit()
+    await to_session_step(coach)
+    await coach.send("Zercher hold 3x20s\nBack squat 5x5")
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        gone = await session.get(Exercise, "tmp-exercise")
+        await session.delete(gone)
+        await session.commit()
+    await coach.press("✅ Save")
+    assert coach.last_answer is not None and "Nothing was saved" in coach.last_answer
+    assert await count(harness, Program) == 0
+    assert await count(harness, ProgramSession) == 0
