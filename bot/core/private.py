@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -20,6 +21,11 @@ from bot.core import texts as core_texts
 
 log = logging.getLogger(__name__)
 
+# A group is told at most once a minute: the rule needs saying once, not to every command
+# (and groups get only 20 messages a minute from a bot).
+REMINDER_EVERY = timedelta(minutes=1)
+TOLD_KEY = "spotter.groups_told"
+
 DEEP_LINK = re.compile(r"^/start(@\w+)? \S")
 COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@(\w+))?(?:\s|$)")
 
@@ -27,6 +33,21 @@ COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@(\w+))?(?:\s|$)")
 def open_private_chat(bot_username: str) -> InlineKeyboardMarkup:
     url = f"https://t.me/{bot_username}"
     return InlineKeyboardMarkup([[InlineKeyboardButton(core_texts.OPEN_PRIVATE_CHAT, url=url)]])
+
+
+def recently_told(context: SpotterContext, chat_id: int) -> bool:
+    """Whether this group was pointed to the private chat within the last minute (and if not,
+    remember that it is now)."""
+    told: dict[int, datetime] = context.bot_data.setdefault(TOLD_KEY, {})
+    now = context.now()
+    last = told.get(chat_id)
+    if last is not None and now - last < REMINDER_EVERY:
+        return True
+    if len(told) > 10_000:  # bounded: forget the oldest half
+        for key in sorted(told, key=told.__getitem__)[: len(told) // 2]:
+            del told[key]
+    told[chat_id] = now
+    return False
 
 
 async def keep_private(update: Update, context: SpotterContext) -> None:
@@ -44,7 +65,8 @@ async def keep_private(update: Update, context: SpotterContext) -> None:
         elif message is not None and (command := COMMAND.match(text)) is not None:
             addressed_to = command.group(1)
             # "/help@OtherBot" is not for us; "/help" and "/help@us" are.
-            if addressed_to is None or addressed_to.lower() == context.bot.username.lower():
+            ours = addressed_to is None or addressed_to.lower() == context.bot.username.lower()
+            if ours and not recently_told(context, chat.id):
                 await context.bot.send_message(
                     chat.id,
                     core_texts.PRIVATE_ONLY,

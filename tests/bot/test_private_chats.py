@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from bot.context import CLOCK_KEY
 from fake_telegram import LocalGroup, LocalTelegram, LocalUser
 from tests.bot.conftest import Harness
 from tests.bot.helpers import add_athlete, athletes_in_db, onboard_coach
@@ -56,6 +59,20 @@ async def test_privacy_mode_group_sees_only_commands(harness: Harness) -> None:
     assert_points_to_private_chat(group, harness)
     await coach.say(group, "/help@SomeOtherBot")  # another bot's command: not ours to answer
     assert len(group.bot_messages()) == 1
+
+
+async def test_a_group_is_told_once_a_minute(harness: Harness) -> None:
+    coach, maya, group = await coach_with_group(harness.tg, supergroup=True)
+    clock = [datetime(2026, 3, 2, 9, 0, tzinfo=UTC)]
+    harness.app.bot_data[CLOCK_KEY] = lambda: clock[0]
+    await coach.say(group, "/athletes")
+    await maya.say(group, "/me")
+    await coach.say(group, "/help")
+    assert len(group.bot_messages()) == 1
+    clock[0] += timedelta(minutes=1)
+    await maya.say(group, "/start")
+    assert len(group.bot_messages()) == 2
+    assert_points_to_private_chat(group, harness)
 
 
 async def test_chatter_in_a_group_without_privacy_mode_is_ignored(harness: Harness) -> None:
