@@ -30,7 +30,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("addathlete", "Add an athlete", frozenset({Audience.COACH})),
     Command("team", "Who needs attention: compliance, PRs, readiness", frozenset({Audience.COACH})),
     Command("invite", "Invite link for an athlete", frozenset({Audience.COACH}), "/invite name"),
-    Command("programs", "Your training programs", frozenset({Audience.COACH})),
+    Command("programs", "Your training programs", frozenset({Audience.COACH}), "/programs [name]"),
     Command("newprogram", "Build a program by typing sessions", frozenset({Audience.COACH})),
     Command("import", "Import athletes from a spreadsheet", frozenset({Audience.COACH})),
     Command("export", "Your team's data as spreadsheets", frozenset({Audience.COACH})),

@@ -21,6 +21,8 @@ from storage.queries.athletes import get_athlete
 from storage.training.schedule import local_today
 
 PAGE_SIZE = 10
+QUERY_KEY = "programs_query"
+QUERY_MAX = 100
 
 
 def team_today(context: SpotterContext, organization: Organization) -> date:
@@ -28,30 +30,48 @@ def team_today(context: SpotterContext, organization: Organization) -> date:
 
 
 async def render_list(
-    update: Update, context: SpotterContext, coach: Coach, *, archived: bool, offset: int
+    update: Update,
+    context: SpotterContext,
+    coach: Coach,
+    *,
+    archived: bool,
+    offset: int,
+    use_query: bool = False,
 ) -> None:
+    assert context.user_data is not None
+    query = context.user_data.get(QUERY_KEY) if use_query else None
     page = await q.list_programs(
         context.session,
         organization_id=coach.team_id,
         archived=archived,
+        name_filter=query,
         offset=offset,
         limit=PAGE_SIZE,
     )
-    text = texts.program_list(page.total, page.offset, len(page.items), archived)
+    text = texts.program_list(page.total, page.offset, len(page.items), archived, query)
     await answer(update, context)
-    await show(update, context, text, kb.program_list(page, archived=archived))
+    await show(update, context, text, kb.program_list(page, archived=archived, query=bool(query)))
 
 
 @coach_action()
 async def programs_command(update: Update, context: SpotterContext, coach: Coach) -> None:
-    await render_list(update, context, coach, archived=False, offset=0)
+    """/programs, or /programs <name> for the programs whose name holds it."""
+    assert context.user_data is not None
+    query = " ".join(context.args or []).strip()[:QUERY_MAX]
+    if query:
+        context.user_data[QUERY_KEY] = query
+    else:
+        context.user_data.pop(QUERY_KEY, None)
+    await render_list(update, context, coach, archived=False, offset=0, use_query=bool(query))
 
 
 @coach_action(kb.ProgramsPage)
 async def programs_page(
     update: Update, context: SpotterContext, coach: Coach, data: kb.ProgramsPage
 ) -> None:
-    await render_list(update, context, coach, archived=data.archived, offset=data.offset)
+    await render_list(
+        update, context, coach, archived=data.archived, offset=data.offset, use_query=data.query
+    )
 
 
 async def render_card(

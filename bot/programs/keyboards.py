@@ -20,6 +20,7 @@ Weekday = Annotated[int, Range(1, 7)]
 class ProgramsPage(CallbackData, prefix="pgl"):
     archived: bool
     offset: int
+    query: bool = False  # the /programs <name> filter (kept in user_data: too long for here)
 
 
 class ProgramOpen(CallbackData, prefix="pgc"):
@@ -175,7 +176,9 @@ def markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def program_list(page: Page[ProgramRow], *, archived: bool) -> InlineKeyboardMarkup:
+def program_list(
+    page: Page[ProgramRow], *, archived: bool, query: bool = False
+) -> InlineKeyboardMarkup:
     rows = [
         [button(texts.program_button(row), ProgramOpen(program=row.program.id, week=1))]
         for row in page.items
@@ -183,14 +186,23 @@ def program_list(page: Page[ProgramRow], *, archived: bool) -> InlineKeyboardMar
     paging = []
     if page.has_previous:
         paging.append(
-            button("⬅️", ProgramsPage(archived=archived, offset=max(0, page.offset - page.limit)))
+            button(
+                "⬅️",
+                ProgramsPage(
+                    archived=archived, offset=max(0, page.offset - page.limit), query=query
+                ),
+            )
         )
     if page.has_next:
-        paging.append(button("➡️", ProgramsPage(archived=archived, offset=page.offset + page.limit)))
+        paging.append(
+            button(
+                "➡️", ProgramsPage(archived=archived, offset=page.offset + page.limit, query=query)
+            )
+        )
     if paging:
         rows.append(paging)
-    if archived:
-        rows.append([button("⬅️ Programs", ProgramsPage(archived=False, offset=0))])
+    if archived or query:
+        rows.append([button("⬅️ All programs", ProgramsPage(archived=False, offset=0))])
     else:
         rows.append(
             [

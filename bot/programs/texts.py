@@ -162,12 +162,18 @@ def ask_pattern(name: str) -> str:
 # --- views -----------------------------------------------------------------------------------
 
 
-def program_list(total: int, offset: int, shown: int, archived: bool) -> str:
-    if total == 0:
-        if archived:
-            return "🗄 <b>Archived programs</b>\n\nNone."
-        return "📋 <b>Programs</b>\n\nNo programs yet. Build one with /newprogram."
+def program_list(
+    total: int, offset: int, shown: int, archived: bool, query: str | None = None
+) -> str:
     title = "🗄 <b>Archived programs</b>" if archived else "📋 <b>Programs</b>"
+    if query:
+        title += f" matching “{escape(query)}”"
+    if total == 0:
+        if query:
+            return f"{title}\n\nNone. Send /programs to see them all."
+        if archived:
+            return f"{title}\n\nNone."
+        return f"{title}\n\nNo programs yet. Build one with /newprogram."
     return f"{title} ({offset + 1}-{offset + shown} of {total})\n\nTap one to open it."
 
 

@@ -8,7 +8,8 @@ from sqlmodel import col, select
 
 from bot.insight.delivery import drain_outbox
 from fake_telegram import LocalUser
-from storage.models import Assignment, Program, ProgramEntry, ProgramSession
+from storage.models import Assignment, Organization, Program, ProgramEntry, ProgramSession
+from storage.queries.programs import create_program
 from tests.bot.conftest import Harness
 from tests.bot.helpers import add_athlete, onboard_coach
 from tests.bot.test_invites import athlete_named, invite_from_card
@@ -103,3 +104,24 @@ async def test_build_copy_assign_and_cards(harness: Harness) -> None:
     await drain_outbox(harness.app)
     told = maya.last_text()
     assert "Spring block" in told and "Mon 9 Mar 2026" in told, told
+
+
+async def test_programs_list_pages_and_filters_by_folded_name(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        team = (await session.exec(select(Organization))).one()
+        for n in range(12):
+            await create_program(session, organization_id=team.id, name=f"Block {n:02d}", weeks=4)
+        await create_program(session, organization_id=team.id, name="Zoë's peaking", weeks=3)
+        await session.commit()
+    await coach.send("/programs")
+    assert "(1-10 of 13)" in coach.last_text()
+    await coach.press("➡️")
+    assert "(11-13 of 13)" in coach.last_text()
+    assert "Zoë's peaking · 3 wk" in coach.buttons()
+    await coach.send("/programs ZOE")
+    assert "matching “ZOE” (1-1 of 1)" in coach.last_text()
+    await coach.press("Zoë's peaking · 3 wk")
+    assert "Zoë's peaking" in coach.last_text()
+    await coach.send("/programs nothing like it")
+    assert "None. Send /programs to see them all." in coach.last_text()
