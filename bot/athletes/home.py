@@ -16,6 +16,7 @@ from bot.core.notices import label_coaches, notify_coaches
 from bot.replies import answer, send, show
 from storage.models import Athlete, Organization
 from storage.queries.athletes import unlink_athlete
+from storage.queries.insight import record_athlete_left
 from storage.queries.organizations import list_coaches
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,9 @@ async def confirm_leave(
     athlete, organization = found
     coaches = await list_coaches(context.session, organization_id=organization.id)
     await unlink_athlete(context.session, organization_id=organization.id, athlete_id=athlete.id)
+    await record_athlete_left(  # for the coaches' daily digest
+        context.session, organization_id=organization.id, athlete_id=athlete.id, now=context.now()
+    )
     log.info("athlete %s left organization %s", athlete.id, organization.id)
     await answer(update, context)
     await show(update, context, texts.left_team(organization.name))

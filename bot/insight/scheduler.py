@@ -32,6 +32,7 @@ from storage.queries.insight import (
     active_athletes,
     athlete_plans,
     athletes_joined,
+    athletes_left,
     claim_notice_days,
     digest_targets,
     local_day_bounds,
@@ -140,7 +141,8 @@ async def build_digest(session: AsyncSession, team: TeamClock, day: date) -> Dig
     records = await records_between(session, organization_id=team.id, first=day, last=day)
     low = [c for c in await readiness_on(session, organization_id=team.id, days=[day]) if c.low]
     joined = await athletes_joined(session, organization_id=team.id, start=start, end=end)
-    if not (done or missed or records or low or joined or plans):
+    left = await athletes_left(session, organization_id=team.id, start=start, end=end)
+    if not (done or missed or records or low or joined or left or plans):
         return None  # no one on a program and nothing happened: no message
     missed.sort(key=lambda item: roster.get(item[0], ""))
 
@@ -158,6 +160,7 @@ async def build_digest(session: AsyncSession, team: TeamClock, day: date) -> Dig
         ],
         low_readiness=[f"{name(c.athlete_id)} {c.total}/20" for c in low],
         joined=[j.athlete_name for j in joined],
+        left=[x.athlete_name for x in left],
     )
     # Buttons to the athletes it names, who needs a look first.
     named: list[tuple[str, str]] = []
@@ -167,6 +170,7 @@ async def build_digest(session: AsyncSession, team: TeamClock, day: date) -> Dig
         *((r.athlete_id, r.athlete_name) for r in records),
         *((d.athlete_id, d.athlete_name) for d in done),
         *((j.athlete_id, j.athlete_name) for j in joined),
+        *((x.athlete_id, x.athlete_name) for x in left),
     ):
         if athlete_id not in {a for a, _ in named}:
             named.append((athlete_id, athlete_name))

@@ -98,8 +98,9 @@ def notifications_overview(lines: list[tuple[NoticeKind, str, bool, int, str]]) 
         )
     rows.append("")
     rows.append(
-        "The digest lists yesterday's sessions done and missed, PRs, readiness flags and who "
-        "joined. The reminder shows the day's session (none on rest days) with a readiness check."
+        "The digest lists yesterday's sessions done and missed, PRs, readiness flags, who "
+        "joined and who left. The reminder shows the day's session (none on rest days) with a "
+        "readiness check."
     )
     return "\n".join(rows)
 
@@ -192,6 +193,7 @@ def digest(
     records: list[str],
     low_readiness: list[str],
     joined: list[str],
+    left: list[str],
 ) -> str:
     lines = [f"<b>Daily digest</b> · {escape(team)} · {day:%a %d %b}"]
     sections = (
@@ -200,6 +202,7 @@ def digest(
         ("🏆 PRs", records),
         ("🩺 Low readiness", low_readiness),
         ("👋 Joined", joined),
+        ("🚪 Left", left),
     )
     for label, items in sections:
         if items:

@@ -13,7 +13,7 @@ from storage.models.enums import (
 )
 from storage.models.exercises import Exercise, ExerciseProgression
 from storage.models.inbox import InboxUpdate
-from storage.models.insight import NoticeKind, NotificationSetting, ReadinessCheck
+from storage.models.insight import NoticeKind, NotificationSetting, ReadinessCheck, RosterEvent
 from storage.models.invitations import AthleteInvitation, DeepLinkFailure
 from storage.models.memberships import Membership
 from storage.models.muscles import ExerciseMuscle, MuscleGroup
@@ -54,6 +54,7 @@ __all__ = [
     "ProgramSession",
     "ProgressionDirection",
     "ReadinessCheck",
+    "RosterEvent",
     "SetLog",
     "TrainingSession",
     "User",

@@ -78,3 +78,24 @@ class NotificationSetting(SQLModel, table=True):
     minute: int = Field(sa_column=sa.Column(sa.SmallInteger, nullable=False))  # of the local day
     last_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=time_column(nullable=False))
+
+
+class RosterEvent(SQLModel, table=True):
+    """An athlete leaving a team (for the coaches' digest): the athlete record stays."""
+
+    __tablename__ = "roster_events"
+    __table_args__ = (sa.Index("ix_roster_events_org_at", "organization_id", "at"),)
+
+    id: str = Field(default_factory=new_id, sa_column=id_column())
+    organization_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(16), sa.ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    athlete_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(16), sa.ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    kind: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))  # "left"
+    at: datetime = Field(default_factory=utcnow, sa_column=time_column(nullable=False))

@@ -35,6 +35,7 @@ from storage.models import (
     Program,
     ProgramSession,
     ReadinessCheck,
+    RosterEvent,
     SetLog,
     TrainingSession,
     User,
@@ -780,3 +781,34 @@ async def team_statuses(
         )
         statuses.append(with_flags(status, today=today))
     return rank_by_attention(statuses)
+
+
+async def record_athlete_left(
+    session: AsyncSession, *, organization_id: str, athlete_id: str, now: datetime
+) -> None:
+    """Remember that an athlete left the team (their record stays), for the digest."""
+    session.add(
+        RosterEvent(organization_id=organization_id, athlete_id=athlete_id, kind="left", at=now)
+    )
+    await session.flush()
+
+
+async def athletes_left(
+    session: AsyncSession, *, organization_id: str, start: datetime, end: datetime
+) -> list[Joined]:
+    """Athletes who left the team in [start, end)."""
+    rows = (
+        await session.execute(
+            sa.select(col(Athlete.id), col(Athlete.name))
+            .join(RosterEvent, col(RosterEvent.athlete_id) == col(Athlete.id))
+            .where(
+                col(RosterEvent.organization_id) == organization_id,
+                col(RosterEvent.kind) == "left",
+                col(RosterEvent.at) >= start,
+                col(RosterEvent.at) < end,
+            )
+            .order_by(col(Athlete.name))
+            .distinct()
+        )
+    ).all()
+    return [Joined(athlete_id, name) for athlete_id, name in rows]

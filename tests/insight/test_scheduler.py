@@ -184,6 +184,9 @@ async def test_the_digest_lists_exactly_yesterdays_facts(
     slots = await program_for_more(harness, org, sam_id)
     # Sunday (not yesterday for Tuesday's digest): a baseline squat.
     clock.now = utc(MON - timedelta(days=1), 10)
+    await add_athlete(coach, "Eli Stone")
+    eli = athlete_named(harness.tg, "eli", "Eli")
+    await eli.open_link(await invite_from_card(coach))
     await maya.send("/log Back squat 3x5 @ 100")
     # Monday: Maya does Lower A, sets a PR off-plan, reports low readiness; Sam misses Lower A;
     # Dee joins.
@@ -215,6 +218,8 @@ async def test_the_digest_lists_exactly_yesterdays_facts(
     await add_athlete(coach, "Dee Park")
     dee = athlete_named(harness.tg, "dee", "Dee")
     await dee.open_link(await invite_from_card(coach))
+    await eli.send("/leave")
+    await eli.press("Yes, leave")
     # Tuesday before the digest: facts of today must not appear.
     clock.now = utc(MON + timedelta(days=1), 6, 0)
     await maya.send("/readiness")
@@ -233,9 +238,10 @@ async def test_the_digest_lists_exactly_yesterdays_facts(
         "🏆 PRs (1): Maya Lopez — Back Squat 110 kg × 5\n"
         "🩺 Low readiness (1): Maya Lopez 7/20\n"
         "👋 Joined (1): Dee Park\n"
+        "🚪 Left (1): Eli Stone\n"
         "\n/team for everyone's compliance · /notifications to change the time"
     )
-    assert coach.buttons() == ["Sam Reed", "Maya Lopez", "Dee Park"]
+    assert coach.buttons() == ["Sam Reed", "Maya Lopez", "Dee Park", "Eli Stone"]
     await coach.press("Sam Reed")
     assert "Sam Reed" in coach.last_text()
     # Once a day only, even with more ticks and a restart.
