@@ -271,3 +271,21 @@ async def test_today_across_a_dst_change(harness: Harness) -> None:
     clock.now += timedelta(hours=1)  # 00:30 EDT Monday (it would still be Sunday in EST)
     await maya.send("/today")
     assert maya.last_text().startswith("🏋️ Mon 9 Mar · Lower A")
+
+
+async def test_a_forty_exercise_session_fits_one_message(harness: Harness) -> None:
+    _, maya = await coach_and_athlete(harness)
+    lines = [
+        f"Back squat 5/4/3/2/1 @ 60/65/70/75/80%, tempo 31X1, rest 2min -- note {n} " + "x" * 60
+        for n in range(40)
+    ]
+    await assign_program(harness, weeks=1, sessions={(1, 1): ("Long day", "\n".join(lines))})
+    set_clock(harness, MONDAY_MORNING)
+    await maya.send("/maxes Back squat 140")
+    await maya.send("/today")  # the fake Bot API refuses anything over Telegram's limits
+    text = maya.last_text()
+    assert text.startswith("🏋️ Mon 2 Mar · Long day")
+    assert maya.buttons().count("Back Squat") == 40
+    assert maya.buttons()[-1] == "🏁 Finish session"
+    await maya.press(maya.buttons()[39])
+    assert "Set 5: 1 @ 112.5 kg (80%)" in maya.last_text()
