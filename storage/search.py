@@ -515,10 +515,9 @@ _PREFIX_MIN = 2  # a one-letter word only matches a one-letter word
 _CHUNK_CACHE_SIZE = 100_000
 _CHUNK_CACHE_MAX_LENGTH = 40
 _SCAN_BELOW = 1000  # keys; fewer are looked up by a scan rather than through tables
-_RELAX_MAX_WORDS = 6
-_ATTRIBUTE_RUNS_KEPT = (
-    64  # per index  # words tried one by one when none of the documents has them all
-)
+_RELAX_MAX_WORDS = 6  # words tried one by one when none of the documents has them all
+_ATTRIBUTE_RUNS_KEPT = 64  # per index
+_WORDS_KEPT = 2048  # per index
 
 
 class MatchKind(StrEnum):
@@ -841,6 +840,7 @@ class SearchIndex:
         self._popularity = [_popularity(doc) for doc in self.documents]
         self._sort_names = [doc.name.casefold() for doc in self.documents]
         self._attribute_runs: dict[tuple[object, ...], _AttributeRun] = {}
+        self._word_keys: dict[str, dict[int, float]] = {}
         # (doc number, quality, primary) per muscle: the first mover, other primaries, secondaries.
         self._by_muscle: dict[str, list[tuple[int, float, bool]]] = {}
         self._by_pattern: dict[str, list[int]] = {}
@@ -878,7 +878,20 @@ class SearchIndex:
 
     def knows(self, word: str) -> bool:
         """Whether any name or alias has this word, a word it begins, or one spelt nearly so."""
-        return bool(self._similar_words(word))
+        return bool(self._keys_of_word(word))
+
+    def _keys_of_word(self, word: str) -> dict[int, float]:
+        """Keys holding the word, a word it begins or one spelt nearly so, with the similarity.
+        Kept per word: the index never changes, words recur across searches and within one
+        (every try at setting words aside), and a big team's fuzzy pass is dear."""
+        known = self._word_keys.get(word)
+        if known is None:
+            similar = self._similar_words(word)
+            known = self._lookup.keys_with(similar) if similar else {}
+            if len(self._word_keys) >= _WORDS_KEPT:
+                self._word_keys.clear()
+            self._word_keys[word] = known
+        return known
 
     def match(self, query: _Query) -> dict[int, tuple[float, MatchKind]]:
         """Best (score, kind) per document number whose name or aliases match (the attributes a
@@ -996,8 +1009,7 @@ class SearchIndex:
         """Keys holding every word in any order, with the mean similarity of the words."""
         per_word: list[dict[int, float]] = []
         for word in dict.fromkeys(words):
-            similar = self._similar_words(word)
-            candidates = self._lookup.keys_with(similar) if similar else {}
+            candidates = self._keys_of_word(word)
             if not candidates:
                 return
             per_word.append(candidates)
