@@ -63,6 +63,7 @@ from bot.settings import Settings
 from bot.training import routes as training_routes
 from bot.transfer import handlers as transfer
 from bot.transfer import keyboards as transfer_keyboards
+from bot.transport import RetryingRequest
 from bot.update_processor import PerChatUpdateProcessor
 from storage.db import describe_database
 
@@ -370,8 +371,10 @@ def build_application(
     # getUpdates batches are written to the inbox before PTB reads them (bot.inbox).
     polling = request if request is not None else HTTPXRequest(connection_pool_size=1)
     builder = builder.get_updates_request(InboxRequest(polling, inbox))
-    if request is not None:
-        builder = builder.request(request)
+    # Replies: a transient 5xx is retried instead of losing the reply (bot.transport).
+    builder = builder.request(
+        RetryingRequest(request if request is not None else HTTPXRequest(connection_pool_size=256))
+    )
     with warnings.catch_warnings():
         # Our conversations track buttons per user, not per message, on purpose.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")

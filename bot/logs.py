@@ -1,10 +1,17 @@
-"""Plain log lines to stderr, with the bot token redacted from every record."""
+"""Plain log lines to stderr, with the bot token and webhook secret redacted from every record.
+
+Personal data stays out at every level: the libraries that log it (SQL parameters, PTB's
+updates and Bot API parameters at DEBUG) are held at a level where they don't, see
+`quiet_libraries`.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import sys
+
+from telegram.error import NetworkError
 
 from bot.settings import Settings
 
@@ -41,10 +48,34 @@ class RedactTokens(logging.Filter):
         return True
 
 
+class NetworkTracebacksAtDebug(logging.Filter):
+    """PTB logs every failed network attempt with a 30-line traceback (a start without network
+    printed ~110 lines before our one-line error). Above DEBUG, keep the line and name the
+    error; the traceback stays for DEBUG."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.level <= logging.DEBUG or not record.exc_info or record.exc_info[1] is None:
+            return True
+        error = record.exc_info[1]
+        if record.name.startswith("telegram") and isinstance(error, NetworkError):
+            record.msg = f"{record.getMessage()} ({type(error).__name__})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     secrets = [settings.bot_token.get_secret_value()] if settings.bot_token else []
+    if settings.webhook_secret is not None:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    handler.addFilter(NetworkTracebacksAtDebug(logging.getLevelName(settings.log_level)))
     handler.addFilter(RedactTokens(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -53,10 +84,14 @@ def configure_logging(settings: Settings) -> None:
 
 
 def quiet_libraries() -> None:
-    """Loggers that would write tokens or personal data even at our DEBUG: warnings only.
+    """Loggers that would write tokens or personal data even at our DEBUG: held higher.
 
     httpx logs request URLs (with the token) at INFO; aiosqlite and SQLAlchemy log every
-    statement's parameters (names, emails, phone numbers) at DEBUG.
+    statement's parameters (names, emails, phone numbers) at DEBUG; apscheduler logs each
+    outbox tick at INFO. PTB logs whole updates ("Processing update ...", the webhook's
+    "received data") and every Bot API call's parameters and result (the texts we send) at
+    DEBUG, so all of `telegram` is held at INFO: LOG_LEVEL=DEBUG is for Spotter's own lines.
     """
     for name in ("httpx", "httpcore", "aiosqlite", "sqlalchemy.engine", "asyncpg", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(logging.INFO)

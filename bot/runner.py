@@ -7,23 +7,46 @@ import logging
 from typing import Any
 from urllib.parse import urlparse
 
-from telegram import Update
-from telegram.error import InvalidToken, NetworkError
+import sqlalchemy.exc
+from telegram import Bot, Update
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.request import BaseRequest
 
 from bot.app import build_application
 from bot.context import MODE_KEY
 from bot.settings import Settings, SettingsError
-from storage.db import describe_database, make_engine
+from storage.db import check_writable, describe_database, make_engine
 from storage.migrate import migrate_database
 
 log = logging.getLogger("bot")
+
+
+GETME_ATTEMPTS = 5
+
+
+def database_error(settings: Settings, error: Exception) -> SettingsError:
+    """One line for what stops the database at start: locked, unreachable, read-only."""
+    where = describe_database(settings.database_url)
+    text = str(getattr(error, "orig", None) or error).splitlines()[0][:160] or type(error).__name__
+    lowered = text.lower()
+    if "locked" in lowered:
+        hint = "another process holds it (is Spotter already running?)"
+    elif "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
+        hint = "it is read-only: check the file's and its folder's permissions"
+    elif isinstance(error, OSError) or "connect" in lowered or "refused" in lowered:
+        hint = "can't connect: is the server running, and is DATABASE_URL right?"
+    else:
+        hint = "check DATABASE_URL"
+    return SettingsError(f"database {where}: {hint} ({text})")
 
 
 async def prepare_database(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     try:
         report = await migrate_database(engine)
+        await check_writable(engine)
+    except (sqlalchemy.exc.SQLAlchemyError, OSError) as error:
+        raise database_error(settings, error) from None
     finally:
         await engine.dispose()
     log.info(
@@ -49,6 +72,43 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+async def check_telegram(settings: Settings, request: BaseRequest | None = None) -> str:
+    """Ask Telegram who we are before starting: a bad token, no network or a flood wait end
+    in one line (exit 2) here, not in a library's tracebacks. A 429 is waited out."""
+    bot = Bot(
+        settings.require_token(),
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url,
+        request=request,
+    )
+    for attempt in range(1, GETME_ATTEMPTS + 1):
+        try:
+            async with bot:  # initialize() calls getMe
+                return bot.username
+        except InvalidToken:
+            raise SettingsError(
+                "BOT_TOKEN was rejected by Telegram: check it with @BotFather (/token)"
+            ) from None
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+            if attempt == GETME_ATTEMPTS:
+                raise SettingsError(
+                    f"Telegram keeps asking to wait (429, retry after {seconds:.0f}s); "
+                    "try again later"
+                ) from None
+            log.warning("Telegram asks to wait %.0fs before starting (429); waiting", seconds)
+            await asyncio.sleep(seconds)
+        except NetworkError as error:
+            raise SettingsError(
+                f"can't reach the Bot API at {settings.telegram_api_url} "
+                f"({type(error).__name__}); check the network or TELEGRAM_API_URL"
+            ) from None
+        except TelegramError as error:
+            raise SettingsError(f"Telegram refused getMe: {error.message}") from None
+    raise AssertionError("unreachable")
+
+
 def run_bot(
     settings: Settings, *, webhook: bool = False, request: BaseRequest | None = None
 ) -> int:
@@ -57,6 +117,7 @@ def run_bot(
     use_webhook = webhook or settings.webhook_url is not None
     options = webhook_options(settings) if use_webhook else {}
     asyncio.run(prepare_database(settings))
+    asyncio.run(check_telegram(settings, request))
     application = build_application(settings, request=request)
     application.bot_data[MODE_KEY] = "webhook" if use_webhook else "polling"
     try:

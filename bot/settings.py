@@ -69,6 +69,24 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value
 
+    @field_validator("webhook_url")
+    @classmethod
+    def check_webhook_https(cls, value: str | None) -> str | None:
+        # Telegram only delivers webhooks to https:// URLs.
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL (Telegram only calls https webhooks)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Never echo the value. 16+ characters: a short secret can be guessed by trying.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()
+        ):
+            raise ValueError("must be 16-256 characters of A-Z a-z 0-9 _ -")
+        return value
+
     @field_validator("default_phone_region")
     @classmethod
     def check_region(cls, value: str) -> str:
@@ -87,9 +105,9 @@ class Settings(BaseSettings):
 
     def require_webhook_secret(self) -> str:
         secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
             raise SettingsError(
-                "WEBHOOK_SECRET is required in webhook mode: 1-256 characters of A-Z a-z 0-9 _ -"
+                "WEBHOOK_SECRET is required in webhook mode: 16-256 characters of A-Z a-z 0-9 _ -"
             )
         return secret
 

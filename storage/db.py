@@ -111,6 +111,16 @@ async def upsert(
     await session.execute(statement)
 
 
+async def check_writable(engine: AsyncEngine) -> None:
+    """Fail now if the database can't take a write (a read-only file, a read-only replica),
+    instead of starting "healthy" and failing every update. Nothing is kept."""
+    async with engine.connect() as connection, connection.begin() as outer:
+        await connection.exec_driver_sql(
+            "INSERT INTO update_inbox (update_id, received_at) VALUES (-1, CURRENT_TIMESTAMP)"
+        )
+        await outer.rollback()
+
+
 def describe_database(url: str) -> str:
     """The kind and place of a database without its password, for logs."""
     parsed = make_url(url)

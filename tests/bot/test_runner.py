@@ -123,7 +123,7 @@ def test_the_token_never_reaches_the_log(capsys: pytest.CaptureFixture[str]) -> 
     try:
         url = f"https://api.telegram.org/bot{GOOD_TOKEN}/getMe"
         logging.getLogger("httpx").warning("HTTP Request: POST %s", url)
-        logging.getLogger("telegram.ext.ExtBot").debug("Calling Bot API endpoint %s", url)
+        logging.getLogger("telegram.ext.ExtBot").info("Calling Bot API endpoint %s", url)
         try:
             raise RuntimeError(f"failed {url}")
         except RuntimeError:
