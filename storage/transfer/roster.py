@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from pydantic import ValidationError
+
 from storage import validation
-from storage.errors import InvalidInput
 from storage.models.base import utcnow
 from storage.models.enums import AthleteGender, AthleteStatus
-from storage.schemas import AthleteCreate, build_input
+from storage.schemas import AthleteCreate
 from storage.transfer.cells import restore_text
 from storage.transfer.reading import (
     CellValue,
@@ -378,17 +379,11 @@ def cell_text(value: CellValue) -> str | None:
 def _check_row(
     row: SheetRow, header: HeaderMatch, *, phone_region: str | None, today: date | None
 ) -> RosterRow | list[RowProblem]:
+    """One row through AthleteCreate, the model /addathlete saves: its validators (the
+    `storage.validation` rules) run once and report every field that is wrong, not just the
+    first. Only what a form step does before the model is done here: a phone number read in the
+    team's region, a birthdate read from text or a date cell, gender and status words."""
     problems: list[RowProblem] = []
-    values: dict[str, object] = {}
-
-    def check(roster_field: RosterField, clean: object) -> None:
-        try:
-            values[_FIELD_KEYS[roster_field]] = clean() if callable(clean) else clean
-        except ValueError as error:
-            problems.append(
-                _problem(row, header, roster_field, RowProblemCode.INVALID, message=str(error))
-            )
-
     name_field = _name_field(header)
     if RosterField.NAME in header.columns:
         name = cell_text(_cell(row, header, RosterField.NAME)) or ""
@@ -398,23 +393,23 @@ def _check_row(
             _cell(row, header, RosterField.LAST_NAME),
         )
         name = " ".join(text for part in parts if (text := cell_text(part)))
-    check(name_field, lambda: validation.clean_person_name(name))
-
-    email = cell_text(_cell(row, header, RosterField.EMAIL))
-    if email is not None:
-        check(RosterField.EMAIL, lambda: validation.clean_email(email))
+    values: dict[str, object] = {
+        "name": name,
+        "email": cell_text(_cell(row, header, RosterField.EMAIL)),
+        "notes": cell_text(_cell(row, header, RosterField.NOTES)),
+    }
     phone = cell_text(_cell(row, header, RosterField.PHONE))
     if phone is not None:
-        check(RosterField.PHONE, lambda: validation.clean_phone(phone, region=phone_region))
+        try:
+            values["phone"] = validation.clean_phone(phone, region=phone_region)
+        except ValueError as error:
+            problems.append(_invalid(row, header, RosterField.PHONE, str(error)))
     born = _cell(row, header, RosterField.BIRTHDATE)
     if born is not None:
-        check(RosterField.BIRTHDATE, lambda: _birthdate(born, today=today))
-    notes = cell_text(_cell(row, header, RosterField.NOTES))
-    if notes is not None:
-        check(
-            RosterField.NOTES,
-            lambda: validation.clean_long_text(notes, what="notes", limit=validation.NOTES_MAX),
-        )
+        try:
+            values["birthdate"] = _birthdate(born, today=today)
+        except ValueError as error:
+            problems.append(_invalid(row, header, RosterField.BIRTHDATE, str(error)))
     gender_text = cell_text(_cell(row, header, RosterField.GENDER))
     if gender_text is not None:
         gender = _GENDER_WORDS.get(fold_label(gender_text))
@@ -431,27 +426,50 @@ def _check_row(
             problems.append(
                 _problem(row, header, RosterField.STATUS, RowProblemCode.UNKNOWN_STATUS)
             )
-    if problems:
-        return problems
     try:
-        athlete = build_input(AthleteCreate, today, **values)
-    except InvalidInput as error:  # the schema's own rules, should they ever go further
-        roster_field = RosterField(error.field) if error.field in set(RosterField) else name_field
-        return [_problem(row, header, roster_field, RowProblemCode.INVALID, message=error.message)]
+        athlete = AthleteCreate.model_validate(values, context={"today": today})
+    except ValidationError as error:
+        for item in error.errors():
+            key = str(item["loc"][0]) if item["loc"] else "name"
+            roster_field = _SCHEMA_FIELDS.get(key, name_field)
+            if roster_field is RosterField.NAME:
+                roster_field = name_field
+            message = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(_invalid(row, header, roster_field, message))
+        problems.sort(key=lambda problem: _FIELD_ORDER.index(problem.field))
+        return problems
+    if problems:
+        problems.sort(key=lambda problem: _FIELD_ORDER.index(problem.field))
+        return problems
     return RosterRow(row=row.number, athlete=athlete, status=status)
 
 
-_FIELD_KEYS: dict[RosterField, str] = {
-    RosterField.NAME: "name",
-    RosterField.FIRST_NAME: "name",
-    RosterField.LAST_NAME: "name",
-    RosterField.EMAIL: "email",
-    RosterField.PHONE: "phone",
-    RosterField.BIRTHDATE: "birthdate",
-    RosterField.GENDER: "gender",
-    RosterField.NOTES: "notes",
-    RosterField.STATUS: "status",
+def _invalid(
+    row: SheetRow, header: HeaderMatch, roster_field: RosterField, message: str
+) -> RowProblem:
+    return _problem(row, header, roster_field, RowProblemCode.INVALID, message=message)
+
+
+_SCHEMA_FIELDS = {
+    "name": RosterField.NAME,
+    "email": RosterField.EMAIL,
+    "phone": RosterField.PHONE,
+    "birthdate": RosterField.BIRTHDATE,
+    "gender": RosterField.GENDER,
+    "notes": RosterField.NOTES,
 }
+# Problems of a row in the order of the form's steps.
+_FIELD_ORDER = [
+    RosterField.NAME,
+    RosterField.FIRST_NAME,
+    RosterField.LAST_NAME,
+    RosterField.EMAIL,
+    RosterField.PHONE,
+    RosterField.BIRTHDATE,
+    RosterField.GENDER,
+    RosterField.NOTES,
+    RosterField.STATUS,
+]
 
 
 def _birthdate(value: CellValue, *, today: date | None) -> date:
