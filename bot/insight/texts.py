@@ -173,7 +173,12 @@ def team_page(
 
 # --- daily digest --------------------------------------------------------------------------
 
-DIGEST_LIST_MAX = 8
+DIGEST_LIST_MAX = 6
+DIGEST_ITEM_MAX = 60  # characters: six full sections still fit one message
+
+
+def shorten(text: str, limit: int = DIGEST_ITEM_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def names_list(items: list[str]) -> str:
@@ -206,7 +211,8 @@ def digest(
     )
     for label, items in sections:
         if items:
-            lines.append(f"{label} ({len(items)}): {names_list([escape(i) for i in items])}")
+            listed = names_list([escape(shorten(item)) for item in items])
+            lines.append(f"{label} ({len(items)}): {listed}")
     if len(lines) == 1:
         lines.append("A quiet day: nothing planned, logged or answered.")
     lines.append("\n/team for everyone's compliance · /notifications to change the time")

@@ -42,3 +42,23 @@ def test_volume_chart_is_a_sane_png() -> None:
     assert 800 <= width <= 2000 and 500 <= height <= 1500
     assert len(data) < 1_000_000
     png_size(draw_volume_chart(weekly_volume([]), title="Weekly volume", unit="kg"))
+
+
+def test_the_longest_digest_fits_one_message() -> None:
+    from datetime import date
+
+    from bot.insight.texts import digest
+
+    long = ["<b>" + "Ж" * 100 + "</b> — " + "😀" * 100 for _ in range(50)]
+    text = digest(
+        "T" * 100,
+        date(2026, 3, 2),
+        done=long,
+        missed=long,
+        records=long,
+        low_readiness=long,
+        joined=long,
+        left=long,
+    )
+    assert len(text.encode("utf-16-le")) // 2 <= 4096
+    assert "&lt;b&gt;" in text and "+44 more" in text
