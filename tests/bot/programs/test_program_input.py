@@ -286,3 +286,16 @@ async def test_an_exercise_removed_before_save_saves_nothing(harness: Harness) -
     assert coach.last_answer is not None and "Nothing was saved" in coach.last_answer
     assert await count(harness, Program) == 0
     assert await count(harness, ProgramSession) == 0
+
+
+@pytest.mark.parametrize("abrupt", [False, True])
+async def test_a_restart_mid_program_keeps_the_draft(harness: Harness, abrupt: bool) -> None:
+    coach = await onboard_coach(harness.tg)
+    await to_session_step(coach, days=("Mon", "Thu"))
+    await coach.send("Lower:\nBack squat 5x5 @ 100kg")
+    await harness.restart(abrupt=abrupt)
+    await coach.send("Upper:\nBench press 5x5 @ 80kg")
+    preview = "\n".join(m.display_text for m in coach.bot_messages()[-6:])
+    assert "Back Squat" in preview and "Bench Press" in preview
+    await coach.press("✅ Save")
+    assert await count(harness, ProgramSession) == 2
