@@ -43,7 +43,13 @@ from storage.queries.insight import (
     reminder_targets,
     sessions_done,
 )
-from storage.queries.outbox import Buttons, NewMessage, enqueue_message, enqueue_messages
+from storage.queries.outbox import (
+    Buttons,
+    NewMessage,
+    enqueue_message,
+    enqueue_messages,
+    prune_outbox,
+)
 from storage.training.loads import format_kg
 from storage.training.schedule import zone_or_none
 
@@ -54,6 +60,7 @@ SCHEDULE_SECONDS = 30.0
 CHUNK = 200  # people handled per transaction
 DIGEST_BUTTONS = 8
 SCHEDULE_JOB = "spotter.schedule"
+OUTBOX_KEEP = timedelta(days=30)  # finished outbox rows are history after this
 
 
 @dataclass(frozen=True)
@@ -294,6 +301,8 @@ async def enqueue_due_notices(application: AnyApp) -> ScheduleReport:
         return report
     await enqueue_digests(database, teams, report, now)
     await enqueue_reminders(database, teams, report, now)
+    async with transaction(database.sessions) as session:
+        await prune_outbox(session, before=now - OUTBOX_KEEP)
     if report.digests or report.reminders:
         log.info("scheduled %d digests, %d reminders", report.digests, report.reminders)
     return report

@@ -254,3 +254,20 @@ async def get_outbox_message(
         .execution_options(populate_existing=True)
     )
     return result.first()
+
+
+async def prune_outbox(session: AsyncSession, *, before: datetime, limit: int = 5000) -> int:
+    """Forget finished rows (sent, failed, blocked) created before `before`; pending stay.
+
+    Keys name a dated fact (`reminder:<athlete>:<day>`), so once the day is long past nobody
+    enqueues it again and its row is only history.
+    """
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    old = (
+        sa.select(table.c.id)
+        .where(table.c.state != OutboxState.PENDING.value, table.c.created_at < before)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    result = await session.execute(sa.delete(table).where(table.c.id.in_(old)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -206,3 +206,21 @@ async def test_bulk_enqueue_and_day_claims_are_once_only(session_factory: Sessio
         assert await enqueue_messages(session, messages=messages, due_at=T0) == 0
         claimed = await claim_due_messages(session, now=T0, limit=10)
     assert sorted(m.idempotency_key for m in claimed) == [f"bulk:{i}" for i in range(4)]
+
+
+async def test_finished_rows_are_pruned_pending_ones_stay(session_factory: SessionFactory) -> None:
+    from storage.queries.outbox import prune_outbox
+
+    org = await new_team(session_factory)
+    for key in ("sent", "pending"):
+        await enqueue(session_factory, org, key, T0)
+    async with transaction(session_factory) as session:
+        [sent] = await claim_due_messages(session, now=T0, limit=1)
+        await mark_message_sent(session, message_id=sent.id, attempt=sent.attempt, now=T0)
+    async with transaction(session_factory) as session:
+        # created_at is the real time of the enqueue: prune what was created before tomorrow.
+        later = datetime.now(UTC) + timedelta(days=1)
+        assert await prune_outbox(session, before=later) == 1
+        assert await prune_outbox(session, before=later) == 0
+        keys = (await session.exec(select(col(OutboxMessage.idempotency_key)))).all()
+    assert list(keys) == ["pending"]
