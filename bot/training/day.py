@@ -19,7 +19,7 @@ from bot.training.common import Profile, Team, own_profile, team_today
 from bot.training.maxes import TYPING, caller_profiles, set_pending
 from bot.training.notices import queue_record_notice
 from storage.models.programs import ProgramEntry, ProgramSession
-from storage.models.training import SetLog, TrainingSession
+from storage.models.training import MaxSource, SetLog, TrainingSession
 from storage.prescriptions import Prescription
 from storage.queries import training as q
 from storage.training.logparse import LogError, LoggedSet, parse_log_line
@@ -37,6 +37,7 @@ class EntryView:
     prescription: Prescription
     worked: list[WorkedSet]
     logs: list[SetLog]
+    max: q.MaxValue | None = None
 
     @property
     def label(self) -> str:
@@ -48,7 +49,7 @@ class EntryView:
 class DayView:
     profile: Profile
     training: TrainingSession
-    program_session: ProgramSession | q.Slot | None
+    program_session: q.Slot | None
     entries: list[EntryView]
     week: int | None
     program_name: str | None
@@ -81,13 +82,15 @@ async def load_day(
     """The day with loads worked out. `slot` and `program_name`, when the caller has them, save
     a query each."""
     team = profile.team
-    program_session: ProgramSession | q.Slot | None = slot
+    program_session = slot
     entries: list[EntryView] = []
     week = None
     if program_session is None and training.program_session_id is not None:
-        program_session = await q.get_program_session(
+        found_slot = await q.program_slot(
             session, organization_id=team.id, program_session_id=training.program_session_id
         )
+        if found_slot is not None:
+            program_session, program_name = found_slot
     if program_session is not None:
         week = program_session.week
         planned = await q.planned_entries(
@@ -120,6 +123,7 @@ async def load_day(
                     prescription,
                     worked,
                     logs.get(item.entry.id, []),
+                    found,
                 )
             )
     if program_name is None and training.assignment_id is not None:
@@ -388,6 +392,10 @@ async def record_entry(
         prescribed=snapshots(entry),
         now=now,
         skipped=skipped,
+        # The entered max was read with the day: PRs need not read it again.
+        max_on_record=(
+            entry.max.kg if entry.max and entry.max.source is not MaxSource.ESTIMATED else None
+        ),
     )
 
 

@@ -25,6 +25,13 @@ from storage.training.records import Bests, LiftedSet, PersonalRecord, estimate_
 ENTERED_SOURCES = (MaxSource.TESTED, MaxSource.COACH)
 
 
+class Unknown:
+    """Not read yet (as opposed to None: read, and there is none)."""
+
+
+UNKNOWN = Unknown()
+
+
 # --- maxes ---------------------------------------------------------------------------------
 
 
@@ -370,6 +377,7 @@ async def _bests(
     exercise_id: str,
     exclude_session_id: str,
     exclude_entry_id: str | None,
+    max_on_record: float | Unknown | None = UNKNOWN,
 ) -> Bests:
     """What the athlete had done on this exercise, leaving out the entry being (re)logged."""
     conditions: list[Any] = [
@@ -397,15 +405,17 @@ async def _bests(
     ).all()
     logged_e1rms = [float(e1rm) for _, _, e1rm in by_reps if e1rm is not None]
     best_logged = max(logged_e1rms) if logged_e1rms else None
-    entered = await entered_maxes(
-        session,
-        organization_id=organization_id,
-        athlete_id=athlete_id,
-        exercise_ids=[exercise_id],
-    )
+    if isinstance(max_on_record, Unknown):
+        entered = await entered_maxes(
+            session,
+            organization_id=organization_id,
+            athlete_id=athlete_id,
+            exercise_ids=[exercise_id],
+        )
+        max_on_record = entered[exercise_id].kg if exercise_id in entered else None
     candidates = [float(best_logged)] if best_logged is not None else []
-    if exercise_id in entered:
-        candidates.append(entered[exercise_id].kg)
+    if max_on_record is not None:
+        candidates.append(max_on_record)
     return Bests(
         e1rm=max(candidates) if candidates else None,
         kg_by_reps={
@@ -425,6 +435,7 @@ async def _write_sets(
     prescribed: Sequence[dict[str, Any] | None],
     now: datetime,
     first_set_no: int = 1,
+    max_on_record: float | Unknown | None = UNKNOWN,
 ) -> LogOutcome:
     records: list[PersonalRecord] = []
     if not skipped:
@@ -435,6 +446,7 @@ async def _write_sets(
             exercise_id=exercise_id,
             exclude_session_id=training.id,
             exclude_entry_id=entry_id,
+            max_on_record=max_on_record,
         )
         records = find_records(bests, [LiftedSet(s.kg, s.reps) for s in sets])
     rows: list[SetLog] = []
@@ -482,8 +494,10 @@ async def log_entry(
     prescribed: Sequence[dict[str, Any] | None],
     now: datetime,
     skipped: bool = False,
+    max_on_record: float | Unknown | None = UNKNOWN,
 ) -> LogOutcome:
     """Log (or change) a program entry: its sets replace what was logged for it before.
+    `max_on_record` (the entered max the caller already read, or None) saves reading it again.
 
     The same sets again are UNCHANGED (a double tap logs nothing twice and announces no PR twice).
     """
@@ -523,6 +537,7 @@ async def log_entry(
         skipped=skipped,
         prescribed=prescribed,
         now=now,
+        max_on_record=max_on_record,
     )
 
 
@@ -785,13 +800,31 @@ async def active_plan(
     return ActivePlan(assignment, program, sessions)
 
 
-async def get_program_session(
+async def program_slot(
     session: AsyncSession, *, organization_id: str, program_session_id: str
-) -> ProgramSession | None:
-    row = await session.get(ProgramSession, program_session_id)
-    if row is None or row.organization_id != organization_id:
+) -> tuple[Slot, str] | None:
+    """A program session as a slot, with its program's name (one query)."""
+    row = (
+        await session.exec(
+            select(  # type: ignore[call-overload]  # (sqlmodel types select() up to 4 columns)
+                col(ProgramSession.id),
+                col(ProgramSession.week),
+                col(ProgramSession.weekday),
+                col(ProgramSession.position),
+                col(ProgramSession.title),
+                col(Program.name),
+            )
+            .join(Program, col(Program.id) == col(ProgramSession.program_id))
+            .where(
+                col(ProgramSession.id) == program_session_id,
+                col(ProgramSession.organization_id) == organization_id,
+            )
+        )
+    ).first()
+    if row is None:
         return None
-    return row
+    *slot, name = row
+    return Slot(*slot), name
 
 
 async def planned_entries(
