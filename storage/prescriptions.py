@@ -48,6 +48,7 @@ MAX_PERCENT = 150.0
 MAX_RIR = 10
 MAX_REST_SECONDS = 3600
 MAX_PROGRESSION_KG = 100.0
+MAX_SCHEME_TRIES = 12  # sets-and-reps lookalikes tried per line ("90/90 hip switch 2x10")
 
 
 # --- the structure -------------------------------------------------------------------------
@@ -532,12 +533,16 @@ def _read_entry(text: str, unit: Unit) -> tuple[str, tuple[SetTarget, ...], _Cla
     reads cleanly after it ("90/90 hip switch 2x10" is a name, then a scheme); when none does,
     the first scheme's own error is the one to report."""
     first_failure: _LineFailure | None = None
+    tried = 0
     for start in _scheme_starts(text):
+        if tried >= MAX_SCHEME_TRIES:
+            break  # no name holds that many; a hostile line costs no more than this
         name = text[:start].strip()
         try:
             scheme = _read_scheme(text, start)
             if scheme is None:
                 continue
+            tried += 1
             if not name:
                 if first_failure is None:
                     first_failure = _LineFailure(
