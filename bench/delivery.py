@@ -186,7 +186,11 @@ async def bench_database(kind: DatabaseKind, options: Options, scale: Scale) -> 
             await app.shutdown()
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
-    per_second = Counter(int(at - sends[0]) for at in sends) if sends else Counter()
+    busiest, first = 0, 0
+    for last, at in enumerate(sends):  # the most sends inside any sliding 1-second window
+        while at - sends[first] >= 1.0:
+            first += 1
+        busiest = max(busiest, last - first + 1)
     return {
         "seed_s": round(seeded, 1),
         "schedule_s": scheduled,
@@ -195,7 +199,7 @@ async def bench_database(kind: DatabaseKind, options: Options, scale: Scale) -> 
         "sent": report.sent,
         "delivered": len(recipients),
         "duplicates": sum(count - 1 for count in recipients.values() if count > 1),
-        "busiest_second": max(per_second.values(), default=0),
+        "busiest_second": busiest,
         "rate": report.sent / drain_s if drain_s else 0.0,
         "interactive": latencies,
     }
@@ -216,7 +220,7 @@ async def run(options: Options) -> BenchResult:
             Figure("time to drain", figures["drain_s"], "s", kind),
             Figure("send rate", figures["rate"], "msg/s", kind, float(SEND_RATE) * 0.9, "higher"),
             Figure(
-                "busiest second",
+                "busiest 1-second window",
                 float(figures["busiest_second"]),
                 "msgs",
                 kind,

@@ -169,38 +169,53 @@ async def deliver_message(
         log.warning("outbox %s: claim lost before its outcome was recorded", message.id)
 
 
-async def send_due_batch(application: AnyApp, report: DrainReport, *, limit: int) -> int:
-    """Claim up to `limit` due rows and send them side by side; returns how many."""
+async def send_due_batch(
+    application: AnyApp, report: DrainReport, *, limit: int, rate: float = SEND_RATE
+) -> int:
+    """Claim up to `limit` due rows and send them `rate` a second, evenly spaced (so no
+    second ever sees a burst, even after a pause); returns how many were claimed."""
     database: Database = application.bot_data[DB_KEY]
     async with transaction(database.sessions) as session:
         claimed = await claim_due_messages(session, now=app_now(application), limit=limit)
     if not claimed:
         return 0
     report.batches += 1
+    started = time.monotonic()
+
+    async def paced(index: int, message: ClaimedMessage) -> None:
+        delay = started + index / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await deliver_message(application, message, report)
+
     results = await asyncio.gather(
-        *(deliver_message(application, message, report) for message in claimed),
+        *(paced(index, message) for index, message in enumerate(claimed)),
         return_exceptions=True,
     )
     failures = [result for result in results if isinstance(result, BaseException)]
     if failures:
         # A bug, not a Telegram answer: the rows stay claimed and come back after the lease.
         raise failures[0]
+    # The next batch starts where this one's schedule ends.
+    await asyncio.sleep(max(0.0, started + len(claimed) / rate - time.monotonic()))
     return len(claimed)
 
 
 async def drain_outbox(
-    application: AnyApp, *, rate: int = SEND_RATE, keep_going: Callable[[], bool] | None = None
+    application: AnyApp,
+    *,
+    rate: float = SEND_RATE,
+    batch: int | None = None,
+    keep_going: Callable[[], bool] | None = None,
 ) -> DrainReport:
-    """Send everything due now, at most `rate` messages a second, oldest first."""
+    """Send everything due now, `rate` messages a second, oldest first, claiming `batch` rows
+    at a time (a second's worth by default, so a crash strands little)."""
     report = DrainReport()
+    limit = batch or max(1, int(rate))
     while keep_going is None or keep_going():
-        started = time.monotonic()
-        count = await send_due_batch(application, report, limit=rate)
-        if count < rate:
+        count = await send_due_batch(application, report, limit=limit, rate=rate)
+        if count < limit:
             break
-        # Pace by wall time: the rate limiter would hold a bigger burst anyway, but then
-        # interactive answers would queue behind the whole burst.
-        await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
     return report
 
 
