@@ -267,22 +267,34 @@ async def child_import(url: str, organization_id: str, path: Path) -> dict[str, 
 
 
 async def child_export(url: str, organization_id: str, folder: Path) -> dict[str, Any]:
+    from sqlalchemy.engine import make_url
+
     from storage.db import make_engine, make_session_factory
     from storage.transfer.export import export_team
 
+    # As /export does: a SQLite file is read on a connection of its own.
+    parsed_url = make_url(url)
+    sqlite_file = parsed_url.database if parsed_url.get_backend_name() == "sqlite" else None
     engine = make_engine(url)
     try:
         factory = make_session_factory(engine)
         started, cpu_started = time.perf_counter(), time.process_time()
         async with factory() as session:
             csv_only = await export_team(
-                session, organization_id=organization_id, directory=folder, workbook=False
+                session,
+                organization_id=organization_id,
+                directory=folder,
+                workbook=False,
+                sqlite_file=sqlite_file,
             )
         csv_done, csv_cpu = time.perf_counter(), time.process_time()
         (folder / "book").mkdir()
         async with factory() as session:
             full = await export_team(
-                session, organization_id=organization_id, directory=folder / "book"
+                session,
+                organization_id=organization_id,
+                directory=folder / "book",
+                sqlite_file=sqlite_file,
             )
         full_done, full_cpu = time.perf_counter(), time.process_time()
     finally:

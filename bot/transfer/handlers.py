@@ -17,15 +17,10 @@ import re
 import secrets
 import tempfile
 import unicodedata
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Document, InputFile, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
@@ -204,12 +199,18 @@ async def export_command(update: Update, context: SpotterContext, coach: Coach) 
     assert chat is not None
     team = coach.team.name
     stem = f"{slug(team)}-{today(context).isoformat()}"
-    await context.commit()  # the caller is known; the export reads on a connection of its own
+    await context.commit()  # nothing to write; on SQLite the export reads committed rows
+    url = make_url(context.db.url)
+    # SQLite: read from a connection of the export's own, not the bot's single pooled one.
+    sqlite_file = url.database if url.get_backend_name() == "sqlite" else None
     with tempfile.TemporaryDirectory(prefix="spotter-export-") as folder:
-        async with export_session(context) as session:
-            result = await export_team(
-                session, organization_id=coach.team_id, directory=Path(folder), stem=stem
-            )
+        result = await export_team(
+            context.session,
+            organization_id=coach.team_id,
+            directory=Path(folder),
+            stem=stem,
+            sqlite_file=sqlite_file if sqlite_file not in (None, "", ":memory:") else None,
+        )
         try:
             await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
             for file in result.files:
@@ -225,28 +226,6 @@ async def export_command(update: Update, context: SpotterContext, coach: Coach) 
             await send(update, context, texts.EXPORT_SEND_FAILED)
             return
     await send(update, context, texts.export_done(team, result, TABLE_TITLES))
-
-
-@asynccontextmanager
-async def export_session(context: SpotterContext) -> AsyncIterator[AsyncSession]:
-    """A session to stream a big export from without holding up everyone else.
-
-    SQLite: the bot's engine has one pooled connection (updates queue for it) and takes the
-    write lock at BEGIN; an export of a million rows on it would stall every chat for seconds.
-    A separate plain connection reads without a transaction lock (WAL: readers never block the
-    writer). PostgreSQL: one connection of the pool.
-    """
-    url = context.db.url
-    if make_url(url).get_backend_name() != "sqlite":
-        async with context.db.sessions() as session:
-            yield session
-        return
-    engine = create_async_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
-    try:
-        async with AsyncSession(engine) as session:
-            yield session
-    finally:
-        await engine.dispose()
 
 
 async def download(update: Update, context: SpotterContext, document: Document) -> bytes | None:

@@ -15,6 +15,7 @@ import asyncio
 import csv
 import functools
 import json
+import sqlite3
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -221,7 +222,12 @@ def logs_query(columns: tuple[Column, ...], organization_id: str) -> Any:
         .join(TrainingSession, col(TrainingSession.id) == col(SetLog.training_session_id))
         .join(Athlete, col(Athlete.id) == col(SetLog.athlete_id))
         .join(Exercise, col(Exercise.id) == col(SetLog.exercise_id))
-        .where(col(SetLog.organization_id) == organization_id)
+        # Through the team's sessions (indexed by organization), then each session's sets
+        # (indexed by session): set_logs has no index of its own on the organization.
+        .where(
+            col(TrainingSession.organization_id) == organization_id,
+            col(SetLog.organization_id) == organization_id,
+        )
         .order_by(
             col(TrainingSession.scheduled_for),
             col(TrainingSession.id),
@@ -530,22 +536,28 @@ async def export_team(
     tables: Sequence[ExportTable] | None = None,
     workbook: bool = True,
     max_file_bytes: int = MAX_UPLOAD_BYTES,
+    sqlite_file: str | None = None,
 ) -> ExportResult:
-    """Write the team's tables under `directory` (the caller removes it after sending)."""
+    """Write the team's tables under `directory` (the caller removes it after sending).
+
+    With `sqlite_file` (the session's own database file), rows are read from a read-only
+    connection of their own in a worker thread: only what is committed, about twice as fast,
+    and without holding the bot's one pooled SQLite connection for the length of the export.
+    """
     result = ExportResult()
     book: Any = Workbook(write_only=True) if workbook else None
+    bind = session.bind
     for table in EXPORT_TABLES if tables is None else tables:
         writer = await asyncio.to_thread(_TableWriter, table, directory, stem, book)
         count = 0
         try:
-            statement = table.statement(organization_id).execution_options(yield_per=BATCH_ROWS)
-            # Core, not the ORM: plain rows, without the ORM's loading layer per row.
-            connection = await session.connection()
-            stream = await connection.stream(statement)
-            # A batch at a time: one await per few thousand rows, not one per row.
-            async for batch in stream.partitions(BATCH_ROWS):
-                await asyncio.to_thread(writer.write, batch)
-                count += len(batch)
+            statement = table.statement(organization_id)
+            if sqlite_file is not None and bind is not None and bind.dialect.name == "sqlite":
+                count = await asyncio.to_thread(
+                    _copy_from_sqlite, sqlite_file, statement, bind.dialect, writer
+                )
+            else:
+                count = await _copy_streamed(session, statement, writer)
         finally:
             await asyncio.to_thread(writer.close)
         result.counts[table.key] = count
@@ -562,6 +574,36 @@ async def export_team(
         )
         await asyncio.to_thread(_add_file, result, path, path.name, "xlsx", rows, max_file_bytes)
     return result
+
+
+async def _copy_streamed(session: AsyncSession, statement: Any, writer: _TableWriter) -> int:
+    """Core rows, a batch at a time (one await per few thousand rows, not one per row)."""
+    count = 0
+    connection = await session.connection()
+    stream = await connection.stream(statement.execution_options(yield_per=BATCH_ROWS))
+    async for batch in stream.partitions(BATCH_ROWS):
+        await asyncio.to_thread(writer.write, batch)
+        count += len(batch)
+    return count
+
+
+def _copy_from_sqlite(path: str, statement: Any, dialect: Any, writer: _TableWriter) -> int:
+    """SQLite: the query on a read-only connection of its own, read and written in this one
+    worker thread. No event-loop hop and no SQLAlchemy row per row (half the time of a
+    million-row export), and no transaction: in WAL mode the bot's writes go on meanwhile."""
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    values = compiled.construct_params()
+    arguments = [values[name] for name in compiled.positiontup or ()]
+    count = 0
+    connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        cursor = connection.execute(str(compiled), arguments)
+        while batch := cursor.fetchmany(BATCH_ROWS):
+            writer.write(batch)
+            count += len(batch)
+    finally:
+        connection.close()
+    return count
 
 
 def _add_file(

@@ -10,6 +10,7 @@ import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -418,3 +419,36 @@ async def test_programs_are_exported_an_entry_a_row_with_the_shorthand(
     again = parse_session(first["Shorthand (kg)"] + "\n" + second["Shorthand (kg)"])
     assert not isinstance(again, ParseErrors)
     assert [e.prescription for e in again.entries] == [e.prescription for e in parsed.entries]
+
+
+async def test_reading_sqlite_on_its_own_connection_writes_the_same_files(
+    session: AsyncSession, tmp_path: Path, db_kind: str
+) -> None:
+    if db_kind != "sqlite":
+        pytest.skip("a SQLite file read on its own connection")
+    org = await add_tricky_team(session)
+    await session.commit()  # the reader sees what is committed
+    bind = session.bind
+    assert bind is not None
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    streamed = await export_team(session, organization_id=org, directory=tmp_path / "a")
+    direct = await export_team(
+        session,
+        organization_id=org,
+        directory=tmp_path / "b",
+        sqlite_file=bind.url.database,
+    )
+    assert (
+        direct.counts
+        == streamed.counts
+        == {
+            "athletes": 4,
+            "maxes": 0,
+            "programs": 0,
+            "training-logs": 0,
+        }
+    )
+    for a, b in zip(streamed.files, direct.files, strict=True):
+        if a.kind == "csv":
+            assert a.path.read_bytes() == b.path.read_bytes()
