@@ -695,11 +695,19 @@ async def log_history(
                 await session.exec(
                     select(SetLog, col(Exercise.name))
                     .join(Exercise, col(Exercise.id) == col(SetLog.exercise_id))
+                    # In the program's order (entries removed since, and off-plan sets, after),
+                    # then as logged.
+                    .outerjoin(ProgramEntry, col(ProgramEntry.id) == col(SetLog.entry_id))
                     .where(
                         col(SetLog.organization_id) == organization_id,
                         col(SetLog.training_session_id).in_(ids),
                     )
-                    .order_by(col(SetLog.logged_at), col(SetLog.set_no))
+                    .order_by(
+                        func.coalesce(col(ProgramEntry.position), 1_000_000),
+                        col(SetLog.logged_at),
+                        col(SetLog.entry_id),
+                        col(SetLog.set_no),
+                    )
                 )
             ).all()
         )
