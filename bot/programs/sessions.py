@@ -125,7 +125,10 @@ async def ask_resolution(
 ) -> None:
     entry = draft["entries"][index]
     options = [(str(o[0]), str(o[1])) for o in entry["options"]]
-    if options:
+    if len(options) == 1:
+        question = texts.unsure_name(entry["line"], entry["name"], options[0][1])
+        markup = kb.resolve_choices(options)
+    elif options:
         question = texts.ambiguous_name(entry["line"], entry["name"])
         markup = kb.resolve_choices(options)
     else:

@@ -141,6 +141,13 @@ def ambiguous_name(line_no: int, name: str) -> str:
     )
 
 
+def unsure_name(line_no: int, name: str, option: str) -> str:
+    return (
+        f"Line {line_no}: I'm not sure “{escape(name)}” is {escape(option)}. Is it?\n"
+        "<i>Or create it as your team's own exercise, or type the name again.</i>"
+    )
+
+
 def unknown_name(line_no: int, name: str) -> str:
     return (
         f"Line {line_no}: I don't know an exercise called “{escape(name)}”. Create it as your "

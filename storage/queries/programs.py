@@ -41,7 +41,7 @@ from storage.prescriptions import (
     progress_prescription,
 )
 from storage.queries.paging import Page, clamp_offset
-from storage.queries.search import MatchKind, SearchHit, search_exercises
+from storage.queries.search import MatchKind, SearchHit, SearchPage, search_exercises
 from storage.search import ABBREVIATIONS
 
 # Codes carried by NotFound / Conflict / InvalidInput (the bot turns them into sentences).
@@ -932,7 +932,7 @@ async def resolve_exercise_names(
         if name in resolved:
             continue
         curated = await search_exercises(session, organization_id=None, query=name, limit=10)
-        exact = [_option(hit) for hit in curated.items if hit.match is MatchKind.EXACT]
+        exact = _sure(curated)
         if len(exact) == 1:
             resolved[name] = NameResolution(name, Resolution.FOUND, tuple(exact))
             continue
@@ -942,15 +942,29 @@ async def resolve_exercise_names(
         found = await search_exercises(
             session, organization_id=organization_id, query=name, limit=MAX_OPTIONS
         )
-        exact = [_option(hit) for hit in found.items if hit.match is MatchKind.EXACT]
+        exact = _sure(found)
         if len(exact) == 1:
             resolved[name] = NameResolution(name, Resolution.FOUND, tuple(exact))
-        elif found.items:
-            options = tuple(_option(hit) for hit in found.items)
+        elif options := _candidates(found):
             resolved[name] = NameResolution(name, Resolution.AMBIGUOUS, options)
         else:
             resolved[name] = NameResolution(name, Resolution.UNKNOWN)
     return {name: resolved[name] for name in wanted}
+
+
+def _sure(page: SearchPage) -> list[ExerciseOption]:
+    """Exact matches of a search that is sure of them. An unsure one ("Zercher deadlift" read
+    as Deadlift once "Zercher" is set aside) is only a candidate: the coach settles it."""
+    if not page.confident or page.set_aside:
+        return []
+    return [_option(hit) for hit in page.items if hit.match is MatchKind.EXACT]
+
+
+def _candidates(page: SearchPage) -> tuple[ExerciseOption, ...]:
+    """What to offer when nothing is sure: the hits, and a "did you mean" first."""
+    hits = [page.suggestion, *page.items] if page.suggestion is not None else page.items
+    options = {hit.exercise_id: _option(hit) for hit in hits}
+    return tuple(options.values())[:MAX_OPTIONS]
 
 
 def _option(hit: SearchHit) -> ExerciseOption:
