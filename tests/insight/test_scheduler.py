@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -345,3 +346,27 @@ async def test_readiness_is_offered_with_the_reminder_and_on_the_session(
     await maya.press("🩺 Readiness check", message=session_message)
     assert "Question 1 of 4" in maya.last_text()
     assert session_message.display_text.startswith("🏋️ Mon 23 Mar")
+
+
+async def test_two_schedulers_at_once_enqueue_each_reminder_once(
+    harness: Harness, team: tuple[LocalUser, LocalUser, MovableClock]
+) -> None:
+    from bot.app import build_application
+
+    coach, maya, clock = team
+    clock.now = utc(MON, 7, 0)  # 08:00 Berlin: the coach's digest and Maya's reminder
+    second = clock.attach(
+        build_application(harness.settings, request=harness.api, rate_limit=False)
+    )
+    await second.initialize()
+    try:
+        reports = await asyncio.gather(
+            enqueue_due_notices(harness.app), enqueue_due_notices(second)
+        )
+        await asyncio.gather(drain_outbox(harness.app), drain_outbox(second))
+    finally:
+        await second.shutdown()
+        await second.bot_data["spotter.db"].close()
+    assert sum(r.reminders for r in reports) == 1
+    assert sum(r.digests for r in reports) == 1
+    assert len(reminders(maya)) == 1 and len(digests(coach)) == 1
