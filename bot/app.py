@@ -37,6 +37,7 @@ from bot.core import deep_links as links
 from bot.core import errors, fallbacks
 from bot.core.deep_links import on_deep_link
 from bot.core.forms import (
+    BARE_START,
     NOT_TEXT,
     PICK_FIELD,
     SUMMARY,
@@ -74,7 +75,7 @@ SpotterApp = Application[Any, SpotterContext, Any, Any, Any, Any]
 
 def onboarding_conversation() -> ConversationHandler[Any]:
     return ConversationHandler(
-        entry_points=[CommandHandler("start", onboarding.start, filters.Regex(r"^/start(@\w+)?$"))],
+        entry_points=[CommandHandler("start", onboarding.start, BARE_START)],
         states={
             onboarding.TEAM_NAME: [MessageHandler(TEXT, onboarding.receive_team_name)],
         },

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +107,8 @@ class Form:
     # What /cancel says (after which the form's keys are dropped); default "Cancelled".
     on_cancel: Hook | None = None
     button_hint: str = core_texts.USE_THE_BUTTONS
+    # Per step, when text at that button step needs its own hint (e.g. "... or /skip").
+    step_hints: Mapping[str, str] = field(default_factory=dict)
     # A one-question form (a typed change from a card) just starts over when entered again
     # while open: nothing typed would be lost.
     restarts: bool = False
@@ -440,7 +442,11 @@ class FormsConversation:
 
     async def text_at_button_step(self, update: Update, context: SpotterContext) -> None:
         found = self.current(context)
-        await send(update, context, found[0].button_hint if found else core_texts.USE_THE_BUTTONS)
+        if found is None:
+            await send(update, context, core_texts.USE_THE_BUTTONS)
+            return
+        form, step = found
+        await send(update, context, form.step_hints.get(step, form.button_hint))
 
     async def text_please(self, update: Update, context: SpotterContext) -> None:
         await send(update, context, core_texts.TEXT_PLEASE)

@@ -273,7 +273,8 @@ async def test_save_twice_creates_one(harness: Harness) -> None:
 async def test_a_failed_reply_after_save_keeps_save_single(harness: Harness) -> None:
     coach = await onboard_coach(harness.tg)
     await fill_until_summary(coach)
-    harness.api.fail_next("sendMessage", Fault.server_error())
+    # Failing past the transport's retries (bot.transport retries a 5xx twice).
+    harness.api.fail_next("sendMessage", Fault.server_error(), times=3)
     await coach.press("✅ Save")
     assert all(isinstance(error, TelegramError) for error in harness.tg.errors)
     harness.tg.errors.clear()
