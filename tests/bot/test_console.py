@@ -279,11 +279,20 @@ async def test_inline_results_are_numbered_and_picking_one_sends_it(
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
     # main() configures logging for a process; give the test process its own back.
+    # configure_logging also sets the level of library loggers ("telegram", "httpx"...).
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    levels = {
+        name: logger.level
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    for name, logger in logging.root.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger):
+            logger.setLevel(levels.get(name, logging.NOTSET))
 
 
 async def test_make_run_without_a_token_says_so_and_opens_the_console(
