@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check migrate console bench bench-quick clean
+.PHONY: run test test-all lint typecheck check migrate console bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,14 @@ console: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python -m bot migrate
 
+# Two workers (the machine's cores). `make test` leaves out the long reliability and property
+# runs (marked slow: the SIGKILL test, hundreds of coaches at once, the input fuzzers);
+# `make test-all` (CI) runs everything.
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -33,7 +39,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-check: lint typecheck test
+check: lint typecheck test-all
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

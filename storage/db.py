@@ -53,7 +53,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 60)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        connect_args = kwargs.pop("connect_args", {"timeout": 30})
+        engine = create_async_engine(url, connect_args=connect_args, **kwargs)
         # pysqlite's own transaction handling is switched off so that BEGIN IMMEDIATE is ours.
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "connect", _disable_pysqlite_begin)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 
+import pytest
 from sqlmodel import col, select
 
 from bot.app import build_application
@@ -31,6 +32,7 @@ async def onboard_and_add(coach: LocalUser, index: int) -> None:
     await coach.press("✅ Save")
 
 
+@pytest.mark.slow
 async def test_two_hundred_coaches_add_athletes_at_the_same_time(harness: Harness) -> None:
     app = build_application(harness.settings, request=harness.api, rate_limit=False)
     await app.initialize()

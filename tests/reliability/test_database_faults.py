@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from storage.models import Membership, Organization
 from tests.bot.conftest import Harness
-from tests.bot.helpers import athletes_in_db, onboard_coach
+from tests.bot.helpers import add_athlete, athletes_in_db, onboard_coach
 
 
 class InjectedFault(Exception):
@@ -66,3 +66,86 @@ async def test_team_creation_is_all_or_nothing(harness: Harness) -> None:
         assert (await session.execute(select(func.count()).select_from(Membership))).scalar() == 0
     await coach.send("Northside Barbell")  # still being asked for the team name
     assert "is ready" in coach.last_text()
+
+
+async def test_failed_state_write_keeps_the_step_in_memory_and_in_the_database(
+    harness: Harness,
+) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send("/addathlete")
+    await coach.send("Maya")
+    # The draft upsert after the email answer fails: the user is told, and the bot's idea of
+    # the form goes back to what the database holds (still at the email step).
+    with failing_statement(harness, "INSERT INTO bot_user_data") as seen:
+        await coach.send("maya@example.com")
+    assert seen
+    assert "Your saved data is safe" in coach.last_text()
+    harness.tg.errors.clear()
+    # In memory as in the database: still the email step (a phone is not taken as the answer
+    # to a question whose step was never saved).
+    await coach.send("+14155550123")
+    assert "birth" not in coach.last_text().lower()
+    assert "email" in coach.last_text().lower()
+    await harness.restart()
+    await coach.send("maya@example.com")
+    await coach.send("+14155550123")
+    for _ in range(3):
+        await coach.send("/skip")
+    summary = coach.last_text()
+    assert "Check the new athlete" in summary
+    assert "maya@example.com" in summary and "555" in summary
+
+
+@contextmanager
+def failing_commit(harness: Harness) -> Iterator[list[str]]:
+    """The next COMMIT fails at the connection (below every function of ours)."""
+    engine = harness.app.bot_data["spotter.db"].engine.sync_engine
+    seen: list[str] = []
+
+    def refuse(conn: Any) -> None:
+        if not seen:
+            seen.append("COMMIT")
+            raise OperationalError("COMMIT", {}, InjectedFault("disk I/O error (injected)"))
+
+    event.listen(engine, "commit", refuse)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "commit", refuse)
+
+
+async def test_failed_commit_of_team_creation_saves_nothing_and_asks_again(
+    harness: Harness,
+) -> None:
+    coach = harness.tg.user("coach")
+    await coach.send("/start")
+    with failing_commit(harness) as seen:
+        await coach.send("Northside Barbell")
+    assert seen
+    assert "Your saved data is safe" in coach.last_text()
+    harness.tg.errors.clear()
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        assert (await session.execute(select(func.count()).select_from(Organization))).scalar() == 0
+    await coach.send("Northside Barbell")
+    assert "is ready" in coach.last_text()
+
+
+async def test_a_dropped_connection_fails_one_update_and_the_next_one_works(
+    harness: Harness,
+) -> None:
+    coach = await onboard_coach(harness.tg)
+    database = harness.app.bot_data["spotter.db"]
+    # Every pooled connection is lost (a database restart, a network cut): the first statement
+    # of the next update meets a dead connection.
+    async with database.engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        if database.engine.dialect.name == "postgresql":
+            await connection.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        raw.invalidate()
+    await coach.send("/athletes")
+    harness.tg.errors.clear()  # at most this update may fail, and it says so
+    await add_athlete(coach, "Maya")
+    assert [a.name for a in await athletes_in_db(harness)] == ["Maya"]

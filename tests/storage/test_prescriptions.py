@@ -434,6 +434,7 @@ def _sessions(draw: st.DrawFn, unit: Unit) -> ParsedSession:
     return ParsedSession(entries)
 
 
+@pytest.mark.slow  # a property run of its own: `make test-all` and CI
 @settings(max_examples=200, deadline=None)
 @given(
     st.sampled_from(["kg", "lb"]).flatmap(
