@@ -169,35 +169,45 @@ async def deliver_message(
         log.warning("outbox %s: claim lost before its outcome was recorded", message.id)
 
 
+class Pacer:
+    """Lets one send start every 1/rate seconds, counted from the previous send's start.
+
+    Never catches up: after a pause (a slow database, a busy CPU) sending resumes at the same
+    spacing instead of firing the backlog at once, so no second sees a burst.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self.next_at = 0.0
+
+    async def wait(self) -> None:
+        delay = self.next_at - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        self.next_at = time.monotonic() + self.interval
+
+
 async def send_due_batch(
-    application: AnyApp, report: DrainReport, *, limit: int, rate: float = SEND_RATE
+    application: AnyApp, report: DrainReport, *, limit: int, pacer: Pacer | None = None
 ) -> int:
-    """Claim up to `limit` due rows and send them `rate` a second, evenly spaced (so no
-    second ever sees a burst, even after a pause); returns how many were claimed."""
+    """Claim up to `limit` due rows and send them, paced; returns how many were claimed."""
     database: Database = application.bot_data[DB_KEY]
     async with transaction(database.sessions) as session:
         claimed = await claim_due_messages(session, now=app_now(application), limit=limit)
     if not claimed:
         return 0
     report.batches += 1
-    started = time.monotonic()
-
-    async def paced(index: int, message: ClaimedMessage) -> None:
-        delay = started + index / rate - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        await deliver_message(application, message, report)
-
-    results = await asyncio.gather(
-        *(paced(index, message) for index, message in enumerate(claimed)),
-        return_exceptions=True,
-    )
+    pacer = pacer or Pacer(SEND_RATE)
+    sending = []
+    for message in claimed:
+        await pacer.wait()
+        # Started one by one, answered side by side: a slow answer doesn't slow the rate.
+        sending.append(asyncio.create_task(deliver_message(application, message, report)))
+    results = await asyncio.gather(*sending, return_exceptions=True)
     failures = [result for result in results if isinstance(result, BaseException)]
     if failures:
         # A bug, not a Telegram answer: the rows stay claimed and come back after the lease.
         raise failures[0]
-    # The next batch starts where this one's schedule ends.
-    await asyncio.sleep(max(0.0, started + len(claimed) / rate - time.monotonic()))
     return len(claimed)
 
 
@@ -212,8 +222,9 @@ async def drain_outbox(
     at a time (a second's worth by default, so a crash strands little)."""
     report = DrainReport()
     limit = batch or max(1, int(rate))
+    pacer = Pacer(rate)
     while keep_going is None or keep_going():
-        count = await send_due_batch(application, report, limit=limit, rate=rate)
+        count = await send_due_batch(application, report, limit=limit, pacer=pacer)
         if count < limit:
             break
     return report
