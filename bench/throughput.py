@@ -71,6 +71,7 @@ from bench.common import (
     scratch_database,
     summarise_ms,
 )
+from bench.ladder import RUNGS, rung_reader
 from bot.app import build_application
 from bot.core.routing import iter_table
 from fake_telegram import LocalBotAPI, LocalTelegram, LocalUser, StoredMessage
@@ -78,6 +79,7 @@ from fake_telegram.server import JSONDict
 from storage.db import SessionFactory, make_engine, make_session_factory
 from storage.models import Athlete, Membership, Organization, User
 from storage.models.base import new_id, utcnow
+from storage.validation import fold_key
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 ActionKind = Literal["text", "button", "inline"]
@@ -732,7 +734,10 @@ async def stop_app(app: AnyApp) -> None:
 
 
 def build_echo_application(
-    api: LocalBotAPI, concurrent_updates: int, sessions: SessionFactory | None = None
+    api: LocalBotAPI,
+    concurrent_updates: int,
+    sessions: SessionFactory | None = None,
+    reader: Callable[[int], Awaitable[None]] | None = None,
 ) -> AnyApp:
     """The framework alone: what PTB does on this machine with handlers that do nothing else.
 
@@ -741,7 +746,12 @@ def build_echo_application(
     """
 
     async def touch_database(update: Update) -> None:
-        if sessions is None or update.effective_user is None:
+        if update.effective_user is None:
+            return
+        if reader is not None:  # a rung of the ladder (bench.ladder)
+            await reader(update.effective_user.id)
+            return
+        if sessions is None:
             return
         async with sessions() as session:
             found = await session.exec(
@@ -798,7 +808,8 @@ async def seed_coaches(
         seat_rows.append((new_id(), org_id, user_id, "owner", now))
         for _ in range(athletes_each):
             status = "active" if rng.random() < 0.8 else rng.choice(["inactive", "archived"])
-            athlete_rows.append((new_id(), org_id, random_name(rng), status, now, now))
+            name = random_name(rng)
+            athlete_rows.append((new_id(), org_id, name, fold_key(name), status, now, now))
     await bulk_insert(
         engine,
         User.__tablename__,
@@ -820,7 +831,7 @@ async def seed_coaches(
     await bulk_insert(
         engine,
         Athlete.__tablename__,
-        ["id", "organization_id", "name", "status", "created_at", "updated_at"],
+        ["id", "organization_id", "name", "name_key", "status", "created_at", "updated_at"],
         athlete_rows,
     )
 
@@ -969,11 +980,12 @@ async def bench_ceiling(
     concurrent: int,
     *,
     sessions: SessionFactory | None = None,
+    reader: Callable[[int], Awaitable[None]] | None = None,
     with_round_trip: bool = True,
 ) -> tuple[PhaseStats, PhaseStats | None]:
     """The echo app replaying the traces: saturated, then (full run) with the round trip."""
     api = RoundTripBotAPI()
-    app = build_echo_application(api, concurrent, sessions)
+    app = build_echo_application(api, concurrent, sessions, reader)
     driver = Driver(app, api)
     sim = Simulation(driver, random.Random(2))
     await app.initialize()
@@ -1044,6 +1056,19 @@ async def run(options: Options) -> BenchResult:
                     )
                 finally:
                     await engine.dispose()
+    ladders: dict[str, list[tuple[str, PhaseStats]]] = {}
+    for spotter in runs:
+        rungs: list[tuple[str, PhaseStats]] = [("PTB echo", ceiling)]
+        # A fresh database: the indexed lookup of an unknown user, the cost of the read path.
+        async with scratch_database(spotter.database, options) as url:
+            for rung in RUNGS:
+                async with rung_reader(rung, url) as reader:
+                    stats, _ = await bench_ceiling(
+                        runs[0].traces, plan, concurrency, reader=reader, with_round_trip=False
+                    )
+                rungs.append((f"PTB + 1 {rung}", stats))
+        rungs.append(("Spotter (realistic mix)", spotter.saturation))
+        ladders[spotter.database] = rungs
     for spotter in runs:
         db = spotter.database
         sat, paced = spotter.saturation, spotter.paced
@@ -1098,6 +1123,45 @@ async def run(options: Options) -> BenchResult:
                 ),
             ]
             result.details[f"{db}_one_query_reference"] = reference.summary()
+        echo_cpu = ceiling.cpu_ms_per_update or 1.0
+        raw_cpu = ladders[db][1][1].cpu_ms_per_update or 1.0
+        result.tables.append(
+            (
+                f"{db}: the ladder (one run, same harness and traces). Spotter's goal: CPU within "
+                "3x of the raw-driver rung, throughput at least 0.25 of the echo",
+                ["rung", "CPU ms/update", "x raw driver", "updates/s", "throughput / echo"],
+                [
+                    [
+                        name,
+                        f"{stats.cpu_ms_per_update:.2f}",
+                        f"{stats.cpu_ms_per_update / raw_cpu:.1f}",
+                        f"{stats.updates_per_s:.0f}",
+                        f"{stats.updates_per_s / ceiling.updates_per_s:.2f}"
+                        if ceiling.updates_per_s
+                        else "-",
+                    ]
+                    for name, stats in ladders[db]
+                ],
+            )
+        )
+        result.figures.append(
+            Figure(
+                "Spotter CPU / raw-driver rung",
+                sat.cpu_ms_per_update / raw_cpu,
+                "x",
+                db,
+                3.0,
+                "lower",
+            )
+        )
+        result.details[f"{db}_ladder"] = {
+            name: {
+                "cpu_ms_per_update": round(stats.cpu_ms_per_update, 3),
+                "updates_per_s": round(stats.updates_per_s, 1),
+                "cpu_x_echo": round(stats.cpu_ms_per_update / echo_cpu, 2),
+            }
+            for name, stats in ladders[db]
+        }
         result.tables.append(
             (
                 f"{db}: per update kind. Latency (ms) at {rate} offered; service (ms) = first to "
