@@ -497,7 +497,9 @@ class LocalUser:
     async def _press(self, message: StoredMessage, data: str) -> Update:
         payload, record = self.tg.callback_update_data(self, message, data)
         self.last_callback = record
-        return await self.tg.deliver(payload)
+        update = await self.tg.deliver(payload)
+        self.tg.api.check_answered(record)
+        return update
 
     def _resolve(self, message: StoredMessage | int) -> StoredMessage:
         message_id = message.message_id if isinstance(message, StoredMessage) else message

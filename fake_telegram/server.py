@@ -217,6 +217,10 @@ class LocalBotAPI(BaseRequest):
         self.chats: dict[int, ChatRecord] = {}
         self.files: dict[str, StoredFile] = {}
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
+        # Presses the bot answered more than once (Telegram refuses the second answer), and
+        # presses it never tried to answer (the user's spinner keeps turning): both are bugs.
+        self.answered_twice: list[CallbackQueryRecord] = []
+        self.unanswered: list[CallbackQueryRecord] = []
         self.inline_queries: dict[str, InlineQueryRecord] = {}
         # (scope as canonical JSON, language_code) -> list of BotCommand dicts
         self.commands: dict[tuple[str, str], list[JSONDict]] = {}
@@ -473,6 +477,24 @@ class LocalBotAPI(BaseRequest):
         )
         self.callback_queries[record.id] = record
         return record
+
+    def check_answered(self, record: CallbackQueryRecord) -> None:
+        """After the bot handled a press: remember it if the bot never tried to answer it (an
+        attempt that failed on an injected fault counts as tried)."""
+        tried = any(
+            name.lower() == "answercallbackquery"
+            and str(params.get("callback_query_id")) == record.id
+            for name, params in self.calls
+        )
+        if not tried:
+            self.unanswered.append(record)
+
+    def assert_callbacks_answered_once(self) -> None:
+        """Fail if a press was answered twice, or never (see ``check_answered``)."""
+        problems = [f"answered twice: {r.data!r} (toast {r.text!r})" for r in self.answered_twice]
+        problems += [f"never answered: {r.data!r}" for r in self.unanswered]
+        if problems:
+            raise AssertionError("button presses: " + "; ".join(problems))
 
     def register_inline_query(
         self, user_id: int, query: str, offset: str = ""
@@ -854,6 +876,8 @@ class LocalBotAPI(BaseRequest):
         if text is not None and _utf16_len(str(text)) > MAX_CALLBACK_ANSWER_LENGTH:
             raise _bad_request("MESSAGE_TOO_LONG")
         record = self.callback_queries.get(str(params.get("callback_query_id", "")))
+        if record is not None and record.answered:
+            self.answered_twice.append(record)
         if record is None or record.answered:
             raise _bad_request(QUERY_TOO_OLD)
         record.answered = True

@@ -238,17 +238,16 @@ async def new_summary(update: Update, context: SpotterContext, note: str | None)
     draft = NEW.draft(context)
     unit = _unit(draft)
     days: list[int] = draft["days"]
-    messages = [texts.program_preview_heading(draft["name"], draft["weeks"], days)]
+    parts = [texts.program_preview_heading(draft["name"], draft["weeks"], days)]
     created = sorted({e["name"] for s in draft["sessions"] for e in s["entries"] if e["create"]})
     if created:
-        messages[0] += "\n" + texts.new_exercises_note(created)
+        parts[0] += "\n" + texts.new_exercises_note(created)
     for weekday, session in zip(days, draft["sessions"], strict=True):
         heading = f"<b>{texts.WEEKDAY_NAMES[weekday - 1]}</b>" + (
             f" · {escape(session['title'])}" if session.get("title") else ""
         )
-        messages += sessions.session_messages(heading, session, unit)
-    if note:
-        messages[-1] = f"{note}\n\n{messages[-1]}"
+        parts += sessions.session_messages(heading, session, unit)
+    messages = sessions.pack(parts, tail=note or "")
     await sessions.send_messages(update, context, messages, kb.draft_summary())
 
 
@@ -466,9 +465,8 @@ async def session_preview(update: Update, context: SpotterContext, note: str | N
     if created:
         heading += "\n" + texts.new_exercises_note(created)
     messages = sessions.session_messages(heading, pending, _unit(draft))
-    messages[-1] += "\n\nSave it?"
-    if note:
-        messages[-1] = f"{note}\n\n{messages[-1]}"
+    tail = f"{note}\n\nSave it?" if note else "Save it?"
+    messages = sessions.pack(messages, tail=tail)
     await sessions.send_messages(update, context, messages, kb.draft_summary())
 
 
@@ -736,7 +734,13 @@ async def _copy(
             update, context, texts.copied_week(draft["week"], draft["targets"], written, change)
         )
         await handlers.render_card(
-            update, context, coach, draft["program_id"], draft["targets"][0], new_message=True
+            update,
+            context,
+            coach,
+            draft["program_id"],
+            draft["targets"][0],
+            new_message=True,
+            answered=True,
         )
     return END
 
@@ -806,8 +810,8 @@ async def _render_picker(
     label = next(name for value, name in kb.STATUS_FILTERS if value == status).lower()
     text = texts.assign_picker(draft["program_name"], len(draft["chosen"]), page.total, label)
     markup = kb.assign_picker(page, draft["chosen"], status)
-    await answer(update, context)
     if edit:
+        await answer(update, context)
         await show(update, context, text, markup)
     else:
         await say(update, context, note, text, markup)
@@ -865,6 +869,7 @@ async def start_assign(
         offset=0,
         today=handlers.team_today(context, coach.team).isoformat(),
     )
+    await answer(update, context)
     return await ASSIGN_FORM.ask_step(update, context, PICK)
 
 

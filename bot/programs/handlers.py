@@ -83,16 +83,22 @@ async def render_card(
     *,
     toast: str | None = None,
     new_message: bool = False,
+    answered: bool = False,
 ) -> bool:
+    """The program's card at ``week``; answers the press unless the caller already has."""
     try:
         view = await q.get_program_view(
             context.session, organization_id=coach.team_id, program_id=program_id
         )
     except NotFound:
-        await notify(update, context, texts.NOT_FOUND, alert=True)
+        if answered:
+            await send(update, context, texts.NOT_FOUND)
+        else:
+            await notify(update, context, texts.NOT_FOUND, alert=True)
         return False
     week = max(1, min(week, view.program.weeks))
-    await answer(update, context, toast)
+    if not answered:
+        await answer(update, context, toast)
     text, markup = texts.program_card(view, week), kb.program_card(view, week)
     if new_message:
         await send(update, context, text, markup)
@@ -140,13 +146,13 @@ async def show_session(
         slot.title, [(e.entry, e.exercise_name) for e in view.entries], unit
     )
     heading = texts.session_heading(program.name, slot.week, slot.weekday, slot.title)
+    await answer(update, context, toast)
     await sessions.send_messages(
         update,
         context,
         sessions.session_messages(heading, draft, unit),
         kb.session_view(program.id, slot.id, slot.week, archived=program.archived_at is not None),
         edit=edit,
-        toast=toast,
     )
 
 

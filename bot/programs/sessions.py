@@ -19,7 +19,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import SpotterContext
 from bot.programs import keyboards as kb
 from bot.programs import texts
-from bot.replies import answer, send, show
+from bot.replies import send, show
 from storage.models import Equipment, MovementPattern, Organization
 from storage.prescriptions import (
     ParsedEntry,
@@ -30,7 +30,6 @@ from storage.prescriptions import (
     parse_line,
     parse_session,
     render_entry,
-    render_prescription,
 )
 from storage.queries.exercises import create_custom_exercise, find_exercise_by_name
 from storage.queries.programs import EntryInput, Resolution, resolve_exercise_names
@@ -191,22 +190,6 @@ def entry_prescription(entry: dict[str, Any]) -> Prescription:
     return Prescription.from_json(entry["rx"], note=entry.get("note"))
 
 
-def readable_lines(draft: dict[str, Any], unit: Unit) -> list[str]:
-    lines = []
-    for entry in draft["entries"]:
-        label = f"{escape(entry['label'])}. " if entry["label"] else ""
-        name = entry["exercise_name"] or entry["name"]
-        new = " 🆕" if entry["create"] else ""
-        prescription = entry_prescription(entry)
-        bare = render_prescription(
-            Prescription(prescription.sets, prescription.tempo, prescription.rest_seconds),
-            unit=unit,
-        )
-        note = f" — <i>{escape(prescription.note)}</i>" if prescription.note else ""
-        lines.append(f"{label}<b>{escape(name)}</b>{new} — {escape(bare)}{note}")
-    return lines
-
-
 def shorthand_text(draft: dict[str, Any], unit: Unit) -> str:
     lines = [f"{draft['title']}:"] if draft.get("title") else []
     for entry in draft["entries"]:
@@ -221,10 +204,11 @@ def shorthand_text(draft: dict[str, Any], unit: Unit) -> str:
     return "\n".join(lines)
 
 
-def chunk(lines: list[str], *, wrap: tuple[str, str] = ("", "")) -> list[str]:
-    """Lines joined into messages within Telegram's limit, split only between lines."""
+def chunk(lines: list[str], *, wrap: tuple[str, str] = ("", ""), reserve: int = 0) -> list[str]:
+    """Lines joined into messages within Telegram's limit, split only between lines
+    (``reserve``: room kept in each message for a heading)."""
     opening, closing = wrap
-    room = MESSAGE_LIMIT - utf16_len(opening + closing)
+    room = MESSAGE_LIMIT - utf16_len(opening + closing) - reserve
     messages: list[str] = []
     current: list[str] = []
     size = 0
@@ -241,12 +225,26 @@ def chunk(lines: list[str], *, wrap: tuple[str, str] = ("", "")) -> list[str]:
 
 
 def session_messages(heading: str, draft: dict[str, Any], unit: Unit) -> list[str]:
-    """The readable card, then the shorthand to copy (a <pre> block per message)."""
-    readable = readable_lines(draft, unit) or [texts.EMPTY_SESSION]
-    messages = chunk([heading, "", *readable])
-    if draft["entries"]:
-        shorthand = [escape(line) for line in shorthand_text(draft, unit).split("\n")]
-        messages += chunk(shorthand, wrap=("<pre>", "</pre>"))
+    """A session as one message: its heading over its shorthand in a block the coach can copy,
+    change and send back (the block names each exercise as resolved). A session longer than a
+    message goes on over the next ones, split between lines, never cut."""
+    if not draft["entries"]:
+        return [f"{heading}\n{texts.EMPTY_SESSION}"]
+    shorthand = [escape(line) for line in shorthand_text(draft, unit).split("\n")]
+    blocks = chunk(shorthand, wrap=("<pre>", "</pre>"), reserve=utf16_len(heading) + 1)
+    blocks[0] = f"{heading}\n{blocks[0]}"
+    return blocks
+
+
+def pack(parts: list[str], *, tail: str = "") -> list[str]:
+    """Messages joined into as few as fit in Telegram's limit, in order: a week that fits is one
+    message; ``tail`` (the question by the buttons) ends the last one."""
+    messages: list[str] = []
+    for part in [*parts, tail] if tail else parts:
+        if messages and utf16_len(f"{messages[-1]}\n\n{part}") <= MESSAGE_LIMIT:
+            messages[-1] = f"{messages[-1]}\n\n{part}"
+        else:
+            messages.append(part)
     return messages
 
 
@@ -257,11 +255,10 @@ async def send_messages(
     markup: InlineKeyboardMarkup | None,
     *,
     edit: bool = False,
-    toast: str | None = None,
 ) -> None:
     """One message: edit the pressed one (or send); several: send them all, buttons on the
-    last, so a long session is paged over messages and never cut."""
-    await answer(update, context, toast)
+    last, so a long session is paged over messages and never cut. The caller answers the
+    press (a form's question may come after the kit already answered it)."""
     if edit and len(messages) == 1:
         await show(update, context, messages[0], markup)
         return

@@ -81,6 +81,9 @@ async def harness(engine: AsyncEngine) -> AsyncIterator[Harness]:
     # handler); anything else a handler raised is a bug.
     unexpected = [e for e in tg.errors if not isinstance(e, BadCallback)]
     assert not unexpected, unexpected
+    # Every press answered exactly once: twice is refused by Telegram ("query is too old"),
+    # never leaves the user's spinner turning.
+    api.assert_callbacks_answered_once()
 
 
 @pytest.fixture

@@ -101,7 +101,7 @@ async def test_unsure_names_settled_with_buttons_and_a_new_team_exercise(
     await coach.send("Front squat")
     preview = "\n".join(m.display_text for m in coach.bot_messages()[-3:])
     # Line 4 named the same "Row": settled once for both.
-    assert preview.count("Barbell Row") >= 2 and "Quokka press 🆕" in preview
+    assert preview.count("Barbell Row") >= 2 and "exercises on save: Quokka press" in preview
     assert "Front Squat" in preview
     assert await count(harness, Exercise) == before  # nothing written yet
     await coach.press("✅ Save")
