@@ -31,7 +31,7 @@ from bot.replies import answer, send, show
 from bot.transfer import keyboards, texts
 from storage.transfer import reading
 from storage.transfer.cells import neutralize_text
-from storage.transfer.detect import Parsed, read_import
+from storage.transfer.detect import Parsed, importable_sheets, read_import
 from storage.transfer.export import EXPORT_TABLES, export_team
 from storage.transfer.maxes import ParsedMaxes, import_maxes, preview_maxes_import
 from storage.transfer.programs import ParsedPrograms, import_programs, preview_programs_import
@@ -125,6 +125,9 @@ async def receive_document(update: Update, context: SpotterContext) -> None:
         )
         rows = [(p.row, p.column, texts.max_problem_reason(p)) for p in maxes.problems]
         kind = "maxes"
+    if sheet is not None:
+        others = await asyncio.to_thread(importable_sheets, data, filename=file_name)
+        text += texts.other_sheets([name for name in others if name != sheet])
     if count:
         context.user_data[PENDING_KEY] = {
             "token": token,

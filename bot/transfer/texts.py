@@ -151,6 +151,21 @@ def row_problem(problem: RowProblem) -> str:
     return f"Row {problem.row}, {escape(problem.column)}: {escape(reason)}"
 
 
+IGNORED_SHOWN = 10
+LABEL_MAX_CHARS = 30
+
+
+def ignored_columns(labels: list[str]) -> str:
+    """A few of the columns that were not used, each short: a header row can be 20,000
+    characters long, a message only 4,096."""
+    shown = [
+        escape(label if len(label) <= LABEL_MAX_CHARS else label[: LABEL_MAX_CHARS - 1] + "…")
+        for label in labels[:IGNORED_SHOWN]
+    ]
+    more = len(labels) - IGNORED_SHOWN
+    return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
+
+
 def _count(number: int, one: str, many: str | None = None) -> str:
     return f"{number:,} {one if number == 1 else (many or one + 's')}"
 
@@ -197,7 +212,7 @@ def import_preview(
     used = ", ".join(f"{escape(label)} → {_FIELD_NAMES[field]}" for field, label in columns.items())
     lines += ["", f"<i>Columns: {used}.</i>"]
     if ignored:
-        lines.append(f"<i>Ignored: {escape(', '.join(ignored))}.</i>")
+        lines.append(f"<i>Ignored: {ignored_columns(ignored)}.</i>")
     if preview.new:
         lines += ["", "Nothing is saved until you press <b>Import</b>."]
     elif preview.problems:
@@ -339,7 +354,7 @@ def maxes_preview(
     how = "from the column name" if parsed.header.unit else "your team's unit"
     lines += ["", f"<i>Weights read in {unit} ({how}); stored in kg.</i>"]
     if parsed.header.ignored:
-        lines.append(f"<i>Ignored: {escape(', '.join(parsed.header.ignored))}.</i>")
+        lines.append(f"<i>Ignored: {ignored_columns(parsed.header.ignored)}.</i>")
     if preview.new:
         lines += ["", "Nothing is saved until you press <b>Record</b>."]
     elif preview.problems:
@@ -435,3 +450,13 @@ def programs_done(result: ProgramsImportResult) -> str:
         lines.append(f"{_count(result.problem_rows, 'row')} with problems: skipped.")
     lines.append("\n/programs shows them; assign one from its card.")
     return "\n".join(lines)
+
+
+def other_sheets(names: list[str]) -> str:
+    if not names:
+        return ""
+    listed = ", ".join(escape(name) for name in names)
+    return (
+        f"\n\nℹ️ This workbook also has {listed}. I read one sheet a file: send those as "
+        "files of their own (the CSV files of /export are), after this one."
+    )

@@ -38,3 +38,22 @@ def read_import(
                     source, roster_header, phone_region=phone_region, today=today
                 )
     return FileProblem(FileProblemKind.NO_HEADER)
+
+
+def importable_sheets(data: bytes, *, filename: str) -> list[str]:
+    """The names of every sheet of a workbook that could be imported (a file is read one sheet
+    at a time: the first; the preview names the others)."""
+    spreadsheet = open_spreadsheet(data, filename=filename)
+    if isinstance(spreadsheet, FileProblem) or spreadsheet.format != "xlsx":
+        return []
+    names: list[str] = []
+    for source in spreadsheet.sheets:
+        peeked = peek_rows(source)
+        if isinstance(peeked, FileProblem):
+            continue
+        if any(
+            match_program_header(row) or match_max_header(row) or match_roster_header(row)
+            for row in peeked
+        ):
+            names.append(source.name)
+    return names

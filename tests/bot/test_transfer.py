@@ -430,3 +430,27 @@ async def test_a_program_sheet_becomes_a_program(harness: Harness) -> None:
     await coach.send_document(csv_bytes(sheet), "Hypertrophy block.csv")
     assert "already has a program “Hypertrophy block”" in coach.last_text()
     assert not coach.last_message().has_inline_keyboard
+
+
+async def test_a_header_of_long_unknown_columns_still_gets_a_preview(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    header = ["Name", *(f"{n} " + "very long column title " * 8 for n in range(80))]
+    data = csv_bytes([header, ["Maya Lopez", *(["x"] * 80)]])
+    await coach.send_document(data, "wide.csv")
+    text = coach.last_text()
+    assert "1 new athlete" in text and "and 70 more" in text
+    assert len(text) < 4096
+
+
+async def test_a_workbook_names_its_other_sheets(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    data = xlsx_bytes(
+        {
+            "Athletes": [["Name", "Email"], ["Maya Lopez", "maya@example.com"]],
+            "Maxes": [["Athlete", "Exercise", "kg"], ["Maya Lopez", "Back Squat", 140]],
+            "Notes": [["Anything"], ["else"]],
+        }
+    )
+    await coach.send_document(data, "team.xlsx")
+    text = coach.last_text()
+    assert "1 new athlete" in text and "This workbook also has Maxes." in text
