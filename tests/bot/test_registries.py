@@ -19,6 +19,7 @@ from bot.core import deep_links
 from bot.core.callbacks import REGISTRY, CallbackData, CallbackKind, Range
 from bot.core.routing import iter_table
 from bot.onboarding import texts as onboarding_texts
+from storage.queries.invitations import make_payload
 
 # Handlers that answer any press of a family ("expired", "closed form"): they don't count as
 # the route of a kind.
@@ -129,7 +130,9 @@ def test_every_command_has_a_handler_a_help_line_and_a_menu_entry() -> None:
 
 def test_every_deep_link_has_a_route() -> None:
     handlers = list(iter_table(table()))
-    assert set(deep_links.REGISTRY) == {"inv_", "ex_", "library"} | set(deep_links.REGISTRY)
+    assert {"inv_", "ex_", "library"} <= set(deep_links.REGISTRY)
+    # The invite payload is made in storage (with the token); both sides agree on its prefix.
+    assert deep_links.INVITE.payload("t" * 32) == make_payload("t" * 32)
     for prefix, link in deep_links.REGISTRY.items():
         route = deep_links.ROUTES.get(prefix)
         assert route is not None and any(route is h for h in handlers), prefix
