@@ -47,6 +47,13 @@ WHO_ARE_YOU_NEW = (
 )
 
 
+INTRO = (
+    "<b>Spotter</b> helps strength coaches program training and follow it: programs typed in "
+    "shorthand and assigned to athletes, who see their loads and log their sessions here; PRs, "
+    "readiness and compliance in the coach's team view; the roster and the exercise library."
+)
+
+
 def help_text(audiences: list[Audience], commands: list[Command]) -> str:
     role = (
         "coach"
@@ -55,7 +62,7 @@ def help_text(audiences: list[Audience], commands: list[Command]) -> str:
         if Audience.ATHLETE in audiences
         else None
     )
-    lines = ["<b>Spotter</b> helps strength coaches run their roster and exercise library.", ""]
+    lines = [INTRO, ""]
     if role:
         lines.append(f"You're signed in as a <b>{role}</b>. Commands:")
     else:

@@ -690,7 +690,7 @@ async def receive_targets(update: Update, context: SpotterContext, coach: Coach)
     draft = COPY_FORM.draft(context)
     targets = parse_weeks(_message_text(update), weeks=draft["weeks"], source=draft["week"])
     if targets is None:
-        await send(update, context, texts.copy_targets_bad(draft["weeks"]))
+        await send(update, context, texts.copy_targets_bad(draft["week"], draft["weeks"]))
         return None
     return await _set_targets(update, context, targets)
 

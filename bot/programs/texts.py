@@ -273,15 +273,29 @@ def pick_weekday(week: int) -> str:
 # --- copy week -------------------------------------------------------------------------------
 
 
+def weeks_example(week: int, weeks: int) -> str:
+    """How to type target weeks, with this program's own numbers (the weeks after ``week``)."""
+    first, last = min(week + 1, weeks), weeks
+    if last - first >= 2:
+        return f"<code>{first}-{last}</code> or <code>{first}, {last}</code>"
+    if last > first:
+        return f"<code>{first}-{last}</code> or <code>{last}</code>"
+    return f"<code>{first}</code>"
+
+
 def ask_copy_targets(week: int, weeks: int) -> str:
     return (
-        f"📑 Copy week {week} onto which weeks? Tap one, or type them like <code>2-4</code> or "
-        f"<code>2, 4</code> (up to {weeks}). What they hold now is replaced."
+        f"📑 Copy week {week} onto which weeks? Tap one, or type them like "
+        f"{weeks_example(week, weeks)} (the program has {weeks} weeks). What they hold now is "
+        "replaced."
     )
 
 
-def copy_targets_bad(weeks: int) -> str:
-    return f"Send week numbers from 1 to {weeks}, like <code>2-4</code> or <code>3</code>."
+def copy_targets_bad(week: int, weeks: int) -> str:
+    return (
+        f"Send week numbers from 1 to {weeks}, other than week {week}, like "
+        f"{weeks_example(week, weeks)}."
+    )
 
 
 def ask_progression(unit: Unit) -> str:

@@ -80,3 +80,27 @@ async def test_a_week_too_long_for_one_message_is_split_between_sessions(
     assert all(utf16_len(m.text or "") <= 4096 for m in preview)
     joined = "\n".join(m.display_text for m in preview)
     assert joined.count("@ 79kg") == 3  # every session's last line, none cut
+
+
+async def test_copy_weeks_example_fits_the_program(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await build_block(coach)  # 3 weeks
+    await coach.press("📑 Copy week")
+    asked = coach.last_text()
+    assert "like 2-3 or 3" in asked and "4" not in asked, asked
+    await coach.send("7")
+    assert "from 1 to 3, other than week 1, like 2-3 or 3" in coach.last_text()
+    await coach.press("Weeks 2-3")
+    await coach.press("No change")
+    assert "Week 2" in coach.last_text()  # the card, on the first week copied onto
+    await coach.press("📑 Copy week")
+    asked = coach.last_text()
+    assert "Copy week 2" in asked and "like 3 (the program has 3 weeks)" in asked, asked
+    await coach.send("/cancel")
+
+
+async def test_help_says_what_spotter_does_now(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send("/help")
+    first = coach.last_text().split("\n")[0]
+    assert "program" in first and "log" in first, first
