@@ -781,6 +781,126 @@ async def choose_progression(
     return await _copy(update, context, coach, choices[data.choice])
 
 
+# --- rename, description --------------------------------------------------------------------
+
+RENAME, DESCRIBE = "rename", "describe"
+
+
+async def ask_details(update: Update, context: SpotterContext, step: str, note: str | None) -> None:
+    draft = DETAILS_FORM.draft(context)
+    if step == RENAME:
+        await say(update, context, note, texts.ask_rename(draft["program_name"]))
+    else:
+        question = texts.ask_description(draft["program_name"], draft.get("description"))
+        await say(update, context, note, question)
+
+
+DETAILS_FORM = Form(
+    "program_details",
+    what=texts.DETAILS_WHAT,
+    ask=ask_details,
+    closed=texts.FORM_CLOSED,
+    restarts=True,
+)
+
+
+async def _start_details(
+    update: Update, context: SpotterContext, coach: Coach, program_id: str, step: str
+) -> str | None:
+    try:
+        program = await q.get_program(
+            context.session, organization_id=coach.team_id, program_id=program_id
+        )
+    except NotFound:
+        await notify(update, context, texts.NOT_FOUND, alert=True)
+        return None
+    if program.archived_at is not None:
+        await notify(update, context, texts.PROGRAM_ARCHIVED, alert=True)
+        return None
+    draft = DETAILS_FORM.start(context)
+    draft.update(program_id=program.id, program_name=program.name, description=program.description)
+    await answer(update, context)
+    return await DETAILS_FORM.ask_step(update, context, step)
+
+
+@coach_action(kb.ProgramRename)
+async def start_rename(
+    update: Update, context: SpotterContext, coach: Coach, data: kb.ProgramRename
+) -> str | None:
+    return await _start_details(update, context, coach, data.program, RENAME)
+
+
+@coach_action(kb.ProgramDescribe)
+async def start_describe(
+    update: Update, context: SpotterContext, coach: Coach, data: kb.ProgramDescribe
+) -> str | None:
+    return await _start_details(update, context, coach, data.program, DESCRIBE)
+
+
+async def _details_done(
+    update: Update, context: SpotterContext, coach: Coach, notice: str
+) -> object:
+    """The notice stays in the chat; the card comes under it, as a new message."""
+    async with best_effort(update, context):
+        await send(update, context, notice)
+        await handlers.render_card(
+            update, context, coach, DETAILS_FORM.draft(context)["program_id"], 1, new_message=True
+        )
+    return END
+
+
+@coach_action()
+async def receive_new_name(update: Update, context: SpotterContext, coach: Coach) -> object:
+    if await refuse_edit(update, context):
+        return None
+    try:
+        program = await q.rename_program(
+            context.session,
+            organization_id=coach.team_id,
+            program_id=DETAILS_FORM.draft(context)["program_id"],
+            name=_message_text(update),
+        )
+    except InvalidInput as error:
+        await send(update, context, f"⚠️ {error.message}")
+        return None
+    except NotFound:
+        await send(update, context, texts.NOT_FOUND)
+        return END
+    return await _details_done(update, context, coach, texts.renamed(program.name))
+
+
+async def _describe(
+    update: Update, context: SpotterContext, coach: Coach, description: str | None
+) -> object:
+    try:
+        await q.set_program_description(
+            context.session,
+            organization_id=coach.team_id,
+            program_id=DETAILS_FORM.draft(context)["program_id"],
+            description=description,
+        )
+    except InvalidInput as error:
+        await send(update, context, f"⚠️ {error.message}")
+        return None
+    except NotFound:
+        await send(update, context, texts.NOT_FOUND)
+        return END
+    notice = texts.DESCRIPTION_SAVED if description is not None else texts.DESCRIPTION_REMOVED
+    return await _details_done(update, context, coach, notice)
+
+
+@coach_action()
+async def receive_description(update: Update, context: SpotterContext, coach: Coach) -> object:
+    if await refuse_edit(update, context):
+        return None
+    return await _describe(update, context, coach, _message_text(update))
+
+
+@coach_action()
+async def skip_description(update: Update, context: SpotterContext, coach: Coach) -> object:
+    return await _describe(update, context, coach, None)
+
+
 # --- assign ----------------------------------------------------------------------------------
 
 

@@ -37,6 +37,14 @@ class ProgramCopy(CallbackData, prefix="pgp"):
     program: str
 
 
+class ProgramRename(CallbackData, prefix="pgrn"):
+    program: str
+
+
+class ProgramDescribe(CallbackData, prefix="pgds"):
+    program: str
+
+
 class SessionOpen(CallbackData, prefix="pgs"):
     session: str
 
@@ -237,6 +245,12 @@ def program_card(view: ProgramView, week: int) -> InlineKeyboardMarkup:
             [
                 button("👥 Assign", AssignStart(program=program.id)),
                 button(f"👤 On it ({view.athlete_count})", ProgramAthletes(program=program.id)),
+            ]
+        )
+        rows.append(
+            [
+                button("✏️ Rename", ProgramRename(program=program.id)),
+                button("📝 Description", ProgramDescribe(program=program.id)),
             ]
         )
         rows.append(

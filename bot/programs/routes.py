@@ -118,7 +118,21 @@ def form_routes() -> list[FormRoutes]:
             ],
         },
     )
-    return [new_program, session, copy_week, assign]
+    details = FormRoutes(
+        forms.DETAILS_FORM,
+        entries=[
+            on(kb.ProgramRename, forms.start_rename),
+            on(kb.ProgramDescribe, forms.start_describe),
+        ],
+        states={
+            forms.RENAME: [MessageHandler(TEXT, forms.receive_new_name)],
+            forms.DESCRIBE: [
+                MessageHandler(TEXT, forms.receive_description),
+                CommandHandler("skip", forms.skip_description),
+            ],
+        },
+    )
+    return [new_program, session, copy_week, assign, details]
 
 
 def handlers_list() -> list[BaseHandler[Any, Any, Any]]:

@@ -16,6 +16,7 @@ NEW_WHAT = "building a program"
 SESSION_WHAT = "typing a session"
 COPY_WHAT = "copying a week"
 ASSIGN_WHAT = "assigning a program"
+DETAILS_WHAT = "changing a program's name or description"
 FORM_CLOSED = "That form is closed. Start again from /programs."
 NOT_FOUND = "Not found. It may have been removed, or it isn't in your team."
 CANCELLED = "Cancelled. Nothing was saved."
@@ -271,6 +272,30 @@ def pick_weekday(week: int) -> str:
 
 
 # --- copy week -------------------------------------------------------------------------------
+
+
+def ask_rename(name: str) -> str:
+    return (
+        f"✏️ New name for <b>{escape(name)}</b>? Send it (up to 100 characters).\n"
+        "<i>/cancel keeps the name it has.</i>"
+    )
+
+
+def ask_description(name: str, current: str | None) -> str:
+    now = f"\nNow: <i>{escape(current)}</i>\n" if current else ""
+    return (
+        f"📝 Description of <b>{escape(name)}</b>: what the block is for, who it suits, how to "
+        f"run it (up to 1,000 characters).{now}\nSend it, or /skip to have none. "
+        "<i>/cancel keeps it as it is.</i>"
+    )
+
+
+def renamed(name: str) -> str:
+    return f"✅ Renamed to <b>{escape(name)}</b>."
+
+
+DESCRIPTION_SAVED = "✅ Description saved."
+DESCRIPTION_REMOVED = "✅ Description removed."
 
 
 def weeks_example(week: int, weeks: int) -> str:

@@ -324,6 +324,25 @@ async def rename_program(
     return program
 
 
+def clean_program_description(text: str) -> str:
+    try:
+        return validation.clean_long_text(text, what="description", limit=DESCRIPTION_MAX)
+    except ValueError as error:
+        raise InvalidInput("description", str(error)) from None
+
+
+async def set_program_description(
+    session: AsyncSession, *, organization_id: str, program_id: str, description: str | None
+) -> Program:
+    """The program's description, or none (``None``)."""
+    program = await get_program(session, organization_id=organization_id, program_id=program_id)
+    program.description = None if description is None else clean_program_description(description)
+    program.updated_at = utcnow()
+    session.add(program)
+    await session.flush()
+    return program
+
+
 async def set_program_archived(
     session: AsyncSession, *, organization_id: str, program_id: str, archived: bool
 ) -> Program:

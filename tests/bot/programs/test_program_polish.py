@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from storage.models import Exercise, ProgramEntry
+from storage.models import Exercise, Program, ProgramEntry
 from storage.validation import utf16_len
 from tests.bot.conftest import Harness
 from tests.bot.helpers import onboard_coach
@@ -104,3 +104,32 @@ async def test_help_says_what_spotter_does_now(harness: Harness) -> None:
     await coach.send("/help")
     first = coach.last_text().split("\n")[0]
     assert "program" in first and "log" in first, first
+
+
+async def test_rename_and_describe_a_program_from_its_card(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await build_block(coach)
+    await coach.press("✏️ Rename")
+    assert "New name for Spring block" in coach.last_text()
+    await coach.send("   ")
+    assert "⚠️" in coach.last_text()  # refused, still asking
+    await coach.send("Summer block")
+    notice, card = coach.bot_messages()[-2:]
+    assert "Renamed to Summer block" in notice.display_text
+    assert card.display_text.startswith("📋 Summer block"), card.display_text
+    await coach.press("📝 Description")
+    await coach.send("x" * 1001)
+    assert "keep it to 1000 or fewer" in coach.last_text()
+    await coach.send("Three weeks of volume before the meet.")
+    notice, card = coach.bot_messages()[-2:]
+    assert "Description saved" in notice.display_text
+    assert "Three weeks of volume before the meet." in card.display_text
+    await coach.press("📝 Description")
+    assert "Now: Three weeks of volume" in coach.last_text()
+    await coach.send("/skip")
+    assert "Description removed" in coach.bot_messages()[-2].display_text
+    assert "Three weeks" not in coach.last_text()
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        program = (await session.exec(select(Program))).one()
+        assert program.name == "Summer block" and program.description is None
+        assert program.name_key == "summer block"
