@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
-from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -227,6 +226,10 @@ async def ask_new(update: Update, context: SpotterContext, step: str, note: str 
         days: list[int] = draft["days"]
         index = len(draft.get("sessions", []))
         question = texts.ask_session(days[index], 1, index + 1, len(days), _unit(draft))
+        if index and not note:
+            last = draft["sessions"][-1]
+            done = texts.session_read(days[index - 1], last.get("title"), len(last["entries"]))
+            question = f"{done}\n\n{question}"
         await say(update, context, note, question)
     elif step == SUMMARY:
         await new_summary(update, context, note)
@@ -243,9 +246,8 @@ async def new_summary(update: Update, context: SpotterContext, note: str | None)
     if created:
         parts[0] += "\n" + texts.new_exercises_note(created)
     for weekday, session in zip(days, draft["sessions"], strict=True):
-        heading = f"<b>{texts.WEEKDAY_NAMES[weekday - 1]}</b>" + (
-            f" · {escape(session['title'])}" if session.get("title") else ""
-        )
+        # the title is the block's first line
+        heading = f"<b>{texts.WEEKDAY_NAMES[weekday - 1]}</b>"
         parts += sessions.session_messages(heading, session, unit)
     messages = sessions.pack(parts, tail=note or "")
     await sessions.send_messages(update, context, messages, kb.draft_summary())

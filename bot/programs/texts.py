@@ -45,11 +45,19 @@ SHORTHAND_HELP = (
 
 
 def ask_session(weekday: int, week: int, index: int, total: int, unit: Unit) -> str:
+    """The first session's question shows the shorthand; the next ones don't repeat it."""
+    how = f"\n\n{SHORTHAND_HELP}\n" if index == 1 else " "
     return (
         f"Step 4 of 4: <b>{WEEKDAY_NAMES[weekday - 1]}</b> of week {week} "
-        f"(session {index} of {total}). Type or paste it.\n\n{SHORTHAND_HELP}\n"
+        f"(session {index} of {total}). Type or paste it.{how}"
         f"<i>Loads in {unit}. /skip leaves this session empty for now.</i>"
     )
+
+
+def session_read(weekday: int, title: str | None, entries: int) -> str:
+    """What the last typed session came to, before the next one is asked."""
+    what = f"{entries} exercise{'s' if entries != 1 else ''}" if entries else "left empty"
+    return f"✅ {escape(session_label(weekday, title))}: {what}."
 
 
 def ask_session_edit(title: str, unit: Unit) -> str:

@@ -55,7 +55,7 @@ async def test_a_week_preview_is_one_message_with_the_shorthand_to_copy(harness:
     preview = coach.bot_messages()[first:]
     assert len(preview) == 1, [m.display_text for m in preview]
     text = preview[0].display_text
-    assert "Preview: Block" in text and "Monday · Lower A" in text and "Friday" in text
+    assert "Preview: Block" in text and "Monday\nLower A:" in text and "Friday" in text
     assert "A1. Back Squat 5x5 @ 100kg, rest 2min" in text, text
     assert "Farmer's Carry 4x30m @ 32kg" in text, text
     assert any(e["type"] == "pre" for e in preview[0].entities), "the shorthand is a block"
@@ -133,3 +133,32 @@ async def test_rename_and_describe_a_program_from_its_card(harness: Harness) -> 
         program = (await session.exec(select(Program))).one()
         assert program.name == "Summer block" and program.description is None
         assert program.name_key == "summer block"
+
+
+async def test_later_sessions_are_asked_briefly_after_what_was_read(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await to_session_step(coach, days=("Mon", "Wed", "Fri"))
+    assert "One line per exercise" in coach.last_text()  # the shorthand, once
+    await coach.send(LOWER)
+    asked = coach.last_text()
+    assert asked.startswith("✅ Mon · Lower A: 4 exercises."), asked
+    assert "Wednesday" in asked and "One line per exercise" not in asked, asked
+    await coach.send("/skip")
+    assert coach.last_text().startswith("✅ Wed: left empty."), coach.last_text()
+
+
+async def test_the_saved_notice_stays_with_the_card_under_it(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await build_block(coach)
+    notice, card = coach.bot_messages()[-2:]
+    assert "Spring block saved with 3 sessions" in notice.display_text, notice.display_text
+    assert card.display_text.startswith("📋 Spring block") and notice.message_id < card.message_id
+    assert coach.last_answer == "Program saved ✅"
+    await coach.press("Mon · Lower A")
+    await coach.press("✏️ Edit")
+    await coach.send("Back squat 5x5 @ 105kg")
+    preview = coach.last_message()
+    await coach.press("✅ Save")
+    assert coach.last_answer == "Session saved ✅"
+    assert "Back Squat 5x5 @ 105kg" in coach.last_text()
+    assert coach.last_message().message_id != preview.message_id  # the preview stays as it was
