@@ -26,7 +26,15 @@ from bot.programs import keyboards as kb
 from bot.replies import answer, best_effort, notify, send, show
 from storage.errors import Conflict, InvalidInput, NotFound
 from storage.models import AthleteStatus, User
-from storage.prescriptions import LineError, Progression, ProgressionKind, Unit, parse_progression
+from storage.prescriptions import (
+    LineError,
+    ParsedEntry,
+    Progression,
+    ProgressionKind,
+    Unit,
+    parse_line,
+    parse_progression,
+)
 from storage.prescriptions import render_progression as progression_text
 from storage.queries import programs as q
 from storage.queries.outbox import enqueue_message
@@ -43,6 +51,8 @@ TARGETS, PROGRESSION = "targets", "progression"
 PICK, START = "pick", "start"
 ASSIGNED_NOTICE = "programs.assigned"
 ASSIGN_PAGE = 8
+# Sets x reps or a load: not an exercise name (`5x5`, `3 X 8`, `@ 80%`).
+SETS_OR_LOAD = re.compile(r"\d\s*[x×X*]\s*(\d|amrap)|@", re.IGNORECASE)
 
 
 def _unit(draft: dict[str, Any]) -> Unit:
@@ -192,12 +202,16 @@ class SessionSteps:
     async def receive_name(
         self, update: Update, context: SpotterContext, coach: Coach
     ) -> str | None:
-        """A name typed at a resolve (or pattern) step: that line's exercise, looked up again."""
+        """A name typed at a resolve (or pattern) step: that line's exercise, looked up again.
+        Several lines, or a line with sets and reps, is the session sent again (corrected)."""
         if await refuse_edit(update, context):
             return None
         found = self._pending(context)
         if found is None:
             return None
+        text = _message_text(update).strip()
+        if "\n" in text or SETS_OR_LOAD.search(text) or isinstance(parse_line(text), ParsedEntry):
+            return await self.receive_text(update, context, coach)
         problem = await sessions.retype_name(
             context,
             organization_id=coach.team_id,

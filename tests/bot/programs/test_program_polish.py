@@ -162,3 +162,19 @@ async def test_the_saved_notice_stays_with_the_card_under_it(harness: Harness) -
     assert coach.last_answer == "Session saved ✅"
     assert "Back Squat 5x5 @ 105kg" in coach.last_text()
     assert coach.last_message().message_id != preview.message_id  # the preview stays as it was
+
+
+async def test_the_session_sent_again_at_a_name_question_is_read_as_the_session(
+    harness: Harness,
+) -> None:
+    coach = await onboard_coach(harness.tg)
+    await to_session_step(coach)
+    await coach.send("Lower A:\nBack squat 5x5 @ 100kg\nZercher deadlift 3x5 @ 80kg")
+    assert "Line 3" in coach.last_text()
+    # The coach fixes the typo in their notes and pastes the whole session again.
+    await coach.send("Lower A:\nBack squat 5x5 @ 100kg\nDeadlift 3x5 @ 80kg")
+    preview = coach.last_text()
+    assert "Preview: Block" in preview, preview
+    assert "Back Squat 5x5 @ 100kg\nDeadlift 3x5 @ 80kg" in preview, preview
+    await coach.press("✅ Save")
+    assert await count(harness, ProgramEntry) == 2
