@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
+from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -38,6 +39,7 @@ from storage.prescriptions import (
 from storage.prescriptions import render_progression as progression_text
 from storage.queries import programs as q
 from storage.queries.outbox import enqueue_message
+from storage.validation import utf16_len
 
 NAME, WEEKS, DAYS, SESSION, RESOLVE, PATTERN = (
     "name",
@@ -461,7 +463,19 @@ async def ask_session_form(
     if step == SESSION:
         unit = _unit(draft)
         if draft.get("session_id"):
-            question = texts.ask_session_edit(draft.get("label", ""), unit)
+            current = str(draft.get("current") or "")
+            question = texts.ask_session_edit(draft.get("label", ""), unit, empty=not current)
+            if note:
+                question = f"{note}\n\n{question}"
+            # The session to copy in the same message as the question (split only if long).
+            lines = [escape(line) for line in current.split("\n")] if current else []
+            blocks = sessions.chunk(
+                lines, wrap=("<pre>", "</pre>"), reserve=utf16_len(question) + 1
+            )
+            messages = [f"{question}\n{blocks[0]}", *blocks[1:]] if blocks else [question]
+            for text in messages:
+                await send(update, context, text)
+            return
         else:
             question = texts.ask_new_session(draft["weekday"], draft["week"], unit)
         await say(update, context, note, question)
@@ -536,9 +550,8 @@ async def start_session_edit(
     saved = sessions.draft_from_saved(
         slot.title, [(e.entry, e.exercise_name) for e in view.entries], unit
     )
+    draft["current"] = sessions.shorthand_text(saved, unit) if saved["entries"] else ""
     await answer(update, context)
-    if saved["entries"]:
-        await send(update, context, texts.shorthand_block(sessions.shorthand_text(saved, unit)))
     return await SESSION_FORM.ask_step(update, context, SESSION)
 
 

@@ -60,11 +60,11 @@ def session_read(weekday: int, title: str | None, entries: int) -> str:
     return f"✅ {escape(session_label(weekday, title))}: {what}."
 
 
-def ask_session_edit(title: str, unit: Unit) -> str:
+def ask_session_edit(title: str, unit: Unit, *, empty: bool = False) -> str:
+    how = "type it" if empty else "copy the text below, edit it and send it back"
     return (
-        f"✏️ Send <b>{escape(title)}</b> again, changed: copy the text above, edit it and send it "
-        f"back. It replaces the whole session.\n<i>Loads in {unit}. /cancel keeps it as it "
-        "is.</i>"
+        f"✏️ Send <b>{escape(title)}</b> again, changed: {how}. It replaces the whole session.\n"
+        f"<i>Loads in {unit}. /cancel keeps it as it is.</i>"
     )
 
 
@@ -235,10 +235,6 @@ def session_heading(program_name: str, week: int, weekday: int, title: str | Non
     return (
         f"📋 {escape(program_name)} · week {week} · <b>{escape(session_label(weekday, title))}</b>"
     )
-
-
-def shorthand_block(text: str) -> str:
-    return f"<pre>{escape(text)}</pre>"
 
 
 EMPTY_SESSION = "<i>No exercises yet. Tap ✏️ Edit to type them.</i>"

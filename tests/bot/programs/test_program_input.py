@@ -123,7 +123,12 @@ async def test_edit_a_session_from_its_shorthand(harness: Harness) -> None:
     shown = coach.last_text()
     assert "Lower A:\nA1. Back Squat 5x5 @ 100kg\nA2. Plank 3x45s" in shown, shown
     await coach.press("✏️ Edit")
-    copy = coach.bot_messages()[-2].display_text
+    asked = coach.last_message()  # the question and the session to copy, in one message
+    assert "copy the text below" in asked.display_text
+    pre = next(e for e in asked.entities if e["type"] == "pre")
+    copy = asked.display_text.encode("utf-16-le")[
+        2 * pre["offset"] : 2 * (pre["offset"] + pre["length"])
+    ].decode("utf-16-le")
     assert copy == "Lower A:\nA1. Back Squat 5x5 @ 100kg\nA2. Plank 3x45s"
     await coach.send(copy.replace("100kg", "102,5kg") + "\nB. RDL 3x8 -- easy")
     assert "Save it?" in coach.last_text()
