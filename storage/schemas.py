@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 from sqlmodel import SQLModel
 
 from storage import validation
-from storage.errors import InvalidInput
+from storage.errors import ErrorCode, FieldError, InvalidInput, Subject
 from storage.models.base import utcnow
 from storage.models.enums import AthleteGender, AthleteStatus, Equipment, MovementPattern
 
@@ -26,8 +26,10 @@ def build_input(model: type[ModelT], today: date | None = None, /, **data: Any) 
     except ValidationError as error:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "input"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise InvalidInput(field, message) from None
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, FieldError):
+            raise InvalidInput.from_field_error(field, cause) from None
+        raise InvalidInput(field, ErrorCode.INPUT_INVALID, detail=first["msg"]) from None
 
 
 def _today(info: ValidationInfo) -> date:
@@ -73,7 +75,7 @@ class AthleteFields(SQLModel):
     def _notes(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        return validation.clean_long_text(value, what="notes", limit=validation.NOTES_MAX)
+        return validation.clean_long_text(value, subject=Subject.NOTES, limit=validation.NOTES_MAX)
 
 
 class AthleteCreate(AthleteFields):
@@ -105,18 +107,15 @@ class AthleteUpdate(SQLModel):
         lambda cls, v: (
             None
             if v is None
-            else validation.clean_long_text(v, what="notes", limit=validation.NOTES_MAX)
+            else validation.clean_long_text(v, subject=Subject.NOTES, limit=validation.NOTES_MAX)
         )
     )
 
     @model_validator(mode="after")
     def _name_not_cleared(self) -> AthleteUpdate:
         if "name" in self.model_fields_set and self.name is None:
-            raise ValueError("An athlete always has a name.")
+            raise FieldError(ErrorCode.NAME_CLEARED)
         return self
-
-
-EXERCISE_NAME_EXAMPLE = "Tempo Goblet Squat"
 
 
 class ExerciseCreate(SQLModel):
@@ -132,7 +131,7 @@ class ExerciseCreate(SQLModel):
     @classmethod
     def _name(cls, value: str) -> str:
         return validation.clean_title(
-            value, what="exercise name", limit=validation.NAME_MAX, example=EXERCISE_NAME_EXAMPLE
+            value, subject=Subject.EXERCISE_NAME, limit=validation.NAME_MAX
         )
 
     @field_validator("instructions")
@@ -141,7 +140,7 @@ class ExerciseCreate(SQLModel):
         if value is None:
             return None
         return validation.clean_long_text(
-            value, what="instructions", limit=validation.INSTRUCTIONS_MAX
+            value, subject=Subject.INSTRUCTIONS, limit=validation.INSTRUCTIONS_MAX
         )
 
     @field_validator("aliases")
@@ -153,9 +152,9 @@ class ExerciseCreate(SQLModel):
     @model_validator(mode="after")
     def _muscles(self) -> ExerciseCreate:
         if not self.primary_muscles:
-            raise ValueError("Pick at least one primary muscle group.")
+            raise FieldError(ErrorCode.NO_PRIMARY_MUSCLE)
         if set(self.primary_muscles) & set(self.secondary_muscles):
-            raise ValueError("A muscle group can't be both primary and secondary.")
+            raise FieldError(ErrorCode.MUSCLE_PRIMARY_AND_SECONDARY)
         return self
 
 
@@ -171,9 +170,7 @@ class ExerciseUpdate(SQLModel):
         lambda cls, v: (
             None
             if v is None
-            else validation.clean_title(
-                v, what="exercise name", limit=validation.NAME_MAX, example=EXERCISE_NAME_EXAMPLE
-            )
+            else validation.clean_title(v, subject=Subject.EXERCISE_NAME, limit=validation.NAME_MAX)
         )
     )
     _instructions = field_validator("instructions")(
@@ -181,7 +178,7 @@ class ExerciseUpdate(SQLModel):
             None
             if v is None
             else validation.clean_long_text(
-                v, what="instructions", limit=validation.INSTRUCTIONS_MAX
+                v, subject=Subject.INSTRUCTIONS, limit=validation.INSTRUCTIONS_MAX
             )
         )
     )
@@ -189,5 +186,5 @@ class ExerciseUpdate(SQLModel):
     @model_validator(mode="after")
     def _primary_not_empty(self) -> ExerciseUpdate:
         if self.primary_muscles is not None and not self.primary_muscles:
-            raise ValueError("Pick at least one primary muscle group.")
+            raise FieldError(ErrorCode.NO_PRIMARY_MUSCLE)
         return self

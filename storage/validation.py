@@ -1,7 +1,7 @@
 """Pure input rules shared by the storage models and the bot's conversation steps.
 
-Each function takes what a person typed and returns the clean value, or raises ValueError with a
-message that says what was wrong and what to type instead.
+Each function takes what a person typed and returns the clean value, or raises FieldError (a
+ValueError) whose code and params say what was wrong; `bot/` words it and says what to type.
 
 Lengths are counted in UTF-16 code units, as Telegram counts message text (an emoji is two), so
 a value that passes here also fits in the messages that show it.
@@ -16,6 +16,8 @@ from datetime import date
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+
+from storage.errors import ErrorCode, FieldError, Subject
 
 NAME_MAX = 100
 NOTES_MAX = 2000
@@ -77,23 +79,23 @@ def has_letter(text: str) -> bool:
 def clean_person_name(text: str) -> str:
     name = collapse_spaces(text)
     if not name:
-        raise ValueError("The name can't be empty. Send the athlete's full name, e.g. Maya Lopez.")
+        raise FieldError(ErrorCode.NAME_EMPTY)
     if utf16_len(name) > NAME_MAX:
-        raise ValueError(f"That name is {_counted(name)}; keep it to {NAME_MAX} or fewer.")
+        raise FieldError(ErrorCode.NAME_TOO_LONG, **_counted(name), limit=NAME_MAX)
     if not has_letter(name):
-        raise ValueError("A name needs at least one letter. Send the full name, e.g. Maya Lopez.")
+        raise FieldError(ErrorCode.NAME_NO_LETTER)
     return name
 
 
-def clean_title(text: str, *, what: str, limit: int, example: str) -> str:
+def clean_title(text: str, *, subject: Subject, limit: int) -> str:
     """Team and exercise names: 1..limit characters with at least one letter."""
     title = collapse_spaces(text)
     if not title:
-        raise ValueError(f"The {what} can't be empty. Send it as text, e.g. {example}.")
+        raise FieldError(ErrorCode.TITLE_EMPTY, subject=subject)
     if utf16_len(title) > limit:
-        raise ValueError(f"That {what} is {_counted(title)}; keep it to {limit} or fewer.")
+        raise FieldError(ErrorCode.TITLE_TOO_LONG, subject=subject, **_counted(title), limit=limit)
     if not has_letter(title):
-        raise ValueError(f"The {what} needs at least one letter, e.g. {example}.")
+        raise FieldError(ErrorCode.TITLE_NO_LETTER, subject=subject)
     return title
 
 
@@ -106,9 +108,7 @@ def clean_email(text: str) -> str:
         reason = str(error).strip()
         if reason and not reason.endswith((".", "!", "?")):
             reason += "."
-        raise ValueError(
-            f"That doesn't look like an email address. {reason} Send it like name@example.com."
-        ) from None
+        raise FieldError(ErrorCode.EMAIL_INVALID, reason=reason) from None
     return result.normalized
 
 
@@ -118,15 +118,9 @@ def clean_phone(text: str, *, region: str | None = None) -> str:
     try:
         number = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException:
-        raise ValueError(
-            "That doesn't look like a phone number. Send it with the country code, "
-            "e.g. +1 415 555 0123."
-        ) from None
+        raise FieldError(ErrorCode.PHONE_UNREADABLE) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(
-            "That phone number isn't valid for its country. Check the digits and send it with "
-            "the country code, e.g. +44 20 7946 0958."
-        )
+        raise FieldError(ErrorCode.PHONE_INVALID)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -141,9 +135,6 @@ class AmbiguousDate:
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")  # always day first (21.07.2004)
 _SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")  # day or month first
-DATE_FORMAT_HELP = (
-    "I couldn't read that date. Use YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY, e.g. 2004-07-21."
-)
 
 
 def _make_date(year: str, month: str, day: str) -> date | None:
@@ -170,16 +161,16 @@ def parse_birthdate(text: str, *, today: date) -> date | AmbiguousDate:
             _make_date(match[3], match[1], match[2]),
         ]
     else:
-        raise ValueError(DATE_FORMAT_HELP)
+        raise FieldError(ErrorCode.DATE_UNREADABLE)
     real = list(dict.fromkeys(value for value in readings if value is not None))
     if not real:
-        raise ValueError(DATE_FORMAT_HELP)
+        raise FieldError(ErrorCode.DATE_UNREADABLE)
     in_range: list[date] = []
-    first_error: ValueError | None = None
+    first_error: FieldError | None = None
     for value in real:
         try:
             in_range.append(check_birthdate(value, today=today))
-        except ValueError as error:
+        except FieldError as error:
             first_error = first_error or error
     if not in_range:
         assert first_error is not None
@@ -191,38 +182,29 @@ def parse_birthdate(text: str, *, today: date) -> date | AmbiguousDate:
 
 def check_birthdate(value: date, *, today: date) -> date:
     if value > today:
-        raise ValueError("That birthdate is in the future. Send the date the athlete was born.")
+        raise FieldError(ErrorCode.BIRTHDATE_FUTURE)
     try:
         oldest = today.replace(year=today.year - MAX_AGE_YEARS)
     except ValueError:  # 29 February
         oldest = today.replace(year=today.year - MAX_AGE_YEARS, day=28)
     if value < oldest:
-        raise ValueError(
-            f"That birthdate is more than {MAX_AGE_YEARS} years ago. Check the year and try again."
-        )
+        raise FieldError(ErrorCode.BIRTHDATE_TOO_OLD, years=MAX_AGE_YEARS)
     return value
 
 
-def clean_long_text(text: str, *, what: str, limit: int) -> str:
+def clean_long_text(text: str, *, subject: Subject, limit: int) -> str:
     value = strip_controls(text, keep_newlines=True).strip()
     if not value:
-        raise ValueError(f"The {what} can't be empty. Send some text, or /skip.")
-    length = utf16_len(value)
-    if length > limit:
-        counted = _counted(value)
-        raise ValueError(
-            f"The {what} are {counted}; keep them to {limit} or fewer."
-            if what.endswith("s")
-            else f"The {what} is {counted}; keep it to {limit} or fewer."
-        )
+        raise FieldError(ErrorCode.TEXT_EMPTY, subject=subject)
+    if utf16_len(value) > limit:
+        raise FieldError(ErrorCode.TEXT_TOO_LONG, subject=subject, **_counted(value), limit=limit)
     return value
 
 
-def _counted(text: str) -> str:
+def _counted(text: str) -> dict[str, object]:
+    """The length as Telegram counts it, and whether emoji made it differ from what one sees."""
     length = utf16_len(text)
-    if length == len(text):
-        return f"{length} characters"
-    return f"{length} characters (most emoji count as two)"
+    return {"length": length, "emoji": length != len(text)}
 
 
 def format_phone(e164: str) -> str:

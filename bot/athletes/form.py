@@ -22,7 +22,7 @@ from bot.core.actions import Coach, button_action, coach_action, today
 from bot.core.forms import END, PICK_FIELD, SUMMARY, Form
 from bot.replies import answer, best_effort, send, show
 from storage import validation
-from storage.errors import DomainError, NotFound
+from storage.errors import DomainError, NotFound, Subject
 from storage.queries import athletes as q
 from storage.schemas import AthleteCreate, AthleteUpdate, build_input
 
@@ -64,7 +64,7 @@ def clean_field(field: str, text: str, *, region: str, today: date) -> str:
         PHONE: lambda value: validation.clean_phone(value, region=region),
         BIRTHDATE: lambda value: _birthdate(value, today),
         NOTES: lambda value: validation.clean_long_text(
-            value, what="notes", limit=validation.NOTES_MAX
+            value, subject=Subject.NOTES, limit=validation.NOTES_MAX
         ),
     }
     if field not in cleaners:
@@ -137,7 +137,7 @@ def make_step(step: str) -> Handler[str | None]:
                 today=today(context),
             )
         except ValueError as error:
-            await send(update, context, core_texts.field_error(str(error)))
+            await send(update, context, core_texts.field_error(core_texts.error_text(error)))
             return step
         if step == EMAIL and (
             duplicate := await q.find_athlete_by_email(
@@ -189,7 +189,7 @@ async def save(
             AthleteCreate, today(context), **{field: draft.get(field) for field in ORDER}
         )
     except DomainError as error:
-        await answer(update, context, error.message, alert=True)
+        await answer(update, context, core_texts.error_text(error), alert=True)
         return SUMMARY
     athlete = await q.create_athlete(
         context.session, organization_id=coach.team_id, data=values, athlete_id=draft["id"]
@@ -294,7 +294,7 @@ async def apply_edit(
             changes=build_input(AthleteUpdate, today(context), **{field: value}),
         )
     except DomainError as error:
-        await send(update, context, core_texts.field_error(error.message))
+        await send(update, context, core_texts.field_error(core_texts.error_text(error)))
         return END if isinstance(error, NotFound) else EDIT_VALUE
     await answer(update, context, texts.field_updated(field))
     await send(update, context, texts.field_updated(field))
@@ -316,7 +316,7 @@ async def receive_edit(update: Update, context: SpotterContext, coach: Coach) ->
             today=today(context),
         )
     except ValueError as error:
-        await send(update, context, core_texts.field_error(str(error)))
+        await send(update, context, core_texts.field_error(core_texts.error_text(error)))
         return EDIT_VALUE
     return await apply_edit(update, context, coach, value)
 

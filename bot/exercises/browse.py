@@ -15,6 +15,7 @@ from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
 
 from bot import callbacks as cb
 from bot.context import SpotterContext, transactional
+from bot.core import texts as core_texts
 from bot.core.actions import Caller, button_action, library_organization_id, load_caller, unpack
 from bot.core.keyboards import button
 from bot.exercises import keyboards, texts
@@ -332,7 +333,7 @@ async def navigate(update: Update, context: SpotterContext, view: View) -> None:
     try:
         screen = await build_screen(context, viewer, view)
     except NotFound as error:
-        await answer(update, context, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(core_texts.error_text(error)), alert=True)
         return
     await present(update, context, screen)
 

@@ -76,7 +76,7 @@ async def apply_text(
             changes=changes,
         )
     except DomainError as error:
-        await send(update, context, core_texts.field_error(error.message))
+        await send(update, context, core_texts.field_error(core_texts.error_text(error)))
         if isinstance(error, NotFound):
             user_data_of(context).pop(EDIT_KEY, None)
             return END
@@ -98,7 +98,7 @@ async def receive_text(update: Update, context: SpotterContext, coach: Coach) ->
     try:
         value = cleaner(update.message.text)
     except ValueError as error:
-        await send(update, context, core_texts.field_error(str(error)))
+        await send(update, context, core_texts.field_error(core_texts.error_text(error)))
         return EDIT_TEXT
     return await apply_text(update, context, coach, value)
 
@@ -122,7 +122,7 @@ async def start_link(
             context.session, organization_id=coach.team_id, exercise_id=data.exercise
         )
     except DomainError as error:
-        await answer(update, context, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(core_texts.error_text(error)), alert=True)
         return None
     user_data = user_data_of(context)
     user_data.pop(EDIT_KEY, None)
@@ -149,7 +149,7 @@ async def receive_link_query(update: Update, context: SpotterContext, coach: Coa
         )
     except NotFound as error:
         user_data_of(context).pop(LINK_KEY, None)
-        await send(update, context, core_texts.field_error(error.message))
+        await send(update, context, core_texts.field_error(core_texts.error_text(error)))
         return END
     query = update.message.text.strip()[: browse.QUERY_MAX]
     direction = ProgressionDirection(link["direction"])
@@ -193,7 +193,7 @@ async def pick_link(
         )
     except DomainError as error:
         # Stay in the conversation: the coach can tap another result or send another name.
-        await answer(update, context, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(core_texts.error_text(error)), alert=True)
         return None
     user_data_of(context).pop(LINK_KEY, None)
     await browse.show_card(

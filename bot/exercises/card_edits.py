@@ -10,6 +10,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks as cb
 from bot.context import SpotterContext
+from bot.core import texts as core_texts
 from bot.core.actions import Coach, coach_action
 from bot.exercises import browse, keyboards, texts
 from bot.exercises.fields import (
@@ -177,7 +178,7 @@ async def change_then_show(
     try:
         result = await change
     except DomainError as error:
-        await answer(update, context, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(core_texts.error_text(error)), alert=True)
         return
     shown = exercise_id or (result.id if result is not None else None)
     assert shown is not None
@@ -195,7 +196,7 @@ async def apply_change(
     try:
         changes = build_input(ExerciseUpdate, **values)
     except DomainError as error:
-        await answer(update, context, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(core_texts.error_text(error)), alert=True)
         return
     await change_then_show(
         update,
@@ -277,7 +278,7 @@ async def unlink_menu(
             context.session, organization_id=coach.team_id, exercise_id=data.exercise
         )
     except DomainError as error:
-        await answer(update, context, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(core_texts.error_text(error)), alert=True)
         return
     if not card.removable:
         await answer(update, context, texts.NO_REMOVABLE_LINKS, alert=True)

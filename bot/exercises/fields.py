@@ -9,14 +9,14 @@ from typing import Any, Final
 from telegram import Update
 
 from bot.context import SpotterContext
+from bot.core import texts as core_texts
 from bot.core.actions import Coach
 from bot.exercises import texts
 from bot.replies import answer
 from storage import validation
-from storage.errors import DomainError
+from storage.errors import DomainError, Subject
 from storage.models import Exercise, MuscleGroup
 from storage.queries import exercises as q
-from storage.schemas import EXERCISE_NAME_EXAMPLE
 
 NEW_CONVERSATION = "new_exercise"
 
@@ -57,13 +57,13 @@ def user_data_of(context: SpotterContext) -> dict[Any, Any]:
 
 
 def clean_name(text: str) -> str:
-    return validation.clean_title(
-        text, what="exercise name", limit=validation.NAME_MAX, example=EXERCISE_NAME_EXAMPLE
-    )
+    return validation.clean_title(text, subject=Subject.EXERCISE_NAME, limit=validation.NAME_MAX)
 
 
 def clean_instructions(text: str) -> str:
-    return validation.clean_long_text(text, what="instructions", limit=validation.INSTRUCTIONS_MAX)
+    return validation.clean_long_text(
+        text, subject=Subject.INSTRUCTIONS, limit=validation.INSTRUCTIONS_MAX
+    )
 
 
 async def muscle_groups(context: SpotterContext) -> dict[str, MuscleGroup]:
@@ -88,5 +88,5 @@ async def load_custom(
             context.session, organization_id=coach.team_id, exercise_id=exercise_id
         )
     except DomainError as error:
-        await answer(update, context, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(core_texts.error_text(error)), alert=True)
         return None

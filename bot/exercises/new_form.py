@@ -119,7 +119,7 @@ async def receive_name(update: Update, context: SpotterContext, coach: Coach) ->
     try:
         name = clean_name(update.message.text)
     except ValueError as error:
-        await send(update, context, core_texts.field_error(str(error)))
+        await send(update, context, core_texts.field_error(core_texts.error_text(error)))
         return NAME
     existing = await q.find_exercise_by_name(
         context.session, organization_id=coach.team_id, name=name
@@ -220,7 +220,7 @@ async def receive_instructions(update: Update, context: SpotterContext) -> str:
     try:
         value = clean_instructions(update.message.text)
     except ValueError as error:
-        await send(update, context, core_texts.field_error(str(error)))
+        await send(update, context, core_texts.field_error(core_texts.error_text(error)))
         return INSTRUCTIONS
     draft_of(context)[INSTRUCTIONS] = value
     return await advance(update, context, INSTRUCTIONS)
@@ -253,7 +253,7 @@ async def save(update: Update, context: SpotterContext, coach: Coach, _: cb.NewS
             exercise_id=draft["id"],
         )
     except DomainError as error:
-        await answer(update, context, texts.alert(error.message), alert=True)
+        await answer(update, context, texts.alert(core_texts.error_text(error)), alert=True)
         return SUMMARY
     await browse.show_card(
         update,

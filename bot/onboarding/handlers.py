@@ -64,7 +64,7 @@ async def receive_team_name(update: Update, context: SpotterContext) -> str | in
             context.session, name=update.message.text, owner_user_id=caller.user.id
         )
     except InvalidInput as error:
-        await send(update, context, core_texts.field_error(error.message))
+        await send(update, context, core_texts.field_error(core_texts.error_text(error)))
         return TEAM_NAME
     await send(update, context, texts.team_created(seat.organization.name))
     assert update.effective_chat is not None

@@ -20,6 +20,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import SpotterContext
+from bot.core import texts as core_texts
 from bot.core.actions import Coach, coach_action
 from bot.core.forms import END, SUMMARY, Form
 from bot.programs import handlers, sessions, texts
@@ -307,7 +308,7 @@ async def receive_program_name(update: Update, context: SpotterContext, coach: C
     try:
         name = q.clean_program_name(_message_text(update))
     except InvalidInput as error:
-        await send(update, context, f"⚠️ {error.message}")
+        await send(update, context, f"⚠️ {core_texts.error_text(error)}")
         return None
     NEW.draft(context)["name"] = name
     return await NEW.ask_step(update, context, WEEKS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from bot.core import texts as core_texts
 from storage.transfer.export import ExportFile, ExportResult
 from storage.transfer.maxes import (
     MaxesImportResult,
@@ -139,7 +140,7 @@ _FIELD_HINTS = {
 
 def row_problem(problem: RowProblem) -> str:
     if problem.code is RowProblemCode.INVALID:
-        reason = problem.message
+        reason = core_texts.error_text(problem.cause) if problem.cause else ""
     elif problem.code is RowProblemCode.DUPLICATE_EMAIL:
         reason = f"the same email as row {problem.other_row}"
     elif problem.code is RowProblemCode.DUPLICATE_NAME:
@@ -229,7 +230,7 @@ PROBLEMS_HEADERS = ("Row", "Column", "Problem")
 def problem_reason(problem: RowProblem) -> str:
     """The same words as the preview, unescaped, for the problems CSV."""
     if problem.code is RowProblemCode.INVALID:
-        return problem.message
+        return core_texts.error_text(problem.cause) if problem.cause else ""
     if problem.code is RowProblemCode.DUPLICATE_EMAIL:
         return f"the same email as row {problem.other_row}"
     if problem.code is RowProblemCode.DUPLICATE_NAME:
@@ -382,7 +383,7 @@ WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def program_problem_reason(problem: ProgramProblem) -> str:
     value, code = problem.value, problem.code
     if code == ProgramProblemCode.BAD_NAME:
-        return value
+        return core_texts.error_text(problem.cause) if problem.cause else value
     if code == ProgramProblemCode.BAD_WEEK:
         return f"“{value}” isn't a week: write 1 to 52"
     if code == ProgramProblemCode.BAD_DAY:

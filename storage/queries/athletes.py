@@ -8,15 +8,12 @@ import sqlalchemy as sa
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.errors import Conflict, EmailTaken, NotFound
+from storage.errors import Conflict, EmailTaken, ErrorCode, NotFound
 from storage.models import Athlete, AthleteStatus, Organization
 from storage.models.base import utcnow
 from storage.queries.paging import Page, clamp_offset
 from storage.schemas import AthleteCreate, AthleteUpdate
 from storage.validation import fold_key
-
-ATHLETE_NOT_FOUND = "That athlete wasn't found in your team. It may have been removed."
-
 
 AthletePage = Page[Athlete]
 
@@ -36,7 +33,7 @@ async def create_athlete(
         existing = await session.get(Athlete, athlete_id)
         if existing is not None:
             if existing.organization_id != organization_id:
-                raise Conflict("That athlete id is taken.")
+                raise Conflict(ErrorCode.ATHLETE_ID_TAKEN)
             return existing
     if data.email is not None:
         await check_email_free(session, organization_id=organization_id, email=data.email)
@@ -51,7 +48,7 @@ async def create_athlete(
 async def get_athlete(session: AsyncSession, *, organization_id: str, athlete_id: str) -> Athlete:
     athlete = await session.get(Athlete, athlete_id, populate_existing=True)
     if athlete is None or athlete.organization_id != organization_id:
-        raise NotFound(ATHLETE_NOT_FOUND)
+        raise NotFound(ErrorCode.ATHLETE_NOT_FOUND)
     return athlete
 
 
@@ -200,7 +197,7 @@ async def link_athlete(
 ) -> Athlete:
     athlete = await get_athlete(session, organization_id=organization_id, athlete_id=athlete_id)
     if athlete.linked_user_id not in (None, user_id):
-        raise Conflict("That athlete is already connected to another Telegram account.")
+        raise Conflict(ErrorCode.ATHLETE_LINKED_ELSEWHERE)
     other = await session.exec(
         select(col(Athlete.id)).where(
             col(Athlete.organization_id) == organization_id,
@@ -210,7 +207,7 @@ async def link_athlete(
     )
     if other.first() is not None:
         # The unique constraint would refuse it too; say it in words first.
-        raise Conflict("This Telegram account is already an athlete of that team.")
+        raise Conflict(ErrorCode.ACCOUNT_ALREADY_ATHLETE)
     athlete.linked_user_id = user_id
     athlete.updated_at = utcnow()
     session.add(athlete)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.errors import Conflict, InvalidInput, NotFound
+from storage.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from storage.models import (
     BodyRegion,
     Exercise,
@@ -26,9 +26,6 @@ from storage.models import (
 from storage.models.base import utcnow
 from storage.queries.paging import Page, clamp_offset
 from storage.schemas import ExerciseCreate, ExerciseUpdate
-
-EXERCISE_NOT_FOUND = "That exercise wasn't found. It may be another team's or no longer exist."
-
 
 ExercisePage = Page[Exercise]
 
@@ -78,7 +75,7 @@ async def list_muscle_groups(
 async def get_muscle_group(session: AsyncSession, *, muscle_group_id: str) -> MuscleGroup:
     muscle = await session.get(MuscleGroup, muscle_group_id)
     if muscle is None:
-        raise NotFound("That muscle group doesn't exist.")
+        raise NotFound(ErrorCode.MUSCLE_GROUP_NOT_FOUND)
     return muscle
 
 
@@ -197,7 +194,7 @@ async def get_exercise(
     """A visible exercise, archived or not (cards and progression links still show those)."""
     exercise = await session.get(Exercise, exercise_id, populate_existing=True)
     if exercise is None or exercise.organization_id not in (None, organization_id):
-        raise NotFound(EXERCISE_NOT_FOUND)
+        raise NotFound(ErrorCode.EXERCISE_NOT_FOUND)
     return exercise
 
 
@@ -206,7 +203,7 @@ async def get_custom_exercise(
 ) -> Exercise:
     exercise = await get_exercise(session, organization_id=organization_id, exercise_id=exercise_id)
     if exercise.organization_id is None:
-        raise Conflict("Curated exercises can't be changed. Use Copy to ours to adapt one.")
+        raise Conflict(ErrorCode.CURATED_READ_ONLY)
     return exercise
 
 
@@ -267,7 +264,7 @@ async def _check_muscles(session: AsyncSession, muscle_ids: list[str]) -> None:
     known = set((await session.exec(select(col(MuscleGroup.id)))).all())
     unknown = [muscle for muscle in muscle_ids if muscle not in known]
     if unknown:
-        raise InvalidInput("muscles", f"Unknown muscle group: {', '.join(unknown)}.")
+        raise InvalidInput("muscles", ErrorCode.UNKNOWN_MUSCLES, names=tuple(unknown))
 
 
 async def _name_taken(
@@ -283,7 +280,7 @@ async def _name_taken(
 
 
 def _duplicate_name(name: str) -> Conflict:
-    return Conflict(f"Your team already has an exercise called “{name}”. Pick another name.")
+    return Conflict(ErrorCode.EXERCISE_NAME_TAKEN, name=name)
 
 
 async def _set_muscles(
@@ -469,7 +466,7 @@ async def add_progression(
         session, organization_id=organization_id, exercise_id=related_exercise_id
     )
     if exercise.id == related.id:
-        raise Conflict("An exercise can't be easier or harder than itself.")
+        raise Conflict(ErrorCode.LINK_TO_ITSELF)
     existing = await session.exec(
         select(ExerciseProgression).where(
             col(ExerciseProgression.exercise_id) == exercise.id,
@@ -480,21 +477,15 @@ async def add_progression(
     edge = existing.first()
     if edge is not None:
         if edge.direction is direction:
-            raise Conflict(f"“{related.name}” is already linked as {direction.value} than this.")
-        raise Conflict(
-            f"“{related.name}” is already linked as {edge.direction.value} than this; "
-            "remove that link first."
-        )
+            raise Conflict(ErrorCode.LINK_EXISTS, name=related.name, direction=direction)
+        raise Conflict(ErrorCode.LINK_EXISTS_OTHER_WAY, name=related.name, direction=edge.direction)
     easier, harder = (
         (exercise, related) if direction is ProgressionDirection.HARDER else (related, exercise)
     )
     if await _harder_path_exists(
         session, organization_id=organization_id, start=harder.id, goal=easier.id
     ):
-        raise Conflict(
-            f"That would make a loop: “{easier.name}” is already harder than “{harder.name}” "
-            "through other links."
-        )
+        raise Conflict(ErrorCode.LINK_LOOP, easier=easier.name, harder=harder.name)
     session.add_all(
         [
             ExerciseProgression(
@@ -535,9 +526,9 @@ async def remove_progression(
         )
     ).all()
     if not edges:
-        raise NotFound("Those exercises aren't linked.")
+        raise NotFound(ErrorCode.LINK_NOT_FOUND)
     if any(edge.organization_id is None for edge in edges):
-        raise Conflict("That link is part of the curated library and can't be removed.")
+        raise Conflict(ErrorCode.LINK_CURATED)
     for edge in edges:
         await session.delete(edge)
     await session.flush()

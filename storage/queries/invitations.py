@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.errors import Conflict, NotFound
+from storage.errors import Conflict, ErrorCode, NotFound
 from storage.models import (
     Athlete,
     AthleteInvitation,
@@ -26,7 +26,7 @@ from storage.models import (
     Membership,
     Organization,
 )
-from storage.queries.athletes import ATHLETE_NOT_FOUND, get_athlete, link_athlete
+from storage.queries.athletes import get_athlete, link_athlete
 
 TOKEN_BYTES = 24  # 192 bits; token_urlsafe gives 32 characters
 TOKEN_LENGTH = 32
@@ -35,12 +35,6 @@ _PAYLOAD = re.compile(rf"{PAYLOAD_PREFIX}([A-Za-z0-9_-]{{{TOKEN_LENGTH}}})")
 
 FAILURE_LIMIT = 5
 FAILURE_WINDOW = timedelta(minutes=15)
-
-INVITATION_NOT_FOUND = "That invitation wasn't found in your team."
-ALREADY_LINKED = (
-    "This athlete is already connected to a Telegram account. Unlink it on their card first "
-    "if they need a new link."
-)
 
 
 def new_token() -> str:
@@ -86,7 +80,7 @@ async def _lock_athlete(session: AsyncSession, *, organization_id: str, athlete_
     )
     athlete = result.first()
     if athlete is None:
-        raise NotFound(ATHLETE_NOT_FOUND)
+        raise NotFound(ErrorCode.ATHLETE_NOT_FOUND)
     return athlete
 
 
@@ -117,7 +111,7 @@ async def create_invitation(
     """A new link for an unlinked athlete; their earlier pending links stop working."""
     athlete = await _lock_athlete(session, organization_id=organization_id, athlete_id=athlete_id)
     if athlete.linked_user_id is not None:
-        raise Conflict(ALREADY_LINKED)
+        raise Conflict(ErrorCode.ATHLETE_ALREADY_LINKED)
     revoked = await session.execute(
         sa.update(AthleteInvitation)
         .where(
@@ -182,7 +176,7 @@ async def _get_invitation(
 ) -> AthleteInvitation:
     invitation = await session.get(AthleteInvitation, invitation_id, populate_existing=True)
     if invitation is None or invitation.organization_id != organization_id:
-        raise NotFound(INVITATION_NOT_FOUND)
+        raise NotFound(ErrorCode.INVITATION_NOT_FOUND)
     return invitation
 
 

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import validation
-from storage.errors import InvalidInput
+from storage.errors import FieldError, InvalidInput, Subject
 from storage.models import Membership, MembershipRole, Organization, User
 
 
@@ -27,10 +27,10 @@ class CoachSeat:
 def clean_team_name(text: str) -> str:
     try:
         return validation.clean_title(
-            text, what="team name", limit=validation.TEAM_NAME_MAX, example="Northside Barbell"
+            text, subject=Subject.TEAM_NAME, limit=validation.TEAM_NAME_MAX
         )
-    except ValueError as error:
-        raise InvalidInput("name", str(error)) from None
+    except FieldError as error:
+        raise InvalidInput.from_field_error("name", error) from None
 
 
 async def create_organization(session: AsyncSession, *, name: str, owner_user_id: str) -> CoachSeat:

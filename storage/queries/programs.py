@@ -20,7 +20,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import validation
-from storage.errors import Conflict, InvalidInput, NotFound
+from storage.errors import Conflict, FieldError, InvalidInput, NotFound, Subject
 from storage.models import (
     Assignment,
     Athlete,
@@ -171,11 +171,9 @@ def schedule(
 
 def clean_program_name(text: str) -> str:
     try:
-        return validation.clean_title(
-            text, what="program name", limit=PROGRAM_NAME_MAX, example="Strength block 1"
-        )
-    except ValueError as error:
-        raise InvalidInput("name", str(error)) from None
+        return validation.clean_title(text, subject=Subject.PROGRAM_NAME, limit=PROGRAM_NAME_MAX)
+    except FieldError as error:
+        raise InvalidInput.from_field_error("name", error) from None
 
 
 def _name_key(name: str) -> str:

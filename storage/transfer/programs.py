@@ -120,7 +120,7 @@ def match_program_header(row: SheetRow) -> ProgramHeader | None:
 
 
 class ProgramProblemCode:
-    BAD_NAME = "bad_name"  # `value` is the reason (the program builder's words)
+    BAD_NAME = "bad_name"  # `cause` says why (the program builder's code)
     BAD_WEEK = "bad_week"  # not 1-52
     BAD_DAY = "bad_day"
     NO_LINE = "no_line"  # no exercise or prescription
@@ -140,6 +140,7 @@ class ProgramProblem:
     value: str = ""
     error: LineError | None = None
     options: tuple[str, ...] = ()
+    cause: InvalidInput | None = None
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,7 @@ def _check_row(
     try:
         program = program_queries.clean_program_name(program)
     except InvalidInput as error:
-        return problem(ProgramField.PROGRAM, ProgramProblemCode.BAD_NAME, error.message)
+        return problem(ProgramField.PROGRAM, ProgramProblemCode.BAD_NAME, program, cause=error)
     session = _text(row, header, ProgramField.SESSION)
     weeks_text = _text(row, header, ProgramField.WEEKS) or ""
     weeks = int(weeks_text) if weeks_text.isdigit() else None

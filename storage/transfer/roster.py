@@ -15,6 +15,7 @@ from enum import StrEnum
 from pydantic import ValidationError
 
 from storage import validation
+from storage.errors import ErrorCode, FieldError
 from storage.models.base import utcnow
 from storage.models.enums import AthleteGender, AthleteStatus
 from storage.schemas import AthleteCreate
@@ -209,7 +210,7 @@ def match_roster_header(row: SheetRow) -> HeaderMatch | None:
 
 
 class RowProblemCode(StrEnum):
-    INVALID = "invalid"  # the message says why (validation's own words, as in /addathlete)
+    INVALID = "invalid"  # `cause` says why (validation's own code, as in /addathlete)
     UNKNOWN_GENDER = "unknown_gender"
     UNKNOWN_STATUS = "unknown_status"
     DUPLICATE_EMAIL = "duplicate_email"  # the same email as an earlier row of the file
@@ -222,7 +223,7 @@ class RowProblem:
     field: RosterField
     column: str  # the header as the file writes it
     code: RowProblemCode
-    message: str = ""
+    cause: FieldError | None = None
     other_row: int | None = None
 
 
@@ -344,11 +345,11 @@ def _problem(
     roster_field: RosterField,
     code: RowProblemCode,
     *,
-    message: str = "",
+    cause: FieldError | None = None,
     other_row: int | None = None,
 ) -> RowProblem:
     column = header.labels.get(roster_field, roster_field.value)
-    return RowProblem(row.number, roster_field, column, code, message, other_row)
+    return RowProblem(row.number, roster_field, column, code, cause, other_row)
 
 
 def _cell(row: SheetRow, header: HeaderMatch, roster_field: RosterField) -> CellValue:
@@ -402,14 +403,14 @@ def _check_row(
     if phone is not None:
         try:
             values["phone"] = validation.clean_phone(phone, region=phone_region)
-        except ValueError as error:
-            problems.append(_invalid(row, header, RosterField.PHONE, str(error)))
+        except FieldError as error:
+            problems.append(_invalid(row, header, RosterField.PHONE, error))
     born = _cell(row, header, RosterField.BIRTHDATE)
     if born is not None:
         try:
             values["birthdate"] = _birthdate(born, today=today)
-        except ValueError as error:
-            problems.append(_invalid(row, header, RosterField.BIRTHDATE, str(error)))
+        except FieldError as error:
+            problems.append(_invalid(row, header, RosterField.BIRTHDATE, error))
     gender_text = cell_text(_cell(row, header, RosterField.GENDER))
     if gender_text is not None:
         gender = _GENDER_WORDS.get(fold_label(gender_text))
@@ -434,8 +435,10 @@ def _check_row(
             roster_field = _SCHEMA_FIELDS.get(key, name_field)
             if roster_field is RosterField.NAME:
                 roster_field = name_field
-            message = str(item["msg"]).removeprefix("Value error, ")
-            problems.append(_invalid(row, header, roster_field, message))
+            cause = item.get("ctx", {}).get("error")
+            if not isinstance(cause, FieldError):
+                cause = FieldError(ErrorCode.INPUT_INVALID, detail=item["msg"])
+            problems.append(_invalid(row, header, roster_field, cause))
         problems.sort(key=lambda problem: _FIELD_ORDER.index(problem.field))
         return problems
     if problems:
@@ -445,9 +448,9 @@ def _check_row(
 
 
 def _invalid(
-    row: SheetRow, header: HeaderMatch, roster_field: RosterField, message: str
+    row: SheetRow, header: HeaderMatch, roster_field: RosterField, cause: FieldError
 ) -> RowProblem:
-    return _problem(row, header, roster_field, RowProblemCode.INVALID, message=message)
+    return _problem(row, header, roster_field, RowProblemCode.INVALID, cause=cause)
 
 
 _SCHEMA_FIELDS = {

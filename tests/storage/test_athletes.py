@@ -5,11 +5,13 @@ from datetime import date
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.texts import error_text
 from storage.errors import Conflict, EmailTaken, InvalidInput, NotFound
 from storage.models import AthleteStatus
 from storage.queries import athletes as q
 from storage.schemas import AthleteCreate, AthleteUpdate, build_input
 from tests.storage.helpers import make_team, make_user
+from tests.worded import raises_worded
 
 
 async def test_create_and_read_back(session: AsyncSession) -> None:
@@ -47,7 +49,7 @@ async def test_invalid_input_names_the_field() -> None:
     with pytest.raises(InvalidInput) as caught:
         build_input(AthleteCreate, name="Maya", email="not-an-email")
     assert caught.value.field == "email"
-    assert "email" in caught.value.message
+    assert "email" in error_text(caught.value)
 
 
 async def test_another_teams_athletes_are_invisible_through_every_query(
@@ -253,9 +255,9 @@ async def test_control_characters_never_reach_either_database(session: AsyncSess
 
 async def test_birthdate_rule_uses_the_callers_day() -> None:
     # On 2001-01-01 (the bot's clock), a 2001-05-01 birthdate is in the future.
-    with pytest.raises(InvalidInput, match="future"):
+    with raises_worded(InvalidInput, "future"):
         build_input(AthleteCreate, date(2001, 1, 1), name="Maya", birthdate="2001-05-01")
-    with pytest.raises(InvalidInput, match="future"):
+    with raises_worded(InvalidInput, "future"):
         build_input(AthleteUpdate, date(2001, 1, 1), birthdate="2001-05-01")
     ok = build_input(AthleteCreate, date(2026, 1, 1), name="Maya", birthdate="2001-05-01")
     assert ok.birthdate == date(2001, 5, 1)

@@ -9,6 +9,7 @@ from storage.models import BodyRegion, Equipment, Exercise, MovementPattern, Pro
 from storage.queries import exercises as q
 from storage.schemas import ExerciseCreate, ExerciseUpdate, build_input
 from tests.storage.helpers import make_team
+from tests.worded import raises_worded
 
 
 def custom(name: str = "Tempo Goblet Squat", **overrides: object) -> ExerciseCreate:
@@ -160,13 +161,13 @@ async def test_custom_name_rules(session: AsyncSession) -> None:
     seat = await make_team(session)
     org = seat.organization_id
     await q.create_custom_exercise(session, organization_id=org, data=custom("Tempo Squat"))
-    with pytest.raises(Conflict, match="already has"):
+    with raises_worded(Conflict, "already has"):
         await q.create_custom_exercise(session, organization_id=org, data=custom("tempo SQUAT"))
     with pytest.raises(InvalidInput):
         custom("Bad", primary_muscles=[])
     with pytest.raises(InvalidInput):
         custom("Bad", primary_muscles=["quads"], secondary_muscles=["quads"])
-    with pytest.raises(InvalidInput, match="Unknown muscle"):
+    with raises_worded(InvalidInput, "Unknown muscle"):
         await q.create_custom_exercise(
             session, organization_id=org, data=custom("X", primary_muscles=["wings"])
         )
@@ -231,13 +232,13 @@ async def test_progression_rules(session: AsyncSession) -> None:
     await link(b, c)  # c harder than b
     card_b = await q.get_exercise_card(session, organization_id=org, exercise_id=b.id)
     assert [e.id for e in card_b.easier] == [a.id] and [e.id for e in card_b.harder] == [c.id]
-    with pytest.raises(Conflict, match="itself"):
+    with raises_worded(Conflict, "itself"):
         await link(a, a)
-    with pytest.raises(Conflict, match="already linked"):
+    with raises_worded(Conflict, "already linked"):
         await link(a, b)
-    with pytest.raises(Conflict, match="already linked"):
+    with raises_worded(Conflict, "already linked"):
         await link(b, a)
-    with pytest.raises(Conflict, match="loop"):
+    with raises_worded(Conflict, "loop"):
         await link(c, a)  # a harder than c, but c is already harder than a through b
     with pytest.raises(NotFound):
         await link(a, foreign)
@@ -246,7 +247,7 @@ async def test_progression_rules(session: AsyncSession) -> None:
     push_card = await q.get_exercise_card(session, organization_id=org, exercise_id=push_up.id)
     assert push_card.easier or push_card.harder
     neighbour = (push_card.easier or push_card.harder)[0]
-    with pytest.raises(Conflict, match="curated"):
+    with raises_worded(Conflict, "curated"):
         await q.remove_progression(
             session, organization_id=org, exercise_id=push_up.id, related_exercise_id=neighbour.id
         )

@@ -19,6 +19,7 @@ from storage.queries import invitations as inv
 from storage.queries.athletes import create_athlete, get_athlete, link_athlete
 from storage.schemas import AthleteCreate
 from tests.storage.helpers import make_team, make_user
+from tests.worded import raises_worded
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 TTL = timedelta(hours=168)
@@ -134,7 +135,7 @@ async def test_a_linked_athlete_cant_be_invited(session: AsyncSession) -> None:
     await link_athlete(
         session, organization_id=seat.organization_id, athlete_id=athlete.id, user_id=user.id
     )
-    with pytest.raises(Conflict, match="already connected"):
+    with raises_worded(Conflict, "already connected"):
         await invite(session, athlete)
     assert await invitation_rows(session) == []
 

@@ -128,7 +128,7 @@ def test_every_problem_has_row_column_and_reason() -> None:
         (9, "Phone", RowProblemCode.INVALID),
         (10, "Name", RowProblemCode.INVALID),
     ]
-    messages = {p.row: p.message for p in roster.problems}
+    messages = {p.row: p.cause.code if p.cause else "" for p in roster.problems}
     assert "email" in messages[3] and "future" in messages[5]
     assert roster.problem_rows == 9
     (good,) = roster.rows
@@ -142,7 +142,8 @@ def test_same_rules_as_the_form_notes_limit_and_name_length() -> None:
         (2, RosterField.NAME),
         (3, RosterField.NOTES),
     ]
-    assert "100" in roster.problems[0].message and "2000" in roster.problems[1].message
+    limits = [p.cause.params["limit"] if p.cause else None for p in roster.problems]
+    assert limits == [100, 2000]
 
 
 def test_duplicates_within_the_file_are_problems_pointing_at_the_first() -> None:

@@ -4,7 +4,10 @@ from datetime import date
 
 import pytest
 
+from bot.core.texts import error_text
 from storage import validation
+from storage.errors import Subject
+from tests.worded import raises_worded
 
 
 @pytest.mark.parametrize(
@@ -17,14 +20,14 @@ def test_person_name_is_cleaned(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize("text", ["", "   ", "12345", "!!! ???", "x" * 101, "🏋️"])
 def test_person_name_refusals(text: str) -> None:
-    with pytest.raises(ValueError, match=r"name|characters"):
+    with raises_worded(ValueError, r"name|characters"):
         validation.clean_person_name(text)
 
 
 def test_email_is_normalised_and_bad_ones_refused() -> None:
     assert validation.clean_email(" Maya@Example.COM ") == "Maya@example.com"
     for bad in ["maya", "maya@", "@example.com", "maya@@example.com", "maya@example"]:
-        with pytest.raises(ValueError, match="email"):
+        with raises_worded(ValueError, "email"):
             validation.clean_email(bad)
 
 
@@ -33,7 +36,7 @@ def test_phone_is_stored_as_e164() -> None:
     assert validation.clean_phone("+44 20 7946 0958") == "+442079460958"
     assert validation.clean_phone("030 901820", region="DE") == "+4930901820"
     for bad in ["call me", "123", "+1 555"]:
-        with pytest.raises(ValueError, match="phone"):
+        with raises_worded(ValueError, "phone"):
             validation.clean_phone(bad, region="US")
 
 
@@ -41,19 +44,19 @@ def test_birthdate_formats_and_bounds() -> None:
     today = date(2026, 11, 23)
     for text in ["2004-07-21", "21.07.2004", "21/07/2004"]:
         assert validation.parse_birthdate(text, today=today) == date(2004, 7, 21)
-    with pytest.raises(ValueError, match="future"):
+    with raises_worded(ValueError, "future"):
         validation.parse_birthdate("2027-01-01", today=today)
-    with pytest.raises(ValueError, match="100 years"):
+    with raises_worded(ValueError, "100 years"):
         validation.parse_birthdate("1900-01-01", today=today)
     for bad in ["21-07-2004", "2004/07/21", "tomorrow", "31.02.2004"]:
-        with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        with raises_worded(ValueError, "YYYY-MM-DD"):
             validation.parse_birthdate(bad, today=today)
 
 
 def test_notes_limit() -> None:
-    assert validation.clean_long_text(" ok ", what="notes", limit=10) == "ok"
-    with pytest.raises(ValueError, match="2000"):
-        validation.clean_long_text("x" * 2001, what="notes", limit=2000)
+    assert validation.clean_long_text(" ok ", subject=Subject.NOTES, limit=10) == "ok"
+    with raises_worded(ValueError, "2000"):
+        validation.clean_long_text("x" * 2001, subject=Subject.NOTES, limit=2000)
 
 
 def test_fold_key_ignores_case_and_accents_in_any_script() -> None:
@@ -65,26 +68,26 @@ def test_fold_key_ignores_case_and_accents_in_any_script() -> None:
 
 def test_control_characters_are_removed_everywhere() -> None:
     assert validation.clean_person_name("Maya\x00 Lo\x1bpez") == "Maya Lopez"
-    assert validation.clean_title("Front\x00 Squat", what="name", limit=100, example="x") == (
+    assert validation.clean_title("Front\x00 Squat", subject=Subject.EXERCISE_NAME, limit=100) == (
         "Front Squat"
     )
-    assert validation.clean_long_text("knee\x00\r\nhip\tok\x07", what="notes", limit=50) == (
-        "knee\nhip\tok"
-    )
+    assert validation.clean_long_text(
+        "knee\x00\r\nhip\tok\x07", subject=Subject.NOTES, limit=50
+    ) == ("knee\nhip\tok")
     assert validation.clean_email("maya@exam\x00ple.com") == "maya@example.com"
     assert validation.clean_phone("+1 415\x00 555 0123") == "+14155550123"
     assert validation.collapse_spaces("a\x00\ud800 b") == "a b"
-    with pytest.raises(ValueError, match="empty"):
-        validation.clean_long_text("\x00\x01", what="notes", limit=10)
+    with raises_worded(ValueError, "empty"):
+        validation.clean_long_text("\x00\x01", subject=Subject.NOTES, limit=10)
 
 
 def test_lengths_are_counted_in_utf16_units_as_telegram_counts() -> None:
     assert validation.utf16_len("💪") == 2
     assert validation.utf16_len("a💪é") == 4
-    with pytest.raises(ValueError, match="emoji"):
-        validation.clean_long_text("💪" * 1001, what="notes", limit=2000)
-    assert validation.clean_long_text("💪" * 1000, what="notes", limit=2000) == "💪" * 1000
-    with pytest.raises(ValueError, match="emoji"):
+    with raises_worded(ValueError, "emoji"):
+        validation.clean_long_text("💪" * 1001, subject=Subject.NOTES, limit=2000)
+    assert validation.clean_long_text("💪" * 1000, subject=Subject.NOTES, limit=2000) == "💪" * 1000
+    with raises_worded(ValueError, "emoji"):
         validation.clean_person_name("Maya " + "💪" * 48)
 
 
@@ -114,9 +117,9 @@ def test_ambiguous_slashed_dates_are_an_outcome_not_a_guess() -> None:
 
 def test_birthdate_rules_use_the_given_day_not_the_machine_clock() -> None:
     past = date(2001, 1, 1)
-    with pytest.raises(ValueError, match="future"):
+    with raises_worded(ValueError, "future"):
         validation.parse_birthdate("2001-05-01", today=past)
-    with pytest.raises(ValueError, match="future"):
+    with raises_worded(ValueError, "future"):
         validation.check_birthdate(date(2001, 5, 1), today=past)
 
 
@@ -124,7 +127,7 @@ def test_email_errors_read_as_plain_sentences() -> None:
     for bad in ["maya", "maya@", "maya@example", "maya@@example.com"]:
         with pytest.raises(ValueError) as caught:
             validation.clean_email(bad)
-        message = str(caught.value)
+        message = error_text(caught.value)
         assert "(" not in message and ".)" not in message and ".." not in message
         assert message.endswith("Send it like name@example.com.")
 
