@@ -58,6 +58,7 @@ class Subject(StrEnum):
     PROGRAM_NAME = "program_name"
     NOTES = "notes"
     INSTRUCTIONS = "instructions"
+    DESCRIPTION = "description"
 
 
 class FieldError(ValueError):

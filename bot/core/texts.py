@@ -112,6 +112,7 @@ SUBJECT_NAMES = {
     Subject.PROGRAM_NAME: "program name",
     Subject.NOTES: "notes",
     Subject.INSTRUCTIONS: "instructions",
+    Subject.DESCRIPTION: "description",
 }
 SUBJECT_EXAMPLES = {
     Subject.TEAM_NAME: "Northside Barbell",

@@ -891,7 +891,7 @@ async def receive_new_name(update: Update, context: SpotterContext, coach: Coach
             name=_message_text(update),
         )
     except InvalidInput as error:
-        await send(update, context, f"⚠️ {error.message}")
+        await send(update, context, f"⚠️ {core_texts.error_text(error)}")
         return None
     except NotFound:
         await send(update, context, texts.NOT_FOUND)
@@ -910,7 +910,7 @@ async def _describe(
             description=description,
         )
     except InvalidInput as error:
-        await send(update, context, f"⚠️ {error.message}")
+        await send(update, context, f"⚠️ {core_texts.error_text(error)}")
         return None
     except NotFound:
         await send(update, context, texts.NOT_FOUND)

@@ -324,9 +324,9 @@ async def rename_program(
 
 def clean_program_description(text: str) -> str:
     try:
-        return validation.clean_long_text(text, what="description", limit=DESCRIPTION_MAX)
-    except ValueError as error:
-        raise InvalidInput("description", str(error)) from None
+        return validation.clean_long_text(text, subject=Subject.DESCRIPTION, limit=DESCRIPTION_MAX)
+    except FieldError as error:
+        raise InvalidInput.from_field_error("description", error) from None
 
 
 async def set_program_description(
