@@ -34,12 +34,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, or_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bench.search_queries import LABELLED, accepts
 from storage.db import SessionFactory, make_engine, make_session_factory
 from storage.migrate import migrate_database
 from storage.models import Exercise, ExerciseMuscle, Organization
 from storage.models.base import new_id, utcnow
 from storage.queries.search import search_exercises
-from tests.storage.search_queries import LABELLED, accepts
 
 VARIATIONS = (
     "Tempo",

@@ -46,7 +46,7 @@ SETS_PER_SESSION = 20
 
 
 def roster_file(rows: int, fmt: str) -> bytes:
-    from tests.transfer_files import csv_bytes, roster_rows, xlsx_bytes
+    from bench.transfer_files import csv_bytes, roster_rows, xlsx_bytes
 
     table = roster_rows(rows, bad_every=50)
     return csv_bytes(table) if fmt == "csv" else xlsx_bytes({"Roster": table})

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from sqlmodel import col, select
 from telegram.error import BadRequest, NetworkError
 
+from bench.transfer_files import csv_bytes, roster_rows, xlsx_bytes, zip_bomb
 from fake_telegram import LocalUser
 from fake_telegram.server import MAX_DOWNLOAD_BYTES, StoredMessage
 from storage.models import Athlete, Exercise, Organization, Program, ProgramEntry
@@ -22,7 +23,6 @@ from storage.queries import training as training_queries
 from storage.transfer.templates import roster_template
 from tests.bot.conftest import Harness
 from tests.bot.helpers import add_athlete, athletes_in_db, onboard_coach
-from tests.transfer_files import csv_bytes, roster_rows, xlsx_bytes, zip_bomb
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,6 +9,14 @@ import pytest
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bench.search_queries import (
+    CATEGORIES,
+    LABELLED,
+    accepts,
+    accepts_top3,
+    describe,
+    expected_slugs,
+)
 from storage.catalog.loader import Catalog, load_catalog, read_catalog
 from storage.db import SessionFactory, transaction
 from storage.models import Equipment, Exercise, MovementPattern
@@ -30,14 +38,6 @@ from storage.search import (
     split_words,
 )
 from tests.storage.helpers import make_team
-from tests.storage.search_queries import (
-    CATEGORIES,
-    LABELLED,
-    accepts,
-    accepts_top3,
-    describe,
-    expected_slugs,
-)
 
 TOP1_MIN = 0.97
 TOP3_MIN = 0.98

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bench.transfer_files import csv_bytes, roster_rows
 from storage.models import Athlete, AthleteGender, AthleteStatus, Exercise
 from storage.models.training import MaxSource
 from storage.prescriptions import ParseErrors, parse_session
@@ -36,7 +37,6 @@ from storage.transfer.reading import FileProblem, open_spreadsheet
 from storage.transfer.roster import ParsedRoster, parse_roster
 from storage.transfer.roster_import import import_roster, preview_roster_import
 from tests.storage.helpers import make_team
-from tests.transfer_files import csv_bytes, roster_rows
 
 TODAY = date(2026, 11, 30)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bench.transfer_files import csv_bytes
 from storage.models import Exercise
 from storage.models.training import Max, MaxSource
 from storage.queries import athletes as athlete_queries
@@ -24,7 +25,6 @@ from storage.transfer.maxes import (
 )
 from storage.transfer.reading import FileProblem, open_spreadsheet
 from tests.storage.helpers import make_team
-from tests.transfer_files import csv_bytes
 
 TODAY = date(2026, 11, 30)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bench.transfer_files import csv_bytes
 from storage.transfer.detect import read_import
 from storage.transfer.export import PROGRAMS, export_team
 from storage.transfer.programs import (
@@ -18,7 +19,6 @@ from storage.transfer.programs import (
     preview_programs_import,
 )
 from tests.storage.helpers import make_team
-from tests.transfer_files import csv_bytes
 
 TODAY = date(2026, 11, 30)
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.transfer_files import csv_bytes, xlsx_bytes, zip_bomb
 from storage.models.enums import AthleteGender, AthleteStatus
 from storage.transfer import reading
 from storage.transfer.cells import neutralize_text, restore_text
@@ -20,7 +21,6 @@ from storage.transfer.roster import (
     RowProblemCode,
     parse_roster,
 )
-from tests.transfer_files import csv_bytes, xlsx_bytes, zip_bomb
 
 TODAY = date(2026, 11, 30)
 

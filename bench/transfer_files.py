@@ -1,4 +1,5 @@
-"""Spreadsheet files for transfer tests, built as real tools would write them."""
+"""Spreadsheet files for the transfer tests and bench/transfer.py, built as real tools would write
+them (kept outside tests/ so the bench imports no test module)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ An expectation is
 - `Near(expected)`: an exercise we don't have; the answer must not be a confident one (a "did you
   mean" suggestion, or results with words set aside), and what it offers first must fit;
 - `Top3(expected)`: every one of the first three results must fit (noise in the tail).
-Used by tests/storage/test_search.py and bench/search.py.
+Used by tests/storage/test_search.py and bench/search.py (kept in bench/: the bench imports no
+test module).
 """
 
 from __future__ import annotations
