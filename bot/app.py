@@ -32,7 +32,7 @@ from bot.athletes import form as athlete_form
 from bot.athletes import home as athlete_home
 from bot.athletes import roster
 from bot.command_menus import publish_default_commands
-from bot.context import DB_KEY, MODE_KEY, SETTINGS_KEY, SpotterContext
+from bot.context import DB_KEY, MODE_KEY, SETTINGS_KEY, SpotterContext, transactional
 from bot.core import deep_links as links
 from bot.core import errors, fallbacks
 from bot.core.deep_links import on_deep_link
@@ -53,14 +53,17 @@ from bot.exercises import card_changes, card_edits, new_form
 from bot.inbox import INBOX_KEY, Inbox, InboxQueue, InboxRequest, replay_pending
 from bot.inline import handlers as inline
 from bot.insight import routes as insight_routes
+from bot.insight import team as insight_team
 from bot.insight.delivery import schedule_delivery
 from bot.insight.scheduler import schedule_notices
 from bot.invites import claim as invite_claim
 from bot.invites import coach as invite_coach
 from bot.onboarding import handlers as onboarding
 from bot.persistence import DatabasePersistence, flush_state
+from bot.programs import handlers as programs_handlers
 from bot.programs import routes as programs_routes
 from bot.settings import Settings
+from bot.training import day as training_day
 from bot.training import routes as training_routes
 from bot.transfer import handlers as transfer
 from bot.transfer import keyboards as transfer_keyboards
@@ -220,6 +223,10 @@ READ_ONLY_COMMANDS: dict[str, Any] = {
     "athletes": roster.roster_command,
     "exercises": exercises.exercises_command,
     "me": athlete_home.me_command,
+    "programs": programs_handlers.programs_command,
+    "team": insight_team.team_command,
+    "today": transactional(training_day.today_command),
+    "week": transactional(training_day.week_command),
 }
 
 

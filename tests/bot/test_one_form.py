@@ -121,6 +121,8 @@ async def test_read_only_commands_work_mid_form_then_repeat_the_step(tg: LocalTe
         ("/athletes", "Your athletes"),
         ("/exercises", "Exercise library"),
         ("/me", "not connected to a team"),
+        ("/programs", "Programs"),
+        ("/team", "Team"),
     ]:
         await coach.send(command)
         assert shown in coach.bot_messages()[-2].display_text, command

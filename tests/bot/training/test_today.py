@@ -207,6 +207,10 @@ async def test_typed_line_is_one_open_form_with_cancel_and_bad_input(harness: Ha
         assert "Nothing was saved" in maya.last_text()
     await maya.send("/help")  # read-only mid-form: then the question again
     assert "What did you do for A1 Back Squat" in maya.last_text()
+    for command, shown in [("/today", "Back Squat"), ("/week", "Lower A")]:
+        await maya.send(command)  # shows the day or week, then the question again
+        assert shown in maya.bot_messages()[-2].display_text, command
+        assert "What did you do for A1 Back Squat" in maya.last_text(), command
     await maya.send("/cancel")
     assert maya.last_text() == "Cancelled. Nothing was saved."
     await maya.send("100x5")  # the question is closed: not a log line any more
