@@ -652,7 +652,8 @@ async def ask_copy(update: Update, context: SpotterContext, step: str, note: str
         question = texts.ask_copy_targets(draft["week"], draft["weeks"])
         await say(update, context, note, question, kb.copy_targets(draft["week"], draft["weeks"]))
     else:
-        await say(update, context, note, texts.ask_progression(unit), kb.progression_choices(unit))
+        question = texts.ask_progression(unit, draft["week"], draft["targets"])
+        await say(update, context, note, question, kb.progression_choices(unit))
 
 
 COPY_FORM = Form(

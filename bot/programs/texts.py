@@ -327,12 +327,17 @@ def copy_targets_bad(week: int, weeks: int) -> str:
     )
 
 
-def ask_progression(unit: Unit) -> str:
+def ask_progression(unit: Unit, week: int, targets: list[int]) -> str:
+    where = ", ".join(str(t) for t in targets)
+    step = "5" if unit == "lb" else "2.5"
+    hints = [f"+5% adds 5 points to %1RM loads and 5% to loads in {unit}."]
+    if targets[-1] - week > 1:
+        hints.insert(0, f"Week {targets[-1]} gets it {targets[-1] - week} times over week {week}.")
     return (
-        "Each week after the first gets a <b>progression</b>? Tap one or type it "
-        f"(<code>+2.5{unit}</code>, <code>+5%</code>, <code>+1 rep</code>, <code>-10%</code>), or "
-        "tap No change.\n<i>+5% adds 5 points to %1RM loads and 5% to loads in "
-        f"{unit}; +2.5{unit} adds to loads in {unit}.</i>"
+        f"📑 Week {week} onto week{'s' if len(targets) > 1 else ''} {where}. A "
+        f"<b>progression</b> per week? Tap one or type it (<code>+{step}{unit}</code>, "
+        "<code>+5%</code>, <code>+1 rep</code>, <code>-10%</code>), or tap No change.\n"
+        f"<i>{' '.join(hints)}</i>"
     )
 
 

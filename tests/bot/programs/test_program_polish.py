@@ -91,6 +91,9 @@ async def test_copy_weeks_example_fits_the_program(harness: Harness) -> None:
     await coach.send("7")
     assert "from 1 to 3, other than week 1, like 2-3 or 3" in coach.last_text()
     await coach.press("Weeks 2-3")
+    asked = coach.last_text()
+    assert asked.startswith("📑 Week 1 onto weeks 2, 3. A progression per week?"), asked
+    assert "Week 3 gets it 2 times over week 1." in asked, asked
     await coach.press("No change")
     assert "Week 2" in coach.last_text()  # the card, on the first week copied onto
     await coach.press("📑 Copy week")
