@@ -639,6 +639,9 @@ async def save_session(
         await handlers.show_session(
             update, context, coach, session_id, edit=False, toast=texts.SESSION_SAVED
         )
+        # The preview stays as the record of what was sent, without buttons that now do nothing.
+        if update.callback_query is not None and update.callback_query.message is not None:
+            await update.callback_query.edit_message_reply_markup(None)
     return END
 
 

@@ -165,6 +165,7 @@ async def test_the_saved_notice_stays_with_the_card_under_it(harness: Harness) -
     assert coach.last_answer == "Session saved ✅"
     assert "Back Squat 5x5 @ 105kg" in coach.last_text()
     assert coach.last_message().message_id != preview.message_id  # the preview stays as it was
+    assert coach.buttons(preview) == []  # without its Save and Cancel
 
 
 async def test_the_session_sent_again_at_a_name_question_is_read_as_the_session(
