@@ -200,7 +200,9 @@ class Driver:
         pending = _Pending(kind, time.perf_counter(), loop.create_future())
         update = self.tg.to_update(data)
         self._pending[update.update_id] = pending
-        self.app.update_queue.put_nowait(update)
+        # `put`, as PTB's webhook does: Spotter's queue writes the update to its durable inbox
+        # here (bot.inbox), so that cost is in the figures; for the echo app it is a plain put.
+        await self.app.update_queue.put(update)
         try:
             sample = await asyncio.wait_for(pending.done, UPDATE_TIMEOUT)
         finally:
