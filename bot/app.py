@@ -34,7 +34,7 @@ from bot.athletes import roster
 from bot.command_menus import publish_default_commands
 from bot.context import DB_KEY, MODE_KEY, SETTINGS_KEY, SpotterContext, transactional
 from bot.core import deep_links as links
-from bot.core import errors, fallbacks
+from bot.core import errors, fallbacks, update_shapes
 from bot.core.deep_links import on_deep_link
 from bot.core.forms import (
     BARE_START,
@@ -106,10 +106,10 @@ def add_athlete_form() -> FormRoutes:
         ]
         for step in text_steps
     }
-    states[form.EMAIL].append(on_button(cb.AddOpenExisting, form.open_existing))
     states[form.GENDER] = [
         on_button(cb.AddGender, form.choose_gender),
         CommandHandler("skip", form.make_skip(form.GENDER)),
+        MessageHandler(TEXT, form.make_step(form.GENDER)),  # "use the buttons, /skip, /cancel"
     ]
     states[SUMMARY] = [
         on_button(cb.AddSave, form.save),
@@ -120,6 +120,9 @@ def add_athlete_form() -> FormRoutes:
         on_button(cb.AddEditField, form.edit_field),
         on_button(cb.AddCancel, form.cancel_add),
     ]
+    for handlers in states.values():
+        # "Open <name>" (same email, same name) works from whichever step is open.
+        handlers.append(on_button(cb.AddOpenExisting, form.open_existing))
     return FormRoutes(
         form.ADD,
         entries=[
@@ -249,6 +252,16 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
         # Private chats only: in a group, everything but inline queries and deep links is
         # answered with a pointer to the private chat and goes no further.
         -1: [TypeHandler(Update, keep_private)],
+        # Before even that: update shapes no handler takes (edits, channel posts, presses on
+        # messages sent through inline mode) are answered or dropped here, revealing nothing.
+        -2: [
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE, update_shapes.edited_message),
+            MessageHandler(
+                filters.UpdateType.CHANNEL_POSTS | filters.UpdateType.BUSINESS_MESSAGES,
+                update_shapes.not_for_us,
+            ),
+            CallbackQueryHandler(update_shapes.inline_message_button),
+        ],
         0: [
             # Deep links (/start <payload>) first: an invite tapped mid-form is still claimed.
             on_deep_link(links.LIBRARY, exercises.open_library_link),
@@ -285,6 +298,7 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
             on_button(cb.AthleteUnlink, roster.ask_unlink),
             on_button(cb.AthleteUnlinkConfirm, roster.confirm_unlink),
             on_button(cb.Invite, invite_coach.invite_button),
+            on_button(cb.InviteArchived, invite_coach.invite_archived_button),
             on_button(cb.InviteRevoke, invite_coach.revoke_button),
             on_button(cb.LeavePick, athlete_home.pick_team_to_leave),
             on_button(cb.LeaveConfirm, athlete_home.confirm_leave),

@@ -7,14 +7,13 @@ Data is `prefix:field:field...`, always within Telegram's 64 bytes (ids are 11 c
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from bot.core.callbacks import (
     REGISTRY,
     BadCallback,
     CallbackData,
     CallbackKind,
-    NoneAs,
     family_pattern,
 )
 from storage.models import (
@@ -29,6 +28,8 @@ from storage.models import (
 __all__ = ["REGISTRY", "BadCallback", "CallbackData", "CallbackKind", "family_pattern"]
 
 AthleteField = Literal["name", "email", "phone", "birthdate", "gender", "notes"]
+# Roster views: "cur" (active and inactive, the default), "all", or one status.
+RosterView = Literal["cur", "all", "active", "inactive", "archived"]
 
 
 # Onboarding and menus
@@ -38,7 +39,7 @@ class Menu(CallbackData, prefix="menu"):
 
 # Roster and athlete card
 class RosterPage(CallbackData, prefix="rs"):
-    status: Annotated[AthleteStatus | None, NoneAs("all")]
+    view: RosterView
     offset: int
     query: bool
 
@@ -105,6 +106,12 @@ class AddOpenExisting(CallbackData, prefix="ado"):
 
 # Invitations (coach)
 class Invite(CallbackData, prefix="iv"):
+    athlete: str
+
+
+class InviteArchived(CallbackData, prefix="iva"):
+    """ "Yes, invite" for an archived athlete."""
+
     athlete: str
 
 

@@ -22,7 +22,7 @@ from bot.core.actions import Coach, button_action, coach_action, today
 from bot.core.forms import END, PICK_FIELD, SUMMARY, Form
 from bot.replies import answer, best_effort, send, show
 from storage import validation
-from storage.errors import DomainError, NotFound, Subject
+from storage.errors import DomainError, EmailTaken, NotFound, Subject
 from storage.queries import athletes as q
 from storage.schemas import AthleteCreate, AthleteUpdate, build_input
 
@@ -67,6 +67,8 @@ def clean_field(field: str, text: str, *, region: str, today: date) -> str:
             value, subject=Subject.NOTES, limit=validation.NOTES_MAX
         ),
     }
+    if field == GENDER:
+        raise ValueError(texts.USE_GENDER_BUTTONS)
     if field not in cleaners:
         raise ValueError(core_texts.TEXT_PLEASE)
     return str(cleaners[field](text))
@@ -139,23 +141,49 @@ def make_step(step: str) -> Handler[str | None]:
         except ValueError as error:
             await send(update, context, core_texts.field_error(core_texts.error_text(error)))
             return step
-        if step == EMAIL and (
-            duplicate := await q.find_athlete_by_email(
-                context.session, organization_id=coach.team_id, email=value
-            )
-        ):
+        if step == EMAIL and (taken := await _email_taken(context, coach, value)):
             await send(
                 update,
                 context,
-                texts.email_taken(duplicate.name),
-                keyboards.open_existing(duplicate),
+                texts.email_taken(taken.athlete_name),
+                keyboards.open_existing(taken.athlete_id, taken.athlete_name),
             )
             return step
         ADD.draft(context)[step] = value
+        if step == NAME:
+            await warn_namesakes(update, context, coach, value)
+        if step == BIRTHDATE:
+            # Read the date back in words: "3 April 2001", never a bare 03/04.
+            born = texts.birthdate_read_back(date.fromisoformat(value), today(context))
+            await send(update, context, born)
         return await ADD.advance(update, context, step)
 
     receive.__name__ = f"receive_{step}"
     return coach_action()(receive)
+
+
+async def _email_taken(context: SpotterContext, coach: Coach, email: str) -> EmailTaken | None:
+    """Storage's one email rule, asked at the step so the coach can open the other athlete."""
+    try:
+        await q.check_email_free(context.session, organization_id=coach.team_id, email=email)
+    except EmailTaken as taken:
+        return taken
+    return None
+
+
+async def warn_namesakes(update: Update, context: SpotterContext, coach: Coach, name: str) -> None:
+    """Adding a name the team already has: say so (with a way to open theirs), then go on."""
+    draft_id = ADD.draft(context).get("id")
+    others = await q.find_namesakes(context.session, organization_id=coach.team_id, name=name)
+    others = [athlete for athlete in others if athlete.id != draft_id]
+    if others:
+        first = others[0]
+        await send(
+            update,
+            context,
+            texts.namesakes_exist(name, others),
+            keyboards.open_existing(first.id, first.name),
+        )
 
 
 def make_skip(step: str) -> Handler[str | None]:
@@ -228,7 +256,8 @@ async def cancel_add(update: Update, context: SpotterContext, data: cb.AddCancel
 async def open_existing(
     update: Update, context: SpotterContext, coach: Coach, data: cb.AddOpenExisting
 ) -> int | None:
-    """The coach chose the athlete who already has this email: drop the draft, open the card."""
+    """The coach chose the athlete who already has this email or name: drop the draft, open the
+    card."""
     athlete = await load_athlete(update, context, coach, data.athlete)
     if athlete is None:
         return None
@@ -293,6 +322,9 @@ async def apply_edit(
             athlete_id=edit["athlete"],
             changes=build_input(AthleteUpdate, today(context), **{field: value}),
         )
+    except EmailTaken as taken:
+        await send(update, context, texts.email_taken_on_edit(taken.athlete_name))
+        return EDIT_VALUE
     except DomainError as error:
         await send(update, context, core_texts.field_error(core_texts.error_text(error)))
         return END if isinstance(error, NotFound) else EDIT_VALUE

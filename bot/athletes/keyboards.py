@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.athletes import texts
-from bot.core.keyboards import button
+from bot.core.keyboards import NEXT, PREV, button, nav_offsets
 from bot.insight import keyboards as insight_keyboards
 from bot.training import keyboards as training_keyboards
 from storage.models import (
@@ -19,7 +19,8 @@ from storage.models import (
 )
 from storage.queries.athletes import AthletePage
 
-ALL_STATUSES = "all"
+ALL_STATUSES: cb.RosterView = "all"
+CURRENT_STATUSES: cb.RosterView = "cur"  # active and inactive: the roster's default view
 
 
 def gender_choices(data: Callable[[AthleteGender], str]) -> InlineKeyboardMarkup:
@@ -59,36 +60,35 @@ def add_pick_field() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def open_existing(athlete: Athlete) -> InlineKeyboardMarkup:
+def open_existing(athlete_id: str, name: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(f"Open {athlete.name}", cb.AddOpenExisting(athlete=athlete.id).pack())]]
+        [[button(f"Open {name}", cb.AddOpenExisting(athlete=athlete_id).pack())]]
     )
 
 
-def roster(page: AthletePage, *, status: AthleteStatus | None, query: bool) -> InlineKeyboardMarkup:
-    def page_at(offset: int, filtered: AthleteStatus | None = status) -> str:
-        return cb.RosterPage(status=filtered, offset=offset, query=query).pack()
+def roster(
+    page: AthletePage, *, view: cb.RosterView, query: bool, namesakes: set[str]
+) -> InlineKeyboardMarkup:
+    """`namesakes`: name keys several athletes share (their buttons add a telling detail)."""
+
+    def page_at(offset: int, shown: cb.RosterView = view) -> str:
+        return cb.RosterPage(view=shown, offset=offset, query=query).pack()
 
     rows = [
-        [button(texts.roster_button(a), cb.AthleteCard(athlete=a.id).pack())] for a in page.items
+        [
+            button(
+                texts.roster_button(a, detail=a.name_key in namesakes),
+                cb.AthleteCard(athlete=a.id).pack(),
+            )
+        ]
+        for a in page.items
     ]
-    pages = max(1, -(-page.total // page.limit))
-    current = page.offset // page.limit + 1
-    if pages > 1:
-        nav = []
-        if page.has_previous:
-            nav.append(button("◀️ Prev", page_at(page.offset - page.limit)))
-        nav.append(button(f"Page {current}/{pages}", page_at(page.offset)))
-        if page.has_next:
-            nav.append(button("Next ▶️", page_at(page.offset + page.limit)))
-        rows.append(nav)
+    if nav := nav_offsets(offset=page.offset, limit=page.limit, total=page.total):
+        previous, following = nav
+        rows.append([button(PREV, page_at(previous)), button(NEXT, page_at(following))])
     filters = []
-    choices: list[tuple[AthleteStatus | None, str]] = [
-        (None, "All"),
-        *((s, texts.STATUS_LABELS[s]) for s in AthleteStatus),
-    ]
-    for choice, label in choices:
-        mark = "• " if choice is status else ""
+    for choice, label in texts.ROSTER_VIEW_LABELS.items():
+        mark = "• " if choice == view else ""
         filters.append(button(f"{mark}{label}", page_at(0, choice)))
     rows.append(filters[:2])
     rows.append(filters[2:])

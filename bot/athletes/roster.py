@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast, get_args
 
 from telegram import Update
 
@@ -13,6 +13,7 @@ from bot.context import SpotterContext
 from bot.core import texts as core_texts
 from bot.core.actions import Coach, coach_action
 from bot.replies import answer, show
+from storage import validation
 from storage.models import AthleteStatus
 from storage.queries import athletes as q
 
@@ -22,14 +23,25 @@ QUERY_KEY = "roster_query"  # the /athletes <name> filter (too long for callback
 QUERY_MAX = 100
 
 
-def parse_status(value: str) -> AthleteStatus | None:
-    """The status filter remembered in user_data ("all" or a status)."""
-    if value == keyboards.ALL_STATUSES:
-        return None
-    try:
-        return AthleteStatus(value)
-    except ValueError:
-        return None
+# Which statuses each roster view shows (None: everyone); "cur" is the default.
+VIEWS: dict[str, tuple[AthleteStatus, ...] | None] = {
+    keyboards.CURRENT_STATUSES: (AthleteStatus.ACTIVE, AthleteStatus.INACTIVE),
+    keyboards.ALL_STATUSES: None,
+    **{status.value: (status,) for status in AthleteStatus},
+}
+
+
+def parse_view(value: str) -> cb.RosterView:
+    """The view remembered in user_data; anything unknown is the default view."""
+    for view in get_args(cb.RosterView):
+        if view == value:
+            return cast(cb.RosterView, view)
+    return keyboards.CURRENT_STATUSES
+
+
+def clean_query(text: str) -> str:
+    """What a name filter keeps of typed text: no control characters, at most QUERY_MAX."""
+    return validation.clip_utf16(validation.collapse_spaces(text), QUERY_MAX)
 
 
 async def render_roster(
@@ -37,49 +49,55 @@ async def render_roster(
     context: SpotterContext,
     coach: Coach,
     *,
-    status: AthleteStatus | None,
+    view: cb.RosterView,
     offset: int,
     use_query: bool,
 ) -> None:
     assert context.user_data is not None
     query = context.user_data.get(QUERY_KEY) if use_query else None
+    statuses = VIEWS[view]
     counts = await q.count_athletes_by_status(context.session, organization_id=coach.team_id)
+    known = sum(counts[s] for s in statuses) if statuses else sum(counts.values())
     page = await q.list_athletes(
         context.session,
         organization_id=coach.team_id,
-        status=status,
+        statuses=statuses,
         name_filter=query,
         offset=offset,
         limit=PAGE_SIZE,
         # The counts above already say how many there are, unless a name filters them.
-        total=None if query else (counts[status] if status else sum(counts.values())),
+        total=None if query else known,
     )
-    context.user_data[VIEW_KEY] = {
-        "status": status.value if status else keyboards.ALL_STATUSES,
-        "offset": page.offset,
-        "query": bool(query),
-    }
+    shared = await q.count_namesakes(
+        context.session, organization_id=coach.team_id, athletes=page.items
+    )
+    context.user_data[VIEW_KEY] = {"status": view, "offset": page.offset, "query": bool(query)}
     text = texts.roster(
         total=page.total,
         offset=page.offset,
         shown=len(page.items),
-        status=status,
+        limit=page.limit,
+        view=view,
         counts=counts,
         query=query,
     )
+    namesakes = {key for key, count in shared.items() if count > 1}
+    markup = keyboards.roster(page, view=view, query=bool(query), namesakes=namesakes)
     await answer(update, context)
-    await show(update, context, text, keyboards.roster(page, status=status, query=bool(query)))
+    await show(update, context, text, markup)
 
 
 @coach_action()
 async def roster_command(update: Update, context: SpotterContext, coach: Coach) -> None:
     assert context.user_data is not None
-    query = " ".join(context.args or []).strip()[:QUERY_MAX]
+    query = clean_query(" ".join(context.args or []))
     if query:
         context.user_data[QUERY_KEY] = query
     else:
         context.user_data.pop(QUERY_KEY, None)
-    await render_roster(update, context, coach, status=None, offset=0, use_query=bool(query))
+    # A name search looks through everyone; the plain roster leaves the archived out.
+    view = keyboards.ALL_STATUSES if query else keyboards.CURRENT_STATUSES
+    await render_roster(update, context, coach, view=view, offset=0, use_query=bool(query))
 
 
 @coach_action(cb.RosterPage)
@@ -87,17 +105,17 @@ async def roster_page(
     update: Update, context: SpotterContext, coach: Coach, data: cb.RosterPage
 ) -> None:
     await render_roster(
-        update, context, coach, status=data.status, offset=data.offset, use_query=data.query
+        update, context, coach, view=data.view, offset=data.offset, use_query=data.query
     )
 
 
 async def back_to_roster(update: Update, context: SpotterContext, coach: Coach) -> None:
     assert context.user_data is not None
     view: dict[str, Any] = context.user_data.get(VIEW_KEY) or {}
-    status = parse_status(str(view.get("status", keyboards.ALL_STATUSES)))
+    shown = parse_view(str(view.get("status", keyboards.CURRENT_STATUSES)))
     offset = int(view.get("offset", 0))
     await render_roster(
-        update, context, coach, status=status, offset=offset, use_query=bool(view.get("query"))
+        update, context, coach, view=shown, offset=offset, use_query=bool(view.get("query"))
     )
 
 
@@ -196,4 +214,6 @@ async def menu_roster(update: Update, context: SpotterContext, coach: Coach, dat
     if data.item == "athletes_back":
         await back_to_roster(update, context, coach)
     else:
-        await render_roster(update, context, coach, status=None, offset=0, use_query=False)
+        await render_roster(
+            update, context, coach, view=keyboards.CURRENT_STATUSES, offset=0, use_query=False
+        )

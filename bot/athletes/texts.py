@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from html import escape
 
-from bot.core.texts import format_time
+from bot.callbacks import RosterView
+from bot.core.texts import format_time, page_of
+from storage import validation
 from storage.models import (
     Athlete,
     AthleteGender,
     AthleteStatus,
 )
-from storage.validation import AmbiguousDate
+from storage.validation import AmbiguousDate, format_phone
 
 ADD_WHAT = "adding an athlete"
 
@@ -42,11 +44,20 @@ NAME_REQUIRED = "The name is required, so it can't be skipped. Send the athlete'
 
 FORM_CLOSED = "That form is closed. Start a new one with /addathlete."
 
+USE_GENDER_BUTTONS = "Please use the buttons above, or send /skip to leave it out, or /cancel."
+
 
 def email_taken(name: str) -> str:
     return (
         f"ℹ️ <b>{escape(name)}</b> already has this email in your team.\n"
         "Open that athlete instead, send a different email, or /skip."
+    )
+
+
+def email_taken_on_edit(name: str) -> str:
+    return (
+        f"ℹ️ <b>{escape(name)}</b> already has this email in your team.\n"
+        "Send a different email, /skip to clear it, or /cancel to keep it as it was."
     )
 
 
@@ -64,6 +75,15 @@ def ambiguous_date(typed: str, value: AmbiguousDate) -> str:
         f"{typed} could be {date_in_words(day_first)} or {date_in_words(month_first)}. "
         f"Send it year first to be sure: {day_first.isoformat()} or {month_first.isoformat()}."
     )
+
+
+def born_on(birthdate: date, today: date) -> str:
+    """The date in words, so 03/04 can't be misread: "3 April 2001 (25 years)"."""
+    return f"{date_in_words(birthdate)} ({age_on(birthdate, today)} years)"
+
+
+def birthdate_read_back(birthdate: date, today: date) -> str:
+    return f"🗓 Born <b>{born_on(birthdate, today)}</b>."
 
 
 def athlete_saved(name: str) -> str:
@@ -99,6 +119,16 @@ FIELD_LABELS = {
 }
 
 
+# What a message shows of a user's text, in UTF-16 units (as Telegram counts): with the stored
+# limits every card fits in one message by construction, rows saved under older rules too.
+NAME_SHOWN = 2 * validation.NAME_MAX
+_clip = validation.clip_utf16
+
+
+def _phone(value: str | None) -> str:
+    return _value(format_phone(value) if value else None)
+
+
 def _value(value: str | None) -> str:
     return escape(value) if value else "<i>not given</i>"
 
@@ -112,14 +142,13 @@ def draft_summary(draft: dict[str, str | None], today: date) -> str:
     birthdate = draft.get("birthdate")
     born = "<i>not given</i>"
     if birthdate:
-        parsed = date.fromisoformat(birthdate)
-        born = f"{parsed.isoformat()} ({age_on(parsed, today)} years)"
+        born = born_on(date.fromisoformat(birthdate), today)
     gender = draft.get("gender")
     return (
         "📋 <b>Check the new athlete</b>\n\n"
         f"<b>Name:</b> {_value(draft.get('name'))}\n"
         f"<b>Email:</b> {_value(draft.get('email'))}\n"
-        f"<b>Phone:</b> {_value(draft.get('phone'))}\n"
+        f"<b>Phone:</b> {_phone(draft.get('phone'))}\n"
         f"<b>Birthdate:</b> {born}\n"
         f"<b>Gender:</b> {GENDER_LABELS[AthleteGender(gender)] if gender else '<i>not given</i>'}\n"
         f"<b>Notes:</b> {_value(draft.get('notes'))}\n\n"
@@ -127,17 +156,32 @@ def draft_summary(draft: dict[str, str | None], today: date) -> str:
     )
 
 
+# Roster views (bot.callbacks.RosterView) and their button labels, in button order.
+ROSTER_VIEW_LABELS: dict[RosterView, str] = {
+    "cur": "Current",
+    "all": "All",
+    "active": "Active",
+    "inactive": "Inactive",
+    "archived": "Archived",
+}
+ROSTER_HEADS = {
+    "cur": "👥 <b>Your athletes</b> (active and inactive)",
+    "all": "👥 <b>All your athletes</b> (archived too)",
+    **{s.value: f"👥 <b>Your {label.lower()} athletes</b>" for s, label in STATUS_LABELS.items()},
+}
+
+
 def roster(
     *,
     total: int,
     offset: int,
     shown: int,
-    status: AthleteStatus | None,
+    limit: int,
+    view: str,
     counts: dict[AthleteStatus, int],
     query: str | None,
 ) -> str:
-    scope = STATUS_LABELS[status].lower() + " " if status else ""
-    head = f"👥 <b>Your {scope}athletes</b>"
+    head = ROSTER_HEADS.get(view, ROSTER_HEADS["all"])
     if query:
         head += f" matching “{escape(query)}”"
     summary = " · ".join(f"{STATUS_LABELS[s]} {counts[s]}" for s in AthleteStatus)
@@ -146,17 +190,39 @@ def roster(
             "No athletes match. Try another name, or /athletes to see everyone."
             if query
             else "No athletes here yet. Add one with /addathlete."
+            if view in ("cur", "all")
+            else "No athletes with this status."
         )
         return f"{head}\n{summary}\n\n{empty}"
     return (
-        f"{head}\n{summary}\n\nShowing {offset + 1}-{offset + shown} of {total}, sorted by name. "
-        "Tap an athlete to open their card."
+        f"{head}\n{summary}\n\nShowing {offset + 1}-{offset + shown} of {total}, sorted by name."
+        f"{page_of(offset, limit, total)} Tap an athlete to open their card."
     )
 
 
-def roster_button(athlete: Athlete) -> str:
+def athlete_detail(athlete: Athlete) -> str:
+    """What tells two athletes of the same name apart: email, else birth year, else phone."""
+    if athlete.email:
+        return athlete.email
+    if athlete.birthdate:
+        return f"born {athlete.birthdate.year}"
+    if athlete.phone:
+        return format_phone(athlete.phone)
+    return f"added {athlete.created_at:%d %b %Y}"
+
+
+def roster_button(athlete: Athlete, *, detail: bool = False) -> str:
     linked = " 🔗" if athlete.linked_user_id else ""
-    return f"{STATUS_ICONS[athlete.status]} {athlete.name}{linked}"
+    extra = f" · {athlete_detail(athlete)}" if detail else ""
+    return f"{STATUS_ICONS[athlete.status]} {athlete.name}{extra}{linked}"
+
+
+def namesakes_exist(name: str, others: list[Athlete]) -> str:
+    listed = ", ".join(escape(athlete_detail(athlete)) for athlete in others[:3])
+    return (
+        f"ℹ️ Your team already has <b>{escape(name)}</b> ({listed}). Carry on to add another "
+        "athlete of that name, or open the one you have."
+    )
 
 
 def athlete_card(
@@ -168,18 +234,19 @@ def athlete_card(
 ) -> str:
     born = "<i>not given</i>"
     if athlete.birthdate:
-        born = f"{athlete.birthdate.isoformat()} ({age_on(athlete.birthdate, today)} years)"
+        born = born_on(athlete.birthdate, today)
     gender = GENDER_LABELS[athlete.gender] if athlete.gender else "<i>not given</i>"
     link = f"linked to {escape(telegram)}" if telegram else "<i>not linked</i>"
+    notes = _clip(athlete.notes, validation.NOTES_MAX) if athlete.notes else None
     lines = [
-        f"👤 <b>{escape(athlete.name)}</b> · {STATUS_ICONS[athlete.status]} "
+        f"👤 <b>{escape(_clip(athlete.name, NAME_SHOWN))}</b> · {STATUS_ICONS[athlete.status]} "
         f"{STATUS_LABELS[athlete.status]}",
         "",
         f"<b>Email:</b> {_value(athlete.email)}",
-        f"<b>Phone:</b> {_value(athlete.phone)}",
+        f"<b>Phone:</b> {_phone(athlete.phone)}",
         f"<b>Birthdate:</b> {born}",
         f"<b>Gender:</b> {gender}",
-        f"<b>Notes:</b> {_value(athlete.notes)}",
+        f"<b>Notes:</b> {_value(notes)}",
         f"<b>Telegram:</b> {link}",
     ]
     if invitation_expires is not None:
@@ -249,7 +316,7 @@ def my_profiles(profiles: list[tuple[Athlete, str, str]], today: date) -> str:
     for athlete, team, coaches in profiles:
         born = "<i>not given</i>"
         if athlete.birthdate:
-            born = f"{athlete.birthdate.isoformat()} ({age_on(athlete.birthdate, today)} years)"
+            born = born_on(athlete.birthdate, today)
         gender = GENDER_LABELS[athlete.gender] if athlete.gender else "<i>not given</i>"
         lines += [
             "",
@@ -257,7 +324,7 @@ def my_profiles(profiles: list[tuple[Athlete, str, str]], today: date) -> str:
             f"<b>Name:</b> {escape(athlete.name)}",
             f"<b>Status:</b> {STATUS_ICONS[athlete.status]} {STATUS_LABELS[athlete.status]}",
             f"<b>Email:</b> {_value(athlete.email)}",
-            f"<b>Phone:</b> {_value(athlete.phone)}",
+            f"<b>Phone:</b> {_phone(athlete.phone)}",
             f"<b>Birthdate:</b> {born}",
             f"<b>Gender:</b> {gender}",
         ]

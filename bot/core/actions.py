@@ -104,7 +104,10 @@ async def load_coach(update: Update, context: SpotterContext) -> Coach | None:
     """The caller if they coach a team; otherwise they are told so and None is returned."""
     caller = await load_caller(update, context)
     if caller.seat is None:
-        await notify(update, context, core_texts.NOT_A_COACH, alert=True)
+        # A linked athlete's /start shows their profile, not team set-up: no /start advice.
+        is_athlete = bool(await list_athlete_profiles(context.session, user_id=caller.user.id))
+        text = core_texts.COACH_ONLY if is_athlete else core_texts.NOT_A_COACH
+        await notify(update, context, text, alert=True)
         return None
     return Coach(user=caller.user, seat=caller.seat)
 

@@ -11,6 +11,7 @@ from storage.errors import DomainError, ErrorCode, FieldError, Subject
 NOT_A_COACH = (
     "That's for coaches. Send /start to set up your team, or ask your coach for an invite link."
 )
+COACH_ONLY = "That's for coaches. Send /help to see what you can do as an athlete."
 
 NOTHING_TO_CANCEL = "There's nothing to cancel. Send /help to see what I can do."
 
@@ -228,3 +229,18 @@ def error_text(error: Exception) -> str:
     if sentence is None:  # a feature's own code (programs words those itself)
         return str(error.code)
     return sentence.format(**params)
+
+
+# One answer to every edited message (the features' own wording kept: tests read it).
+EDITS_NOT_READ = (
+    "✏️ Edits of sent messages aren't read (I read new messages only, not edits of sent ones), "
+    "so that edit changed nothing. Send it again as a new message; in a form, answers already "
+    "given can be changed on its summary."
+)
+INLINE_BUTTON_ELSEWHERE = "That button works in my private chat: open it and send /start."
+
+
+def page_of(offset: int, limit: int, total: int) -> str:
+    """ " Page 2 of 5." for a paged list's text (empty on a single page)."""
+    pages = max(1, -(-total // limit))
+    return f" Page {offset // limit + 1} of {pages}." if pages > 1 else ""

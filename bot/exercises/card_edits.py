@@ -255,6 +255,19 @@ async def set_archived(
 async def copy_to_ours(
     update: Update, context: SpotterContext, coach: Coach, data: cb.ExCopy
 ) -> None:
+    existing = await q.find_team_copy(
+        context.session, organization_id=coach.team_id, exercise_id=data.exercise
+    )
+    if existing is not None:
+        # A second press opens the team's copy instead of making "(copy)".
+        await browse.show_card(
+            update,
+            context,
+            browse.coach_viewer(coach),
+            existing.id,
+            toast=texts.already_copied(existing.name),
+        )
+        return
     await change_then_show(
         update,
         context,

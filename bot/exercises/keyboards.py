@@ -8,7 +8,7 @@ from typing import get_args
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.core.keyboards import button
+from bot.core.keyboards import NEXT, PREV, button, nav_offsets
 from bot.exercises import texts
 from storage.models import (
     BodyRegion,
@@ -33,17 +33,12 @@ def back_to_exercise(exercise_id: str) -> list[InlineKeyboardButton]:
 def page_row(
     page_at: Callable[[int], str], *, offset: int, limit: int, total: int
 ) -> list[InlineKeyboardButton]:
-    """Prev / Page n of m / Next; empty when everything fits on one page."""
-    pages = max(1, -(-total // limit))
-    if pages == 1:
+    """◀️ Prev / Next ▶️ in a fixed place (the page number is in the text); empty on one page."""
+    nav = nav_offsets(offset=offset, limit=limit, total=total)
+    if nav is None:
         return []
-    row = []
-    if offset > 0:
-        row.append(button("◀️ Prev", page_at(max(0, offset - limit))))
-    row.append(button(f"Page {offset // limit + 1}/{pages}", page_at(offset)))
-    if offset + limit < total:
-        row.append(button("Next ▶️", page_at(offset + limit)))
-    return row
+    previous, following = nav
+    return [button(PREV, page_at(previous)), button(NEXT, page_at(following))]
 
 
 def library_menu(*, has_team: bool, is_coach: bool) -> InlineKeyboardMarkup:

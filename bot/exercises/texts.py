@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from bot.core.texts import page_of
+from storage import validation
 from storage.models import (
     BodyRegion,
     Equipment,
@@ -104,7 +106,8 @@ PICK_PATTERN_TO_BROWSE = "🔀 <b>Movement patterns</b>\n\nPick one to see its e
 
 
 def _showing(page: ExercisePage) -> str:
-    return f"Showing {page.offset + 1}-{page.offset + len(page.items)} of {page.total}."
+    shown = f"Showing {page.offset + 1}-{page.offset + len(page.items)} of {page.total}."
+    return shown + page_of(page.offset, page.limit, page.total)
 
 
 def muscle_list(muscle: MuscleGroup, page: ExercisePage) -> str:
@@ -198,13 +201,20 @@ def related_button(direction: ProgressionDirection, exercise: Exercise) -> str:
     return f"{DIRECTION_ICONS[direction]} {DIRECTION_LABELS[direction]}: {exercise.name}{archived}"
 
 
+# What a card shows of a coach's text, in UTF-16 units (as Telegram counts): with the stored
+# limits every card fits in one message by construction, rows saved under older rules too.
+NAME_SHOWN = 2 * validation.NAME_MAX
+ALIASES_SHOWN = 400
+_clip = validation.clip_utf16
+
+
 def exercise_card(card: ExerciseCard) -> str:
     exercise = card.exercise
     kind = "📚 Curated" if card.is_curated else "🏷 Our exercise"
     if exercise.archived_at:
         kind += " · 🗄 <b>archived</b> (hidden from lists and search)"
     lines = [
-        f"🏋️ <b>{escape(exercise.name)}</b>",
+        f"🏋️ <b>{escape(_clip(exercise.name, NAME_SHOWN))}</b>",
         kind,
         "",
         f"<b>Pattern:</b> {PATTERN_LABELS[exercise.movement_pattern]}",
@@ -213,9 +223,10 @@ def exercise_card(card: ExerciseCard) -> str:
         f"<b>Secondary:</b> {_muscle_names(card.secondary)}",
     ]
     if exercise.aliases:
-        lines.append(f"<b>Also called:</b> {escape(', '.join(exercise.aliases))}")
+        aliases = _clip(", ".join(exercise.aliases), ALIASES_SHOWN)
+        lines.append(f"<b>Also called:</b> {escape(aliases)}")
     if exercise.instructions:
-        lines += ["", escape(exercise.instructions)]
+        lines += ["", escape(_clip(exercise.instructions, validation.INSTRUCTIONS_MAX))]
     if card.easier or card.harder:
         lines += ["", "<i>Progressions are below: tap one to open it.</i>"]
     return "\n".join(lines)
@@ -353,6 +364,10 @@ def exercise_archived(archived: bool) -> str:
 
 def exercise_copied(name: str) -> str:
     return alert(f"Copied to your exercises as “{name}”. Edit it to adjust cues or equipment.")
+
+
+def already_copied(name: str) -> str:
+    return alert(f"Your team already has a copy: “{name}”. Here it is.")
 
 
 LINK_WHAT = "linking a progression"

@@ -25,14 +25,15 @@ from bot.core.actions import Coach, coach_action
 from bot.invites import keyboards, texts
 from bot.replies import answer, send, show
 from storage.errors import Conflict, NotFound
-from storage.models import Athlete
-from storage.queries.athletes import list_athletes
+from storage.models import Athlete, AthleteStatus
+from storage.queries.athletes import count_namesakes, list_athletes
 from storage.queries.invitations import (
     IssuedInvitation,
     RevokeOutcome,
     create_invitation,
     revoke_invitation,
 )
+from storage.validation import fold_key
 
 log = logging.getLogger(__name__)
 
@@ -122,16 +123,29 @@ async def invite_command(update: Update, context: SpotterContext, caller: Coach)
         name_filter=query,
         limit=MATCHES_SCANNED,
     )
-    exact = [a for a in page.items if a.name.casefold() == query.casefold()]
+    exact = [a for a in page.items if a.name_key == fold_key(query)]
     if page.total == 0:
         await send(update, context, texts.no_athlete_matches(query))
         return
     if page.total > 1 and len(exact) != 1:
         shown = page.items[:MATCHES_SHOWN]
+        shared = await count_namesakes(
+            context.session, organization_id=caller.team_id, athletes=shown
+        )
+        namesakes = {key for key, count in shared.items() if count > 1}
         text = texts.pick_athlete_to_invite(query, total=page.total, shown=len(shown))
-        await send(update, context, text, keyboards.invite_matches(shown))
+        await send(update, context, text, keyboards.invite_matches(shown, namesakes))
         return
     athlete = exact[0] if exact else page.items[0]
+    if athlete.status is AthleteStatus.ARCHIVED:
+        # An archived athlete has usually left: ask before a link goes out.
+        await send(
+            update,
+            context,
+            texts.confirm_invite_archived(athlete.name),
+            keyboards.confirm_invite_archived(athlete.id),
+        )
+        return
     issued = await issue_invitation(update, context, caller, athlete)
     if issued is not None:
         await send_invite(update, context, caller, issued)
@@ -141,9 +155,33 @@ async def invite_command(update: Update, context: SpotterContext, caller: Coach)
 async def invite_button(
     update: Update, context: SpotterContext, caller: Coach, data: cb.Invite
 ) -> None:
-    """Invite from the athlete card or from /invite's list of matches."""
-    athlete = await load_athlete(update, context, caller, data.athlete)
+    """Invite from the athlete card or /invite's list of matches."""
+    await invite_from_button(update, context, caller, data.athlete, confirmed=False)
+
+
+@coach_action(cb.InviteArchived)
+async def invite_archived_button(
+    update: Update, context: SpotterContext, caller: Coach, data: cb.InviteArchived
+) -> None:
+    """ "Yes, invite" for an archived athlete."""
+    await invite_from_button(update, context, caller, data.athlete, confirmed=True)
+
+
+async def invite_from_button(
+    update: Update, context: SpotterContext, caller: Coach, athlete_id: str, *, confirmed: bool
+) -> None:
+    athlete = await load_athlete(update, context, caller, athlete_id)
     if athlete is None:
+        return
+    if athlete.status is AthleteStatus.ARCHIVED and not confirmed:
+        # An archived athlete has usually left: ask before a link goes out.
+        await answer(update, context)
+        await show(
+            update,
+            context,
+            texts.confirm_invite_archived(athlete.name),
+            keyboards.confirm_invite_archived(athlete.id),
+        )
         return
     issued = await issue_invitation(update, context, caller, athlete)
     if issued is None:

@@ -12,9 +12,27 @@ from storage.models import (
 )
 
 
-def invite_matches(athletes: list[Athlete]) -> InlineKeyboardMarkup:
+def invite_matches(athletes: list[Athlete], namesakes: set[str]) -> InlineKeyboardMarkup:
+    """`namesakes`: name keys several athletes of the team share (their buttons add a detail)."""
     return InlineKeyboardMarkup(
-        [[button(athlete_texts.roster_button(a), cb.Invite(athlete=a.id).pack())] for a in athletes]
+        [
+            [
+                button(
+                    athlete_texts.roster_button(a, detail=a.name_key in namesakes),
+                    cb.Invite(athlete=a.id).pack(),
+                )
+            ]
+            for a in athletes
+        ]
+    )
+
+
+def confirm_invite_archived(athlete_id: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [button("📨 Yes, invite", cb.InviteArchived(athlete=athlete_id).pack())],
+            [button("No, open the card", cb.AthleteCard(athlete=athlete_id).pack())],
+        ]
     )
 
 

@@ -19,6 +19,13 @@ INVITE_REVOKED = "Link revoked: it no longer works."
 INVITE_ALREADY_REVOKED = "That link was already revoked or replaced by a newer one."
 
 
+def confirm_invite_archived(name: str) -> str:
+    return (
+        f"🗄 <b>{escape(name)}</b> is archived. Invite them anyway?\n"
+        "<i>The link lets them see their profile and your team's exercises.</i>"
+    )
+
+
 def no_athlete_matches(query: str) -> str:
     return (
         f"No athlete in your team matches “{escape(query)}”. "

@@ -56,15 +56,15 @@ INTRO = (
 
 def help_text(audiences: list[Audience], commands: list[Command]) -> str:
     role = (
-        "coach"
+        "a <b>coach</b>"
         if Audience.COACH in audiences
-        else "athlete"
+        else "an <b>athlete</b>"
         if Audience.ATHLETE in audiences
         else None
     )
     lines = [INTRO, ""]
     if role:
-        lines.append(f"You're signed in as a <b>{role}</b>. Commands:")
+        lines.append(f"You're signed in as {role}. Commands:")
     else:
         lines.append("Commands:")
     for command in commands:

@@ -26,7 +26,7 @@ async def test_full_form_with_every_field(harness: Harness) -> None:
     assert "notes" in coach.last_text()
     await coach.send("Left knee: no deep flexion for now.")
     summary = coach.last_text()
-    for expected in ["Maya Lopez", "Maya@example.com", "+14155550123", "2004-07-21", "Female"]:
+    for expected in ["Maya Lopez", "Maya@example.com", "+1 415-555-0123", "21 July 2004", "Female"]:
         assert expected in summary
     assert coach.buttons() == ["✅ Save", "✏️ Edit a field", "✖️ Cancel"]
     await coach.press("✅ Save")
@@ -199,9 +199,13 @@ async def test_roster_pages_filters_and_name_search(harness: Harness) -> None:
     await coach.press("Next ▶️")
     assert coach.last_message().message_id == roster.message_id  # edited in place
     assert "Showing 11-20 of 26" in coach.last_text()
+    nav_row = coach.keyboard()[-4]
     await coach.press("Next ▶️")
     assert "Showing 21-26 of 26" in coach.last_text()
-    assert "Next ▶️" not in coach.buttons()
+    assert "Page 3 of 3" in coach.last_text()
+    # Prev and Next keep their place on every page (Next wraps around to the first page).
+    assert coach.keyboard()[-4] == nav_row == ["◀️ Prev", "Next ▶️"]
+    assert not any(b.startswith("Page") for b in coach.buttons())
     await coach.press("◀️ Prev")
     assert "Showing 11-20" in coach.last_text()
     assert coach.last_answer is None  # answered, without a toast
@@ -221,12 +225,19 @@ async def test_roster_pages_filters_and_name_search(harness: Harness) -> None:
     assert "No athletes match" in coach.last_text()
 
 
-async def test_pressing_the_current_page_again_is_harmless(tg: LocalTelegram) -> None:
+async def test_paging_wraps_around_and_a_stale_press_is_harmless(tg: LocalTelegram) -> None:
     coach = await onboard_coach(tg)
     for index in range(11):
         await add_athlete(coach, f"A{index:02d}")
     await coach.send("/athletes")
-    await coach.press("Page 1/2")
+    assert "Page 1 of 2" in coach.last_text()
+    await coach.press("◀️ Prev")
+    assert "Showing 11-11 of 11" in coach.last_text()
+    await coach.press("Next ▶️")
+    assert "Showing 1-10" in coach.last_text()
+    first = coach.last_message()
+    await coach.press("Next ▶️")
+    await coach.press("◀️ Prev", message=first)
     assert "Showing 1-10" in coach.last_text()
 
 
@@ -238,7 +249,7 @@ async def test_edit_a_field_from_the_card(harness: Harness) -> None:
     await coach.send("not a phone")
     assert "phone" in coach.last_text()
     await coach.send("+44 20 7946 0958")
-    assert "+442079460958" in coach.last_text()
+    assert "+44 20 7946 0958" in coach.last_text()
     await coach.press("✏️ Edit")
     await coach.press("Phone")
     await coach.send("/skip")
