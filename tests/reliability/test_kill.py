@@ -70,6 +70,12 @@ class BotProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    async def cleanup(self) -> None:
+        """Whatever happened to the test, no bot process outlives it."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGKILL)
+            await self.process.wait()
+
     async def kill(self) -> None:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
@@ -169,54 +175,56 @@ async def test_sigkill_mid_backlog_loses_nothing_and_repeats_nothing(
     coaches = [tg.user(f"coach{index:03d}") for index in range(COACHES)]
     async with LoopbackTelegram(api) as telegram:
         bot = BotProcess(url, telegram, tmp_path)
-
-        # Round 1: typed answers, step by step across all chats (each chat's own order kept).
-        steps = [script(index) for index in range(COACHES)]
-        backlog = [
-            tg.message_update_data(coach, steps[index][step])
-            for step in range(len(steps[0]))
-            for index, coach in enumerate(coaches)
-        ]
-        sent_before = len(api.calls_of("sendMessage"))
-        typed = await kill_round(
-            bot,
-            api,
-            engine,
-            backlog,
-            lambda: len(api.calls_of("sendMessage")) - sent_before,
-            lambda: all(
-                "Check the new athlete" in c.last_text() for c in coaches if c.bot_messages()
-            ),
-        )
-        for index, coach in enumerate(coaches):
-            assert "Check the new athlete" in coach.last_text(), index
-            assert f"Athlete {index:03d}" in coach.last_text()
-        teams = await scalar(engine, sa.select(sa.func.count()).select_from(Organization))
-        assert teams == COACHES  # one team per coach: no "Team" answer lost or applied twice
-
-        # Round 2: a Save press in every chat.
-        presses = []
-        for coach in coaches:
-            summary = coach.last_message()
-            [save] = [
-                b["callback_data"]
-                for row in summary.inline_keyboard
-                for b in row
-                if b.get("text") == "✅ Save"
+        try:
+            # Round 1: typed answers, step by step across all chats (each chat's own order kept).
+            steps = [script(index) for index in range(COACHES)]
+            backlog = [
+                tg.message_update_data(coach, steps[index][step])
+                for step in range(len(steps[0]))
+                for index, coach in enumerate(coaches)
             ]
-            presses.append(tg.callback_update_data(coach, summary, save)[0])
-        answered_before = len(api.calls_of("answerCallbackQuery"))
-        saves = await kill_round(
-            bot,
-            api,
-            engine,
-            presses,
-            lambda: len(api.calls_of("answerCallbackQuery")) - answered_before,
-            lambda: all(
-                any("is on your roster" in m.display_text for m in c.bot_messages())
-                for c in coaches
-            ),
-        )
+            sent_before = len(api.calls_of("sendMessage"))
+            typed = await kill_round(
+                bot,
+                api,
+                engine,
+                backlog,
+                lambda: len(api.calls_of("sendMessage")) - sent_before,
+                lambda: all(
+                    "Check the new athlete" in c.last_text() for c in coaches if c.bot_messages()
+                ),
+            )
+            for index, coach in enumerate(coaches):
+                assert "Check the new athlete" in coach.last_text(), index
+                assert f"Athlete {index:03d}" in coach.last_text()
+            teams = await scalar(engine, sa.select(sa.func.count()).select_from(Organization))
+            assert teams == COACHES  # one team per coach: no "Team" answer lost or applied twice
+
+            # Round 2: a Save press in every chat.
+            presses = []
+            for coach in coaches:
+                summary = coach.last_message()
+                [save] = [
+                    b["callback_data"]
+                    for row in summary.inline_keyboard
+                    for b in row
+                    if b.get("text") == "✅ Save"
+                ]
+                presses.append(tg.callback_update_data(coach, summary, save)[0])
+            answered_before = len(api.calls_of("answerCallbackQuery"))
+            saves = await kill_round(
+                bot,
+                api,
+                engine,
+                presses,
+                lambda: len(api.calls_of("answerCallbackQuery")) - answered_before,
+                lambda: all(
+                    any("is on your roster" in m.display_text for m in c.bot_messages())
+                    for c in coaches
+                ),
+            )
+        finally:
+            await bot.cleanup()
 
     async with engine.connect() as connection:
         rows = (
