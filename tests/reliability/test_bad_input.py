@@ -239,11 +239,6 @@ async def test_anything_at_any_step(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="edited messages in the middle of a form still hit handler asserts "
-    "(issue 14, 'Update shapes and lengths', helper integrity)",
-    strict=False,
-)
 @pytest.mark.parametrize("setup", STATES, ids=lambda s: s.__name__)
 @PROPERTY_SETTINGS
 @given(sequence=st.lists(st.one_of(inputs, edits), min_size=1, max_size=3))
