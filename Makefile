@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-all lint typecheck check migrate console bench bench-quick clean
+.PHONY: run test test-slow test-all lint typecheck check migrate console bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,12 @@ migrate: $(STAMP)
 
 # Two workers (the machine's cores). `make test` leaves out the long reliability and property
 # runs (marked slow: the SIGKILL test, hundreds of coaches at once, the input fuzzers);
-# `make test-all` (CI) runs everything.
+# `make test-slow` runs only those, `make test-all` everything; CI runs `make test`, then `make test-slow`.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m slow $(PYTEST_ARGS)
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
