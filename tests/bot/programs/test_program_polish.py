@@ -3,7 +3,9 @@ press answered once, a compact preview, notices that stay visible, renaming from
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
+from telegram.error import BadRequest
 
 from storage.models import Exercise, Program, ProgramEntry
 from storage.validation import utf16_len
@@ -182,3 +184,22 @@ async def test_the_session_sent_again_at_a_name_question_is_read_as_the_session(
     assert "Back Squat 5x5 @ 100kg\nDeadlift 3x5 @ 80kg" in preview, preview
     await coach.press("✅ Save")
     assert await count(harness, ProgramEntry) == 2
+
+
+async def test_the_fake_bot_api_tells_presses_answered_twice_or_never(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    api = harness.api
+    message = coach.bot_messages()[-1]
+    never = api.register_callback_query(coach.id, message, "pgc:x:1")
+    api.check_answered(never)
+    twice = api.register_callback_query(coach.id, message, "pgc:y:1")
+    await harness.app.bot.answer_callback_query(twice.id)
+    with pytest.raises(BadRequest, match="(?i)query is too old"):
+        await harness.app.bot.answer_callback_query(twice.id, text="again")
+    api.check_answered(twice)
+    with pytest.raises(AssertionError) as failure:
+        api.assert_callbacks_answered_once()
+    assert "answered twice: 'pgc:y:1'" in str(failure.value)
+    assert "never answered: 'pgc:x:1'" in str(failure.value)
+    api.answered_twice.clear()
+    api.unanswered.clear()
