@@ -194,7 +194,7 @@ async def test_the_fake_bot_api_tells_presses_answered_twice_or_never(harness: H
     api.check_answered(never)
     twice = api.register_callback_query(coach.id, message, "pgc:y:1")
     await harness.app.bot.answer_callback_query(twice.id)
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await harness.app.bot.answer_callback_query(twice.id, text="again")
     api.check_answered(twice)
     with pytest.raises(AssertionError) as failure:
