@@ -490,7 +490,10 @@ async def session_preview(update: Update, context: SpotterContext, note: str | N
     draft = SESSION_FORM.draft(context)
     pending = draft["pending"]
     heading = "👀 <b>Preview</b> · " + texts.session_heading(
-        draft["program_name"], draft["week"], draft["weekday"], pending.get("title")
+        draft["program_name"],
+        draft["week"],
+        draft["weekday"],
+        None,  # the title: in the block
     )
     created = sorted({e["name"] for e in pending["entries"] if e["create"]})
     if created:

@@ -145,7 +145,9 @@ async def show_session(
     draft = sessions.draft_from_saved(
         slot.title, [(e.entry, e.exercise_name) for e in view.entries], unit
     )
-    heading = texts.session_heading(program.name, slot.week, slot.weekday, slot.title)
+    # A session with entries has its title as its block's first line: not twice.
+    title = None if draft["entries"] else slot.title
+    heading = texts.session_heading(program.name, slot.week, slot.weekday, title)
     await answer(update, context, toast)
     await sessions.send_messages(
         update,

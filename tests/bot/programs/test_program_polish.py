@@ -203,3 +203,11 @@ async def test_the_fake_bot_api_tells_presses_answered_twice_or_never(harness: H
     assert "never answered: 'pgc:x:1'" in str(failure.value)
     api.answered_twice.clear()
     api.unanswered.clear()
+
+
+async def test_a_sessions_title_is_shown_once(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await build_block(coach)
+    await coach.press("Mon · Lower A")
+    shown = coach.last_text()
+    assert shown.count("Lower A") == 1 and "week 1 · Mon\nLower A:" in shown, shown
