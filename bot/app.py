@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -249,6 +250,9 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
     """Every handler, in the order PTB tries them: the first match in a group wins."""
     forms = FormsConversation(form_routes(), start=onboarding.start, read_only=READ_ONLY_COMMANDS)
     return {
+        # First of all: a form left untouched for FORM_TIMEOUT_HOURS is closed (the user is
+        # told); the update then goes on as if no form were open.
+        -3: [TypeHandler(Update, forms.expire_abandoned)],
         # Private chats only: in a group, everything but inline queries and deep links is
         # answered with a pointer to the private chat and goes no further.
         -1: [TypeHandler(Update, keep_private)],
@@ -382,7 +386,13 @@ def build_application(
         .base_file_url(settings.telegram_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .context_types(ContextTypes(context=SpotterContext))
-        .persistence(DatabasePersistence(database, update_interval=persistence_interval))
+        .persistence(
+            DatabasePersistence(
+                database,
+                update_interval=persistence_interval,
+                form_timeout=timedelta(hours=settings.form_timeout_hours),
+            )
+        )
         .update_queue(InboxQueue(inbox))
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates, inbox))
         .post_init(on_post_init)

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_file_url: str = "https://api.telegram.org/file/bot"
     invite_ttl_hours: int = Field(default=168, ge=1, le=24 * 365)
+    # An open form untouched this long is closed (and its stored state pruned at start).
+    form_timeout_hours: int = Field(default=24, ge=1, le=24 * 365)
     default_phone_region: str = "US"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     webhook_url: str | None = None

@@ -42,6 +42,7 @@ import copy
 import warnings
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -64,7 +65,7 @@ from storage.models.base import new_id
 
 END = ConversationHandler.END
 CONVERSATION = "forms"
-OPEN_KEY = "open_form"  # {"form": name, "step": step} while a form is open
+OPEN_KEY = "open_form"  # {"form": name, "step": step, "at": last touched} while a form is open
 PENDING_KEY = "form_pending"  # what was asked for while a form was open: {"target", "data"}
 SUMMARY = "summary"
 PICK_FIELD = "pick_field"
@@ -218,6 +219,7 @@ class FormsConversation:
         self.read_only = read_only
         # target key -> (form, the tracked entry callback)
         self.entries: dict[str, tuple[Form, Handler[Any]]] = {}
+        self.handler: ConversationHandler[Any] | None = None  # built by conversation()
 
     # --- tracking the open form ----------------------------------------------------------
 
@@ -237,7 +239,11 @@ class FormsConversation:
             _user_data(context).pop(OPEN_KEY, None)
             return END
         step = str(result)
-        _user_data(context)[OPEN_KEY] = {"form": form.name, "step": step}
+        _user_data(context)[OPEN_KEY] = {
+            "form": form.name,
+            "step": step,
+            "at": context.now().isoformat(),
+        }
         return state_of(form, step)
 
     def _with_callback(self, handler: AnyHandler, callback: Handler[Any]) -> AnyHandler:
@@ -287,7 +293,7 @@ class FormsConversation:
         with warnings.catch_warnings():
             # Forms track buttons per user, not per message, on purpose.
             warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-            return ConversationHandler(
+            self.handler = ConversationHandler(
                 entry_points=entry_points,
                 states=states,
                 fallbacks=fallbacks,
@@ -295,6 +301,47 @@ class FormsConversation:
                 persistent=True,
                 allow_reentry=False,
             )
+        return self.handler
+
+    # --- abandoned forms ----------------------------------------------------------------
+
+    async def expire_abandoned(self, update: Update, context: SpotterContext) -> None:
+        """Before any other handler: a form untouched for FORM_TIMEOUT_HOURS is closed, the
+        user is told, and the update goes on as if no form were open. Otherwise the open
+        form's "last touched" moves to now. (PTB's own conversation_timeout runs on wall-clock
+        jobs that a restart loses; this reads the injected clock and survives restarts.)"""
+        chat = update.effective_chat
+        if chat is None or chat.type != chat.PRIVATE or context.user_data is None:
+            return
+        if update.message is None and (
+            update.callback_query is None or update.callback_query.message is None
+        ):
+            return  # edits, inline-mode presses...: answered by group -2, not a touch
+        record = open_form(context)
+        if record is None:
+            return
+        now = context.now()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+        touched = _parse_time(record.get("at"))
+        hours = context.settings.form_timeout_hours
+        if touched is None or now - touched < timedelta(hours=hours):
+            record["at"] = now.isoformat()
+            return
+        form = self.forms.get(str(record.get("form")))
+        if form is not None:
+            form.close(context)
+        _user_data(context).pop(OPEN_KEY, None)
+        _user_data(context).pop(PENDING_KEY, None)
+        if self.handler is not None:
+            try:
+                key = self.handler._get_key(update)
+            except RuntimeError:
+                key = None
+            if key is not None:
+                self.handler._conversations.pop(key, None)
+        what = form.what if form is not None else core_texts.A_FORM_WHAT
+        await send(update, context, core_texts.form_expired(what, hours))
 
     def outside(self) -> list[AnyHandler]:
         """For the routing table, after the features' buttons: form buttons when no form is open."""
@@ -450,6 +497,16 @@ class FormsConversation:
 
     async def text_please(self, update: Update, context: SpotterContext) -> None:
         await send(update, context, core_texts.TEXT_PLEASE)
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None  # a form opened before forms were stamped: never expires by itself
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def finish_or_drop_keyboard() -> InlineKeyboardMarkup:

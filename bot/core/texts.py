@@ -56,6 +56,13 @@ def finish_or_drop(what: str) -> str:
     )
 
 
+def form_expired(what: str, hours: int) -> str:
+    return (
+        f"⌛ Your unfinished form ({what}) was closed after {hours} hours without an answer; "
+        "nothing from it was saved."
+    )
+
+
 def still_in_form(what: str) -> str:
     return f"↩️ You're still in the middle of {what}. Answer below, or send /cancel to stop."
 
