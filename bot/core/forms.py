@@ -68,6 +68,7 @@ CONVERSATION = "forms"
 OPEN_KEY = "open_form"  # {"form": name, "step": step, "at": last touched} while a form is open
 PENDING_KEY = "form_pending"  # what was asked for while a form was open: {"target", "data"}
 SUMMARY = "summary"
+TOUCH_EVERY = timedelta(minutes=1)  # how often an open form's "last touched" is moved
 PICK_FIELD = "pick_field"
 START_TARGET = "start"
 
@@ -326,7 +327,10 @@ class FormsConversation:
         touched = _parse_time(record.get("at"))
         hours = context.settings.form_timeout_hours
         if touched is None or now - touched < timedelta(hours=hours):
-            record["at"] = now.isoformat()
+            # A touch moves the stamp, but at most once a minute: a changed user_data is a
+            # database write, and a read-only command mid-form should not cost one each time.
+            if touched is None or now - touched >= TOUCH_EVERY:
+                record["at"] = now.isoformat()
             return
         form = self.forms.get(str(record.get("form")))
         if form is not None:

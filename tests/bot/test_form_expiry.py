@@ -120,3 +120,21 @@ async def test_restart_prunes_expired_rows_and_keeps_fresh_ones(harness: Harness
     assert "Phone" in fresh.last_text() or "phone" in fresh.last_text()
     await stale.send("old@example.com")
     assert "not sure what to do with that" in stale.last_text()
+
+
+async def test_read_only_command_touches_the_form(harness: Harness) -> None:
+    """/help mid-form keeps the form alive (it is a touch), without a write every time."""
+    clock = _attach(harness)
+    coach = await onboard_coach(harness.tg)
+    await start_athlete_form(coach)
+    clock.advance(timedelta(hours=20))
+    await coach.send("/help")
+    _, touched = await stored_state(harness, coach)
+    clock.advance(timedelta(seconds=30))
+    await coach.send("/help")
+    _, again = await stored_state(harness, coach)
+    assert touched == again  # under a minute later: nothing written
+    clock.advance(timedelta(hours=20))
+    await coach.send("maya@example.com")
+    assert EXPIRED not in coach.bot_messages()[-2].display_text
+    assert EXPIRED not in coach.last_text()
