@@ -92,10 +92,10 @@ async def test_not_modified_and_deleted_messages_are_handled(harness: Harness) -
             "exactly the same as a current content and reply markup of the message"
         ),
     )
-    await coach.press("• All")
+    await coach.press("• Current")
     harness.api.fail_next("editMessageText", Fault.bad_request("message to edit not found"))
     before = len(coach.bot_messages())
-    await coach.press("• All")
+    await coach.press("• Current")
     assert len(coach.bot_messages()) == before + 1  # said again in a new message
     assert "Your athletes" in coach.last_text()
     assert harness.tg.errors == []
