@@ -86,6 +86,7 @@ async def show_program(update: Update, context: SpotterContext) -> None:
         plan.assignment.start_date if plan else None,
         upcoming,
         [row for row in rows if row[2] != "off"],
+        today,
     )
     await answer(update, context)
     await show(

@@ -440,10 +440,19 @@ def program_summary(
     start: date | None,
     next_session: tuple[date, str] | None,
     week: Sequence[tuple[date, str, str]],
+    today: date,
 ) -> str:
     lines = [f"📋 <b>Program · {escape(athlete)}</b>"]
     if program is None:
         lines.append("No program assigned.")
+        return "\n".join(lines)
+    if start is not None and start > today:
+        # Not begun yet: no "started", and no week of zeros before the first day.
+        lines.append(f"<b>{escape(program)}</b>, starts {day_label(start)}")
+        if next_session is not None:
+            lines.append(
+                f"First session: {escape(next_session[1])} on {day_label(next_session[0])}"
+            )
         return "\n".join(lines)
     lines.append(f"<b>{escape(program)}</b>" + (f", started {day_label(start)}" if start else ""))
     if next_session is not None:

@@ -293,3 +293,17 @@ async def test_a_forty_exercise_session_fits_one_message(harness: Harness) -> No
     assert maya.buttons()[-1] == "🏁 Finish session"
     await maya.press(maya.buttons()[39])
     assert "Set 5: 1 @ 112.5 kg (80%)" in maya.last_text()
+
+
+async def test_a_program_not_begun_says_when_it_starts(harness: Harness) -> None:
+    coach, _ = await coach_and_athlete(harness)
+    set_clock(harness, MONDAY_MORNING - timedelta(days=5))  # Wednesday before the start
+    await assign_program(harness)
+    await coach.send("/athletes")
+    await coach.press("🟢 Maya Lopez 🔗")
+    card = coach.last_message()
+    await coach.press("📋 Program", message=card)
+    program = card.display_text
+    assert "Spring block, starts Mon 2 Mar" in program
+    assert "First session: Lower A on Mon 2 Mar" in program
+    assert "started" not in program and "This week" not in program
