@@ -18,7 +18,7 @@ import functools
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar, overload
+from typing import Any, Concatenate, ParamSpec, TypeVar, overload
 
 from telegram import Update
 
@@ -34,6 +34,7 @@ from storage.queries.users import upsert_user
 
 R = TypeVar("R")
 D = TypeVar("D", bound=CallbackData)
+P = ParamSpec("P")
 
 REPLAY_ATTR = "spotter_replayed_data"
 
@@ -169,6 +170,33 @@ def coach_action(kind: type[Any] | None = None) -> Callable[[Any], Handler[Any]]
 
         _named(run, callback)
         return transactional(run)
+
+    return decorate
+
+
+def coach_step(
+    refused: R,
+) -> Callable[
+    [Callable[Concatenate[Update, SpotterContext, Coach, P], Coroutine[Any, Any, R]]],
+    Callable[Concatenate[Update, SpotterContext, P], Coroutine[Any, Any, R]],
+]:
+    """The coach check for a step a handler hands its input to (a typed answer routed by the
+    feature's text handler): it runs inside that handler's transaction, so it opens none;
+    a caller who no longer coaches is told so and the step returns `refused`."""
+
+    def decorate(
+        callback: Callable[Concatenate[Update, SpotterContext, Coach, P], Coroutine[Any, Any, R]],
+    ) -> Callable[Concatenate[Update, SpotterContext, P], Coroutine[Any, Any, R]]:
+        async def run(
+            update: Update, context: SpotterContext, *args: P.args, **kwargs: P.kwargs
+        ) -> R:
+            coach = await load_coach(update, context)
+            if coach is None:
+                return refused
+            return await callback(update, context, coach, *args, **kwargs)
+
+        _named(run, callback)
+        return run
 
     return decorate
 

@@ -9,9 +9,9 @@ from telegram import InlineKeyboardMarkup, Update
 from bot import callbacks as cb
 from bot.athletes.card import card_text
 from bot.athletes.keyboards import athlete_card
-from bot.context import SpotterContext, transactional
+from bot.context import SpotterContext
 from bot.core import texts as common_texts
-from bot.core.actions import load_coach
+from bot.core.actions import Coach, coach_action
 from bot.insight import keyboards as kb
 from bot.insight import texts
 from bot.replies import answer, notify, send, show
@@ -23,10 +23,7 @@ from storage.training.schedule import zone_or_none
 PAGE = 10
 
 
-async def render_team(update: Update, context: SpotterContext, offset: int) -> None:
-    coach = await load_coach(update, context)
-    if coach is None:
-        return
+async def render_team(update: Update, context: SpotterContext, coach: Coach, offset: int) -> None:
     organization = coach.seat.organization
     zone = zone_or_none(organization.timezone or "UTC") or ZoneInfo("UTC")
     today = local_clock(context.now(), zone.key).day
@@ -58,14 +55,11 @@ async def render_team(update: Update, context: SpotterContext, offset: int) -> N
     await show(update, context, text, InlineKeyboardMarkup(rows))
 
 
-@transactional
-async def open_card_below(update: Update, context: SpotterContext) -> None:
+@coach_action()
+async def open_card_below(update: Update, context: SpotterContext, coach: Coach) -> None:
     """A card from a digest's button, as a new message under the digest."""
     data = update.callback_query.data if update.callback_query else None
     athlete_id = kb.OPEN_CARD.unpack(data)["athlete"]
-    coach = await load_coach(update, context)
-    if coach is None:
-        return
     athlete = await context.session.get(Athlete, athlete_id)
     if athlete is None or athlete.organization_id != coach.seat.organization_id:
         await notify(update, context, common_texts.NOT_FOUND_ALERT, alert=True)
@@ -74,13 +68,13 @@ async def open_card_below(update: Update, context: SpotterContext) -> None:
     await send(update, context, await card_text(context, athlete), athlete_card(athlete))
 
 
-@transactional
-async def team_command(update: Update, context: SpotterContext) -> None:
-    await render_team(update, context, 0)
+@coach_action()
+async def team_command(update: Update, context: SpotterContext, coach: Coach) -> None:
+    await render_team(update, context, coach, 0)
 
 
-@transactional
-async def team_page(update: Update, context: SpotterContext) -> None:
+@coach_action()
+async def team_page(update: Update, context: SpotterContext, coach: Coach) -> None:
     data = update.callback_query.data if update.callback_query else None
     offset = kb.TEAM_PAGE.int_field(data, "offset")
-    await render_team(update, context, offset)
+    await render_team(update, context, coach, offset)

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, Update
 
 from bot.callbacks import AthleteCard
 from bot.context import SpotterContext
-from bot.core.actions import load_coach
+from bot.core.actions import Coach, coach_action, coach_step
 from bot.replies import answer, send, show
 from bot.training import keyboards, texts
 from bot.training.common import Profile, team_of, team_today
@@ -22,9 +22,6 @@ from storage.queries.organizations import get_organization
 from storage.training.schedule import next_session
 
 HISTORY_PAGE = 5
-CardButton = (
-    keyboards.CardProgram | keyboards.CardMaxes | keyboards.CardMaxAdd | keyboards.CardRecords
-)
 MESSAGE_LIMIT = 4000
 
 
@@ -33,31 +30,24 @@ def back_to_card(athlete_id: str) -> InlineKeyboardButton:
 
 
 async def coach_profile(
-    update: Update, context: SpotterContext, athlete_id: str
+    update: Update, context: SpotterContext, coach: Coach, athlete_id: str
 ) -> tuple[str, Profile] | None:
     """(the coach's user id, the athlete in the coach's team); anything else is "not found"."""
-    coach = await load_coach(update, context)
-    if coach is None or coach.seat is None:
-        return None
     athlete = await q.athlete_in_team(
-        context.session, organization_id=coach.seat.organization_id, athlete_id=athlete_id
+        context.session, organization_id=coach.team_id, athlete_id=athlete_id
     )
-    organization = await get_organization(
-        context.session, organization_id=coach.seat.organization_id
-    )
+    organization = await get_organization(context.session, organization_id=coach.team_id)
     if athlete is None or organization is None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
         return None
     return coach.user.id, Profile(athlete, team_of(organization))
 
 
-def pressed(update: Update, kind: type[CardButton]) -> str:
-    """The athlete the card's button names."""
-    return kind.unpack(update.callback_query.data if update.callback_query else None).athlete
-
-
-async def show_program(update: Update, context: SpotterContext) -> None:
-    found = await coach_profile(update, context, pressed(update, keyboards.CardProgram))
+@coach_action(keyboards.CardProgram)
+async def show_program(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardProgram
+) -> None:
+    found = await coach_profile(update, context, coach, data.athlete)
     if found is None:
         return
     _, profile = found
@@ -97,11 +87,12 @@ async def show_program(update: Update, context: SpotterContext) -> None:
     )
 
 
-async def show_history(update: Update, context: SpotterContext) -> None:
-    data = update.callback_query.data if update.callback_query else None
-    values = keyboards.CardHistory.unpack(data)
-    offset = values.offset
-    found = await coach_profile(update, context, values.athlete)
+@coach_action(keyboards.CardHistory)
+async def show_history(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardHistory
+) -> None:
+    offset = data.offset
+    found = await coach_profile(update, context, coach, data.athlete)
     if found is None:
         return
     _, profile = found
@@ -131,8 +122,11 @@ async def show_history(update: Update, context: SpotterContext) -> None:
     )
 
 
-async def show_maxes(update: Update, context: SpotterContext) -> None:
-    found = await coach_profile(update, context, pressed(update, keyboards.CardMaxes))
+@coach_action(keyboards.CardMaxes)
+async def show_maxes(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardMaxes
+) -> None:
+    found = await coach_profile(update, context, coach, data.athlete)
     if found is None:
         return
     _, profile = found
@@ -148,8 +142,11 @@ async def show_maxes(update: Update, context: SpotterContext) -> None:
     )
 
 
-async def ask_max(update: Update, context: SpotterContext) -> str | None:
-    found = await coach_profile(update, context, pressed(update, keyboards.CardMaxAdd))
+@coach_action(keyboards.CardMaxAdd)
+async def ask_max(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardMaxAdd
+) -> str | None:
+    found = await coach_profile(update, context, coach, data.athlete)
     if found is None:
         return None
     _, profile = found
@@ -160,9 +157,12 @@ async def ask_max(update: Update, context: SpotterContext) -> str | None:
     return TYPING
 
 
-async def receive_max(update: Update, context: SpotterContext, athlete_id: str, typed: str) -> bool:
+@coach_step(refused=True)
+async def receive_max(
+    update: Update, context: SpotterContext, coach: Coach, athlete_id: str, typed: str
+) -> bool:
     """True when the step is over."""
-    found = await coach_profile(update, context, athlete_id)
+    found = await coach_profile(update, context, coach, athlete_id)
     if found is None:
         return True
     user_id, profile = found
@@ -182,8 +182,11 @@ async def receive_max(update: Update, context: SpotterContext, athlete_id: str, 
     return saved
 
 
-async def show_records(update: Update, context: SpotterContext) -> None:
-    found = await coach_profile(update, context, pressed(update, keyboards.CardRecords))
+@coach_action(keyboards.CardRecords)
+async def show_records(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardRecords
+) -> None:
+    found = await coach_profile(update, context, coach, data.athlete)
     if found is None:
         return
     _, profile = found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import SpotterContext
-from bot.core.actions import load_coach
+from bot.core.actions import Coach, coach_action, coach_step
 from bot.replies import answer, send, show
 from bot.training import keyboards, texts
 from bot.training.common import Team, team_of
@@ -16,13 +16,8 @@ from storage.training.loads import DEFAULT_INCREMENT
 from storage.training.schedule import zone_or_none
 
 
-async def coach_team(update: Update, context: SpotterContext) -> Team | None:
-    coach = await load_coach(update, context)
-    if coach is None or coach.seat is None:
-        return None
-    organization = await get_organization(
-        context.session, organization_id=coach.seat.organization_id
-    )
+async def coach_team(context: SpotterContext, coach: Coach) -> Team | None:
+    organization = await get_organization(context.session, organization_id=coach.team_id)
     return None if organization is None else team_of(organization)
 
 
@@ -33,23 +28,28 @@ def view(team: Team) -> tuple[str, keyboards.InlineKeyboardMarkup]:
     )
 
 
-async def settings_command(update: Update, context: SpotterContext) -> None:
-    team = await coach_team(update, context)
+@coach_action()
+async def settings_command(update: Update, context: SpotterContext, coach: Coach) -> None:
+    team = await coach_team(context, coach)
     if team is not None:
         await send(update, context, *view(team))
 
 
-async def back_to_settings(update: Update, context: SpotterContext) -> None:
-    keyboards.SettingsBack.unpack(update.callback_query.data if update.callback_query else None)
-    team = await coach_team(update, context)
+@coach_action(keyboards.SettingsBack)
+async def back_to_settings(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.SettingsBack
+) -> None:
+    team = await coach_team(context, coach)
     if team is not None:
         await answer(update, context)
         await show(update, context, *view(team))
 
 
-async def ask_timezone(update: Update, context: SpotterContext) -> str | None:
-    keyboards.SettingsTimezone.unpack(update.callback_query.data if update.callback_query else None)
-    team = await coach_team(update, context)
+@coach_action(keyboards.SettingsTimezone)
+async def ask_timezone(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.SettingsTimezone
+) -> str | None:
+    team = await coach_team(context, coach)
     if team is None:
         return None
     await answer(update, context)
@@ -58,9 +58,12 @@ async def ask_timezone(update: Update, context: SpotterContext) -> str | None:
     return TYPING
 
 
-async def receive_timezone(update: Update, context: SpotterContext, typed: str) -> bool:
+@coach_step(refused=True)
+async def receive_timezone(
+    update: Update, context: SpotterContext, coach: Coach, typed: str
+) -> bool:
     """True when the step is over."""
-    team = await coach_team(update, context)
+    team = await coach_team(context, coach)
     if team is None:
         return True
     zone = zone_or_none(typed)
@@ -76,10 +79,12 @@ async def receive_timezone(update: Update, context: SpotterContext, typed: str) 
     return True
 
 
-async def set_unit(update: Update, context: SpotterContext) -> None:
-    data = update.callback_query.data if update.callback_query else None
-    unit = keyboards.SettingsUnit.unpack(data).unit
-    team = await coach_team(update, context)
+@coach_action(keyboards.SettingsUnit)
+async def set_unit(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.SettingsUnit
+) -> None:
+    unit = data.unit
+    team = await coach_team(context, coach)
     if team is None:
         return
     increment = team.increment
@@ -97,11 +102,11 @@ async def set_unit(update: Update, context: SpotterContext) -> None:
     await show(update, context, *view(team_of(organization)))
 
 
-async def pick_increment(update: Update, context: SpotterContext) -> None:
-    keyboards.SettingsIncrements.unpack(
-        update.callback_query.data if update.callback_query else None
-    )
-    team = await coach_team(update, context)
+@coach_action(keyboards.SettingsIncrements)
+async def pick_increment(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.SettingsIncrements
+) -> None:
+    team = await coach_team(context, coach)
     if team is None:
         return
     await answer(update, context)
@@ -110,10 +115,12 @@ async def pick_increment(update: Update, context: SpotterContext) -> None:
     )
 
 
-async def set_increment(update: Update, context: SpotterContext) -> None:
-    data = update.callback_query.data if update.callback_query else None
-    value = float(keyboards.SettingsIncrement.unpack(data).value)
-    team = await coach_team(update, context)
+@coach_action(keyboards.SettingsIncrement)
+async def set_increment(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.SettingsIncrement
+) -> None:
+    value = float(data.value)
+    team = await coach_team(context, coach)
     if team is None:
         return
     if value not in keyboards.INCREMENTS[team.unit]:
