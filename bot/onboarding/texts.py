@@ -19,8 +19,11 @@ def team_created(team: str) -> str:
     return (
         f"✅ Team <b>{escape(team)}</b> is ready, and you're its coach.\n\n"
         "Here's what you can do:\n"
-        "• /addathlete to add athletes to your roster\n"
+        "• /addathlete to add athletes to your roster (or /import a spreadsheet)\n"
         "• /athletes to see and edit your roster\n"
+        "• /newprogram to type a program in the shorthand you already use\n"
+        "• /team to see who needs attention\n"
+        "• /settings for your time zone, kg or lb, and rounding\n"
         "• /help for everything else"
     )
 

@@ -98,3 +98,21 @@ async def test_help_or_the_library_while_asked_for_a_team_name(tg: LocalTelegram
     assert "Commands:" in someone.last_text()
     await someone.send("/athletes")  # out of the form now: refused politely, not a hint
     assert "for coaches" in someone.last_text()
+
+
+async def test_welcomes_point_to_the_training_commands_that_exist(harness: Harness) -> None:
+    """A new coach is shown programming, a new athlete the training day; every /command a
+    welcome names is a real command for that person."""
+    import re
+
+    from tests.bot.training.helpers import coach_and_athlete
+
+    coach, maya = await coach_and_athlete(harness)
+    coach_welcome = coach.bot_messages()[1].display_text
+    athlete_welcome = next(m.display_text for m in maya.bot_messages() if "Welcome" in m.text)
+    assert "/newprogram" in coach_welcome and "/team" in coach_welcome
+    assert "/today" in athlete_welcome and "/log" in athlete_welcome
+    for text, audience in [(coach_welcome, Audience.COACH), (athlete_welcome, Audience.ATHLETE)]:
+        named = set(re.findall(r"/([a-z]+)", text))
+        known = {command.name for command in commands_for(audience)}
+        assert named <= known, (named - known, audience)
