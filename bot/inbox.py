@@ -33,6 +33,7 @@ from sqlmodel import Session
 from telegram import Bot, Update
 from telegram.request import BaseRequest, RequestData
 
+from bot.transport import WrappingRequest
 from storage.models.base import utcnow
 from storage.models.inbox import InboxUpdate
 
@@ -262,45 +263,20 @@ class InboxQueue(asyncio.Queue[object]):
         await super().put(item)
 
 
-class InboxRequest(BaseRequest):
+class InboxRequest(WrappingRequest):
     """The getUpdates transport: a batch is in the inbox before PTB parses it.
 
     A failed write raises, so PTB's polling loop retries the same offset (nothing confirmed).
     """
 
     def __init__(self, inner: BaseRequest, inbox: Inbox) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.inbox = inbox
 
-    @property
-    def read_timeout(self) -> float | None:
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    async def forward(
+        self, url: str, method: str, request_data: RequestData | None, timeouts: dict[str, Any]
     ) -> tuple[int, bytes]:
-        status, body = await self.inner.do_request(
-            url,
-            method,
-            request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
+        status, body = await super().forward(url, method, request_data, timeouts)
         if status == 200 and url.rstrip("/").lower().endswith("/getupdates"):
             result = json.loads(body).get("result")
             if isinstance(result, list):

@@ -19,10 +19,11 @@ TRANSIENT = frozenset({500, 502, 503, 504})
 RETRY_DELAYS = (0.25, 1.0)  # seconds before the 2nd and 3rd attempts
 
 
-class RetryingRequest(BaseRequest):
-    def __init__(self, inner: BaseRequest, delays: tuple[float, ...] = RETRY_DELAYS) -> None:
+class WrappingRequest(BaseRequest):
+    """A transport that hands every call to another one; subclasses act around `forward`."""
+
+    def __init__(self, inner: BaseRequest) -> None:
         self.inner = inner
-        self.delays = delays
 
     @property
     def read_timeout(self) -> float | None:
@@ -44,16 +45,30 @@ class RetryingRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        timeouts = {
+            "read_timeout": read_timeout,
+            "write_timeout": write_timeout,
+            "connect_timeout": connect_timeout,
+            "pool_timeout": pool_timeout,
+        }
+        return await self.forward(url, method, request_data, timeouts)
+
+    async def forward(
+        self, url: str, method: str, request_data: RequestData | None, timeouts: dict[str, Any]
+    ) -> tuple[int, bytes]:
+        return await self.inner.do_request(url, method, request_data, **timeouts)
+
+
+class RetryingRequest(WrappingRequest):
+    def __init__(self, inner: BaseRequest, delays: tuple[float, ...] = RETRY_DELAYS) -> None:
+        super().__init__(inner)
+        self.delays = delays
+
+    async def forward(
+        self, url: str, method: str, request_data: RequestData | None, timeouts: dict[str, Any]
+    ) -> tuple[int, bytes]:
         for delay in (*self.delays, None):
-            status, body = await self.inner.do_request(
-                url,
-                method,
-                request_data,
-                read_timeout=read_timeout,
-                write_timeout=write_timeout,
-                connect_timeout=connect_timeout,
-                pool_timeout=pool_timeout,
-            )
+            status, body = await super().forward(url, method, request_data, timeouts)
             if status not in TRANSIENT or delay is None:
                 return status, body
             endpoint = url.rstrip("/").rsplit("/", 1)[-1]  # never the URL: it holds the token
