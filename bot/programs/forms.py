@@ -844,15 +844,8 @@ DETAILS_FORM = Form(
 async def _start_details(
     update: Update, context: SpotterContext, coach: Coach, program_id: str, step: str
 ) -> str | None:
-    try:
-        program = await q.get_program(
-            context.session, organization_id=coach.team_id, program_id=program_id
-        )
-    except NotFound:
-        await notify(update, context, texts.NOT_FOUND, alert=True)
-        return None
-    if program.archived_at is not None:
-        await notify(update, context, texts.PROGRAM_ARCHIVED, alert=True)
+    program = await handlers.find_program(update, context, coach, program_id, editable=True)
+    if program is None:
         return None
     draft = DETAILS_FORM.start(context)
     draft.update(program_id=program.id, program_name=program.name, description=program.description)
@@ -1006,15 +999,8 @@ ASSIGN_FORM = Form(
 async def start_assign(
     update: Update, context: SpotterContext, coach: Coach, data: kb.AssignStart
 ) -> str | None:
-    try:
-        program = await q.get_program(
-            context.session, organization_id=coach.team_id, program_id=data.program
-        )
-    except NotFound:
-        await notify(update, context, texts.NOT_FOUND, alert=True)
-        return None
-    if program.archived_at is not None:
-        await notify(update, context, texts.PROGRAM_ARCHIVED, alert=True)
+    program = await handlers.find_program(update, context, coach, data.program, editable=True)
+    if program is None:
         return None
     draft = ASSIGN_FORM.start(context)
     draft.update(

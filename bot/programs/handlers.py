@@ -16,6 +16,7 @@ from bot.programs import sessions, texts
 from bot.replies import answer, notify, send, show
 from storage.errors import Conflict, NotFound
 from storage.models import Organization
+from storage.models.programs import Program
 from storage.queries import programs as q
 from storage.queries.athletes import get_athlete
 from storage.training.schedule import local_today
@@ -51,6 +52,29 @@ async def render_list(
     text = texts.program_list(page.total, page.offset, len(page.items), archived, query)
     await answer(update, context)
     await show(update, context, text, kb.program_list(page, archived=archived, query=bool(query)))
+
+
+async def find_program(
+    update: Update,
+    context: SpotterContext,
+    coach: Coach,
+    program_id: str,
+    *,
+    editable: bool = False,
+) -> Program | None:
+    """The team's program, or None after telling the coach it's gone (or archived, when the
+    action changes it)."""
+    try:
+        program = await q.get_program(
+            context.session, organization_id=coach.team_id, program_id=program_id
+        )
+    except NotFound:
+        await notify(update, context, texts.NOT_FOUND, alert=True)
+        return None
+    if editable and program.archived_at is not None:
+        await notify(update, context, texts.PROGRAM_ARCHIVED, alert=True)
+        return None
+    return program
 
 
 @coach_action()
@@ -199,12 +223,8 @@ async def remove_session(
 async def pick_day_for_session(
     update: Update, context: SpotterContext, coach: Coach, data: kb.SessionAddDay
 ) -> None:
-    try:
-        program = await q.get_program(
-            context.session, organization_id=coach.team_id, program_id=data.program
-        )
-    except NotFound:
-        await notify(update, context, texts.NOT_FOUND, alert=True)
+    program = await find_program(update, context, coach, data.program)
+    if program is None:
         return
     await answer(update, context)
     await show(
@@ -279,12 +299,8 @@ async def render_athletes(
     *,
     toast: str | None = None,
 ) -> None:
-    try:
-        program = await q.get_program(
-            context.session, organization_id=coach.team_id, program_id=program_id
-        )
-    except NotFound:
-        await notify(update, context, texts.NOT_FOUND, alert=True)
+    program = await find_program(update, context, coach, program_id)
+    if program is None:
         return
     on_it = await q.list_program_athletes(
         context.session, organization_id=coach.team_id, program_id=program.id

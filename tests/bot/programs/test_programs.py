@@ -125,3 +125,29 @@ async def test_programs_list_pages_and_filters_by_folded_name(harness: Harness) 
     assert "Zoë's peaking" in coach.last_text()
     await coach.send("/programs nothing like it")
     assert "None. Send /programs to see them all." in coach.last_text()
+
+
+async def test_a_stale_card_of_an_archived_program_changes_nothing(harness: Harness) -> None:
+    """Assign and Rename from a card shown before the program was archived (on another phone,
+    say) are refused and open no form; a forged program id is "not found"."""
+    from bot.core import forms
+    from bot.programs import keyboards as kb
+
+    coach = await onboard_coach(harness.tg)
+    await add_athlete(coach, "Leo Park")
+    await build_block(coach)
+    card = coach.last_message()
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        program = (await session.exec(select(Program))).one()
+        program.archived_at = WEDNESDAY
+        session.add(program)
+        await session.commit()
+    for label in ("👥 Assign", "✏️ Rename"):
+        await coach.press(label, message=card)
+        assert coach.last_answer == "That program is archived. Restore it first.", label
+        assert forms.OPEN_KEY not in harness.app.user_data[coach.id], label
+    await coach.press_data(kb.AssignStart(program="x" * 11).pack(), message=card)
+    assert "not found" in (coach.last_answer or "").lower()
+    async with harness.app.bot_data["spotter.db"].sessions() as session:
+        assert (await session.exec(select(Assignment))).all() == []
+        assert (await session.exec(select(Program))).one().name == "Spring block"
