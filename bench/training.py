@@ -38,7 +38,13 @@ from bench.common import (
     scratch_database,
 )
 from bot.training.common import Profile, team_of
-from bot.training.day import Pressed, load_day, log_as_prescribed, render_day, today_messages
+from bot.training.day import (
+    Pressed,
+    load_pressed_day,
+    log_as_prescribed,
+    render_day,
+    today_messages,
+)
 from storage.db import SessionFactory, make_engine, make_session_factory
 from storage.models import Athlete, Exercise, Organization, User
 from storage.models.base import new_id
@@ -46,7 +52,7 @@ from storage.models.programs import Assignment, Program, ProgramEntry, ProgramSe
 from storage.models.training import Max, SetLog, TrainingSession
 from storage.prescriptions import ParsedSession, parse_session
 from storage.queries.athletes import list_athlete_profiles
-from storage.queries.training import get_training_session
+from storage.queries.training import find_training_day
 from storage.training.records import estimate_e1rm
 
 GOAL_P95_MS = 15.0
@@ -356,7 +362,11 @@ async def time_taps(
                     )
                 )
             ).one()
-            view = await load_day(session, profile, found)
+            day = await find_training_day(
+                session, organization_id=profile.team.id, training_session_id=found.id
+            )
+            assert day is not None
+            view = await load_pressed_day(session, Pressed.of(profile, day, None))
             entry_id = view.entries[rng.choice((0, 2, 3))].entry.id
             targets.append((user_id, found.id, entry_id))
         await session.commit()
@@ -365,11 +375,13 @@ async def time_taps(
         started, cpu_started = time.perf_counter(), time.process_time()
         async with factory() as session:
             profile = await profile_of(session, user_id)
-            training = await get_training_session(
+            # As the bot's button handler: the caller's training session (with its program
+            # session, one statement), then the tap.
+            day = await find_training_day(
                 session, organization_id=profile.team.id, training_session_id=training_id
             )
-            assert training is not None
-            tapped = await log_as_prescribed(session, Pressed(profile, training, entry_id), NOW)
+            assert day is not None
+            tapped = await log_as_prescribed(session, Pressed.of(profile, day, entry_id), NOW)
             assert tapped.outcome is not None, tapped
             render_day(tapped.view)
             await session.commit()

@@ -18,8 +18,8 @@ from bot.training import keyboards, texts
 from bot.training.common import Profile, Team, own_profile, team_today
 from bot.training.maxes import TYPING, caller_profiles, set_pending
 from bot.training.notices import queue_record_notice
-from storage.models.programs import ProgramEntry, ProgramSession
-from storage.models.training import MaxSource, SetLog, TrainingSession
+from storage.models.programs import ProgramSession
+from storage.models.training import TrainingSession
 from storage.prescriptions import Prescription
 from storage.queries import training as q
 from storage.training.logparse import LogError, LoggedSet, parse_log_line
@@ -32,11 +32,11 @@ MESSAGE_LIMIT = 4000  # Telegram allows 4096 UTF-16 units; leave room for the em
 
 @dataclass(frozen=True)
 class EntryView:
-    entry: ProgramEntry
+    entry: q.DayEntry
     name: str
     prescription: Prescription
     worked: list[WorkedSet]
-    logs: list[SetLog]
+    logs: list[q.LogRow]
     max: q.MaxValue | None = None
 
     @property
@@ -75,62 +75,40 @@ async def load_day(
     session: AsyncSession,
     profile: Profile,
     training: TrainingSession,
-    *,
-    program_name: str | None = None,
-    slot: q.Slot | None = None,
+    slot: q.Slot | None,
+    program_name: str | None,
 ) -> DayView:
-    """The day with loads worked out. `slot` and `program_name`, when the caller has them, save
-    a query each."""
+    """The day with loads worked out: one read (entries, maxes, what is logged), for the
+    program session `slot` the caller already has (q.find_training_day, or today's plan)."""
     team = profile.team
-    program_session = slot
     entries: list[EntryView] = []
-    week = None
-    if program_session is None and training.program_session_id is not None:
-        found_slot = await q.program_slot(
-            session, organization_id=team.id, program_session_id=training.program_session_id
-        )
-        if found_slot is not None:
-            program_session, program_name = found_slot
-    if program_session is not None:
-        week = program_session.week
-        planned = await q.planned_entries(
-            session, organization_id=team.id, program_session_id=program_session.id
-        )
-        maxes = await q.maxes_for(
+    if slot is not None:
+        planned = await q.day_entries(
             session,
             organization_id=team.id,
             athlete_id=profile.athlete.id,
-            exercise_ids={p.entry.exercise_id for p in planned},
+            program_session_id=slot.id,
+            training_session_id=training.id,
         )
-        logs: dict[str | None, list[SetLog]] = {}
-        for row in await q.session_logs(
-            session, organization_id=team.id, training_session_id=training.id
-        ):
-            logs.setdefault(row.entry_id, []).append(row)
         for item in planned:
-            prescription = item.entry.read_prescription()
-            found = maxes.get(item.entry.exercise_id)
+            prescription = item.read_prescription()
             worked = work_out(
                 prescription.sets,
-                max_kg=found.kg if found else None,
+                max_kg=item.max.kg if item.max else None,
                 unit=team.unit,
                 increment=team.increment,
             )
             entries.append(
-                EntryView(
-                    item.entry,
-                    item.exercise_name,
-                    prescription,
-                    worked,
-                    logs.get(item.entry.id, []),
-                    found,
-                )
+                EntryView(item, item.exercise_name, prescription, worked, item.logs, item.max)
             )
-    if program_name is None and training.assignment_id is not None:
-        program_name = await q.program_name(
-            session, organization_id=team.id, assignment_id=training.assignment_id
-        )
-    return DayView(profile, training, program_session, entries, week, program_name)
+    week = slot.week if slot is not None else None
+    return DayView(profile, training, slot, entries, week, program_name)
+
+
+async def load_pressed_day(session: AsyncSession, pressed: Pressed) -> DayView:
+    return await load_day(
+        session, pressed.profile, pressed.training, pressed.slot, pressed.program_name
+    )
 
 
 def render_entry(view: EntryView, unit: Any, *, details: bool = True) -> str:
@@ -282,7 +260,7 @@ async def today_messages(
             title=session_title(slot),
             now=now,
         )
-        view = await load_day(session, profile, training, program_name=plan.program.name, slot=slot)
+        view = await load_day(session, profile, training, slot, plan.program.name)
         messages.append(render_day(view))
     return messages
 
@@ -313,6 +291,12 @@ class Pressed:
     profile: Profile
     training: TrainingSession
     entry_id: str | None
+    slot: q.Slot | None = None  # the program session the training is for
+    program_name: str | None = None
+
+    @classmethod
+    def of(cls, profile: Profile, found: q.TrainingDay, entry_id: str | None) -> Pressed:
+        return cls(profile, found.training, entry_id, found.slot, found.program_name)
 
 
 async def load_pressed(
@@ -323,11 +307,11 @@ async def load_pressed(
     values = kind.unpack(data)
     _, profiles = await caller_profiles(update, context)
     for profile in profiles:
-        training = await q.get_training_session(
+        found = await q.find_training_day(
             context.session, organization_id=profile.team.id, training_session_id=values.session
         )
-        if training is not None and training.athlete_id == profile.athlete.id:
-            return Pressed(profile, training, getattr(values, "entry", None)), values
+        if found is not None and found.training.athlete_id == profile.athlete.id:
+            return Pressed.of(profile, found, getattr(values, "entry", None)), values
     await answer(update, context, texts.NOT_FOUND, alert=True)
     return None
 
@@ -342,7 +326,7 @@ async def open_day(update: Update, context: SpotterContext) -> None:
         return
     pressed, _ = found
     await answer(update, context)
-    text, markup = render_day(await load_day(context.session, pressed.profile, pressed.training))
+    text, markup = render_day(await load_pressed_day(context.session, pressed))
     await show(update, context, text, markup)
 
 
@@ -351,7 +335,7 @@ async def open_entry(update: Update, context: SpotterContext) -> None:
     if found is None:
         return
     pressed, _ = found
-    view = await load_day(context.session, pressed.profile, pressed.training)
+    view = await load_pressed_day(context.session, pressed)
     entry = find_entry(view, pressed.entry_id)
     if entry is None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
@@ -392,10 +376,7 @@ async def record_entry(
         prescribed=snapshots(entry),
         now=now,
         skipped=skipped,
-        # The entered max was read with the day: PRs need not read it again.
-        max_on_record=(
-            entry.max.kg if entry.max and entry.max.source is not MaxSource.ESTIMATED else None
-        ),
+        existing=entry.logs,  # read with the day, in this transaction
     )
 
 
@@ -451,7 +432,7 @@ class Tapped:
 
 async def log_as_prescribed(session: AsyncSession, pressed: Pressed, now: datetime) -> Tapped:
     """One tap: every set of the entry as prescribed."""
-    view = await load_day(session, pressed.profile, pressed.training)
+    view = await load_pressed_day(session, pressed)
     entry = find_entry(view, pressed.entry_id)
     if entry is None:
         return Tapped(view)
@@ -483,7 +464,7 @@ async def skip_entry(update: Update, context: SpotterContext) -> None:
     if found is None:
         return
     pressed, _ = found
-    view = await load_day(context.session, pressed.profile, pressed.training)
+    view = await load_pressed_day(context.session, pressed)
     entry = find_entry(view, pressed.entry_id)
     if entry is None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
@@ -503,7 +484,7 @@ async def ask_log_line(update: Update, context: SpotterContext) -> str | None:
     if pressed.training.finished_at is not None:
         await answer(update, context, texts.SESSION_CLOSED, alert=True)
         return None
-    view = await load_day(context.session, pressed.profile, pressed.training)
+    view = await load_pressed_day(context.session, pressed)
     entry = find_entry(view, pressed.entry_id)
     if entry is None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
@@ -529,18 +510,18 @@ async def receive_log_line(
     """The typed line for an entry. True when the step is over (logged, or nothing to log)."""
     _, profiles = await caller_profiles(update, context)
     profile = own_profile(profiles, str(pending.get("athlete", "")))
-    training = None
+    found = None
     if profile is not None:
-        training = await q.get_training_session(
+        found = await q.find_training_day(
             context.session,
             organization_id=profile.team.id,
             training_session_id=str(pending.get("session")),
         )
-    if profile is None or training is None or training.athlete_id != profile.athlete.id:
+    if profile is None or found is None or found.training.athlete_id != profile.athlete.id:
         await send(update, context, texts.NOT_FOUND)
         return True
-    pressed = Pressed(profile, training, str(pending.get("entry")))
-    view = await load_day(context.session, profile, training)
+    pressed = Pressed.of(profile, found, str(pending.get("entry")))
+    view = await load_pressed_day(context.session, pressed)
     entry = find_entry(view, pressed.entry_id)
     if entry is None:
         await send(update, context, texts.NOT_FOUND)
@@ -555,14 +536,9 @@ async def receive_log_line(
     if outcome.status is q.LogStatus.CLOSED:
         await send(update, context, texts.SESSION_CLOSED)
         return True
-    rows = await q.entry_logs(
-        context.session,
-        organization_id=profile.team.id,
-        training_session_id=training.id,
-        entry_id=entry.entry.id,
-    )
-    await send(update, context, texts.logged(entry.label, rows, profile.team.unit))
-    text, markup = render_day(await load_day(context.session, profile, training))
+    # What is logged now, and the day with it, are what log_entry returned: nothing is re-read.
+    await send(update, context, texts.logged(entry.label, outcome.sets, profile.team.unit))
+    text, markup = render_day(with_logged(view, entry.entry.id, outcome))
     await send(update, context, text, markup)
     await tell_records(update, context, profile.team, entry.name, outcome.records)
     return True
@@ -623,7 +599,9 @@ async def choose_minutes(update: Update, context: SpotterContext) -> None:
     await queue_record_notice(
         context, team=team, athlete=pressed.profile.athlete, training=training
     )
-    view = await load_day(context.session, pressed.profile, training)
+    view = await load_day(
+        context.session, pressed.profile, training, pressed.slot, pressed.program_name
+    )
     logged = sum(1 for e in view.entries if e.logs and not e.logs[0].skipped)
     skipped = sum(1 for e in view.entries if e.logs and e.logs[0].skipped)
     await answer(update, context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from html import escape
-from typing import Any
+from typing import Any, Protocol
 
 from storage.models.training import MaxSource, SetLog
 from storage.training.loads import WeightUnit, format_amount, format_kg, format_load, kg_to_unit
@@ -20,6 +20,24 @@ from storage.training.logparse import (
 )
 from storage.training.plan import WorkedSet
 from storage.training.records import PersonalRecord, RecordKind
+
+
+class LoggedSet(Protocol):
+    """A logged set as shown: a set_logs row (storage.queries.training.LogRow or SetLog)."""
+
+    @property
+    def reps(self) -> int | None: ...
+    @property
+    def kg(self) -> float | None: ...
+    @property
+    def seconds(self) -> int | None: ...
+    @property
+    def meters(self) -> float | None: ...
+    @property
+    def rpe(self) -> float | None: ...
+    @property
+    def skipped(self) -> bool: ...
+
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -125,7 +143,7 @@ def sets_text(worked: Sequence[WorkedSet], unit: WeightUnit) -> str:
     return ", ".join(f"{count} × {text}" for count, text in groups)
 
 
-def logged_set_text(row: SetLog | Any, unit: WeightUnit) -> str:
+def logged_set_text(row: LoggedSet, unit: WeightUnit) -> str:
     if row.seconds is not None:
         text = _duration(row.seconds)
     elif row.meters is not None:
@@ -140,7 +158,7 @@ def logged_set_text(row: SetLog | Any, unit: WeightUnit) -> str:
     return text
 
 
-def logged_text(rows: Sequence[SetLog], unit: WeightUnit) -> str:
+def logged_text(rows: Sequence[LoggedSet], unit: WeightUnit) -> str:
     if any(row.skipped for row in rows):
         return "⏭ skipped"
     return "✅ " + ", ".join(logged_set_text(row, unit) for row in rows)
@@ -154,7 +172,7 @@ def entry_block(
     tempo: str | None,
     rest_seconds: int | None,
     note: str | None,
-    logs: Sequence[SetLog],
+    logs: Sequence[LoggedSet],
     unit: WeightUnit,
 ) -> str:
     head = f"<b>{escape(label)}.</b> " if label else "• "
@@ -240,7 +258,7 @@ def log_error(error: LogError, *, examples: str = LOG_EXAMPLES) -> str:
     return f"⚠️ {reason} Nothing was saved.\n{examples}"
 
 
-def logged(name: str, rows: Sequence[SetLog], unit: WeightUnit) -> str:
+def logged(name: str, rows: Sequence[LoggedSet], unit: WeightUnit) -> str:
     return f"{logged_text(rows, unit)} <b>{escape(name)}</b>"
 
 
@@ -282,7 +300,7 @@ def finished(
 
 
 def off_plan_logged(
-    name: str, rows: Sequence[SetLog], unit: WeightUnit, day: date | None = None
+    name: str, rows: Sequence[LoggedSet], unit: WeightUnit, day: date | None = None
 ) -> str:
     when = f" for {day_label(day)}" if day is not None else ""
     return f"📝 Off-plan session logged{when}: {logged(name, rows, unit)}"

@@ -5,6 +5,7 @@ Outcomes are data (statuses, records); the bot words them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,24 +13,20 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Athlete, Exercise, Organization
+from storage.models.base import new_id
 from storage.models.programs import Assignment, Program, ProgramEntry, ProgramSession
 from storage.models.training import Max, MaxSource, SetLog, TrainingSession
+from storage.prescriptions import Prescription
 from storage.queries.paging import Page, clamp_offset
 from storage.training.logparse import LoggedSet
 from storage.training.records import Bests, LiftedSet, PersonalRecord, estimate_e1rm, find_records
 
 ENTERED_SOURCES = (MaxSource.TESTED, MaxSource.COACH)
-
-
-class Unknown:
-    """Not read yet (as opposed to None: read, and there is none)."""
-
-
-UNKNOWN = Unknown()
 
 
 # --- maxes ---------------------------------------------------------------------------------
@@ -237,6 +234,63 @@ async def get_training_session(
     return row
 
 
+@dataclass(frozen=True)
+class TrainingDay:
+    """A training session with the program session it is for (None: off-plan, or since
+    removed from the program) and the program's name."""
+
+    training: TrainingSession
+    slot: Slot | None
+    program_name: str | None
+
+
+async def find_training_day(
+    session: AsyncSession, *, organization_id: str, training_session_id: str
+) -> TrainingDay | None:
+    """The team's training session (read afresh) with its program session and program name,
+    in one statement. The name is the program session's program, else the assignment's."""
+    slot_program = aliased(Program)
+    assigned_program = aliased(Program)
+    statement = (
+        select(  # type: ignore[call-overload]  # (sqlmodel types select() up to 4 columns)
+            TrainingSession,
+            col(ProgramSession.id),
+            col(ProgramSession.week),
+            col(ProgramSession.weekday),
+            col(ProgramSession.position),
+            col(ProgramSession.title),
+            func.coalesce(col(slot_program.name), col(assigned_program.name)),
+        )
+        .outerjoin(
+            ProgramSession,
+            sa.and_(
+                col(ProgramSession.id) == col(TrainingSession.program_session_id),
+                col(ProgramSession.organization_id) == col(TrainingSession.organization_id),
+            ),
+        )
+        .outerjoin(slot_program, col(slot_program.id) == col(ProgramSession.program_id))
+        .outerjoin(
+            Assignment,
+            sa.and_(
+                col(Assignment.id) == col(TrainingSession.assignment_id),
+                col(Assignment.organization_id) == col(TrainingSession.organization_id),
+            ),
+        )
+        .outerjoin(assigned_program, col(assigned_program.id) == col(Assignment.program_id))
+        .where(
+            col(TrainingSession.id) == training_session_id,
+            col(TrainingSession.organization_id) == organization_id,
+        )
+        .execution_options(populate_existing=True)
+    )
+    row = (await session.exec(statement)).first()
+    if row is None:
+        return None
+    training, slot_id, week, weekday, position, title, program_name = row
+    slot = None if slot_id is None else Slot(slot_id, week, weekday, position, title)
+    return TrainingDay(training, slot, program_name)
+
+
 async def find_training_session(
     session: AsyncSession,
     *,
@@ -346,6 +400,47 @@ async def session_logs(
 
 
 # --- logging -------------------------------------------------------------------------------
+#
+# The tap path ("Done as prescribed") is a handful of prebuilt Core statements: the day in one
+# read (day_entries), the bests a PR is judged against in one read (_bests), one INSERT of the
+# sets (one DELETE first when an entry is logged again). Rows come back as plain LogRow values,
+# not ORM objects: nothing on this path is changed through the ORM.
+
+_ENTRIES: sa.Table = ProgramEntry.__table__  # type: ignore[attr-defined]
+_EXERCISES: sa.Table = Exercise.__table__  # type: ignore[attr-defined]
+_MAXES: sa.Table = Max.__table__  # type: ignore[attr-defined]
+_LOGS: sa.Table = SetLog.__table__  # type: ignore[attr-defined]
+
+_LOG_COLUMNS = (
+    "id",
+    "entry_id",
+    "set_no",
+    "reps",
+    "kg",
+    "seconds",
+    "meters",
+    "rpe",
+    "e1rm",
+    "record",
+    "skipped",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LogRow:
+    """A logged set as the athlete's day shows it (a row of set_logs without its snapshot)."""
+
+    id: str
+    entry_id: str | None
+    set_no: int
+    reps: int | None
+    kg: float | None
+    seconds: int | None
+    meters: float | None
+    rpe: float | None
+    e1rm: float | None
+    record: str | None
+    skipped: bool
 
 
 class LogStatus(StrEnum):
@@ -359,7 +454,7 @@ class LogStatus(StrEnum):
 class LogOutcome:
     status: LogStatus
     records: list[PersonalRecord] = field(default_factory=list)
-    sets: list[SetLog] = field(default_factory=list)
+    sets: list[LogRow] = field(default_factory=list)
 
 
 def _signature(rows: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -367,6 +462,70 @@ def _signature(rows: Sequence[Any]) -> list[tuple[Any, ...]]:
         (row.reps, None if row.kg is None else round(row.kg, 4), row.seconds, row.meters, row.rpe)
         for row in rows
     ]
+
+
+def _newest_entered(column: str, exercise_id: Any) -> Any:
+    """`column` of the athlete's newest tested or coach-entered max of an exercise."""
+    maxes = _MAXES.alias("newest")
+    return (
+        sa.select(maxes.c[column])
+        .where(
+            maxes.c.organization_id == sa.bindparam("organization_id"),
+            maxes.c.athlete_id == sa.bindparam("athlete_id"),
+            maxes.c.exercise_id == exercise_id,
+            maxes.c.source.in_(ENTERED_SOURCES),
+        )
+        .order_by(maxes.c.measured_on.desc(), maxes.c.updated_at.desc(), maxes.c.id.desc())
+        .limit(1)
+    )
+
+
+def _log_conditions(logs: Any, exercise_id: Any, *, exclude: bool) -> list[Any]:
+    conditions = [
+        logs.c.organization_id == sa.bindparam("organization_id"),
+        logs.c.athlete_id == sa.bindparam("athlete_id"),
+        logs.c.exercise_id == exercise_id,
+        logs.c.skipped.is_(False),
+    ]
+    if exclude:
+        conditions.append(
+            sa.not_(
+                sa.and_(
+                    logs.c.training_session_id == sa.bindparam("exclude_session_id"),
+                    logs.c.entry_id == sa.bindparam("exclude_entry_id"),
+                )
+            )
+        )
+    return conditions
+
+
+@functools.cache
+def _bests_statement(rep_counts: int, *, exclude: bool) -> Any:
+    """One row: the best logged e1RM, the max on record, and the heaviest load for each of
+    `rep_counts` rep counts (bound as reps_0, reps_1 ...). Each is a MAX over an index
+    (athlete, exercise, e1rm) or (athlete, exercise, reps, kg): one index probe, however long
+    the athlete's history."""
+    exercise_id: Any = sa.bindparam("exercise_id")
+    best = _LOGS.alias("best")
+    columns = [
+        sa.select(sa.func.max(best.c.e1rm))
+        .where(*_log_conditions(best, exercise_id, exclude=exclude))
+        .scalar_subquery()
+        .label("e1rm"),
+        _newest_entered("kg", exercise_id).scalar_subquery().label("max_kg"),
+    ]
+    for n in range(rep_counts):
+        heaviest = _LOGS.alias(f"heaviest_{n}")
+        columns.append(
+            sa.select(sa.func.max(heaviest.c.kg))
+            .where(
+                *_log_conditions(heaviest, exercise_id, exclude=exclude),
+                heaviest.c.reps == sa.bindparam(f"reps_{n}"),
+            )
+            .scalar_subquery()
+            .label(f"kg_{n}")
+        )
+    return sa.select(*columns)
 
 
 async def _bests(
@@ -377,51 +536,52 @@ async def _bests(
     exercise_id: str,
     exclude_session_id: str,
     exclude_entry_id: str | None,
-    max_on_record: float | Unknown | None = UNKNOWN,
+    reps: Collection[int],
 ) -> Bests:
-    """What the athlete had done on this exercise, leaving out the entry being (re)logged."""
-    conditions: list[Any] = [
-        col(SetLog.organization_id) == organization_id,
-        col(SetLog.athlete_id) == athlete_id,
-        col(SetLog.exercise_id) == exercise_id,
-        col(SetLog.skipped).is_(False),
-    ]
-    if exclude_entry_id is not None:
-        conditions.append(
-            sa.not_(
-                sa.and_(
-                    col(SetLog.training_session_id) == exclude_session_id,
-                    col(SetLog.entry_id) == exclude_entry_id,
-                )
-            )
-        )
-    # One pass: the heaviest load and the best e1RM for every rep count (e1RM needs both).
-    by_reps = (
-        await session.exec(
-            select(col(SetLog.reps), func.max(col(SetLog.kg)), func.max(col(SetLog.e1rm)))
-            .where(*conditions, col(SetLog.reps).is_not(None), col(SetLog.kg).is_not(None))
-            .group_by(col(SetLog.reps))
-        )
-    ).all()
-    logged_e1rms = [float(e1rm) for _, _, e1rm in by_reps if e1rm is not None]
-    best_logged = max(logged_e1rms) if logged_e1rms else None
-    if isinstance(max_on_record, Unknown):
-        entered = await entered_maxes(
-            session,
-            organization_id=organization_id,
-            athlete_id=athlete_id,
-            exercise_ids=[exercise_id],
-        )
-        max_on_record = entered[exercise_id].kg if exercise_id in entered else None
-    candidates = [float(best_logged)] if best_logged is not None else []
-    if max_on_record is not None:
-        candidates.append(max_on_record)
+    """What the athlete had done on this exercise (the entry being logged again left out), in
+    one statement: the best of logged e1RMs and the max on record, and the heaviest load for
+    each rep count of `reps` (the only ones a new set can beat)."""
+    rep_counts = sorted(set(reps))
+    exclude = exclude_entry_id is not None
+    params: dict[str, Any] = {
+        "organization_id": organization_id,
+        "athlete_id": athlete_id,
+        "exercise_id": exercise_id,
+        **{f"reps_{n}": count for n, count in enumerate(rep_counts)},
+    }
+    if exclude:
+        params |= {"exclude_session_id": exclude_session_id, "exclude_entry_id": exclude_entry_id}
+    connection = await session.connection()
+    row = (
+        await connection.execute(_bests_statement(len(rep_counts), exclude=exclude), params)
+    ).one()
+    logged_e1rm, max_on_record, *heaviest = row
+    candidates = [float(value) for value in (logged_e1rm, max_on_record) if value is not None]
     return Bests(
         e1rm=max(candidates) if candidates else None,
         kg_by_reps={
-            int(reps): float(kg) for reps, kg, _ in by_reps if reps is not None and kg is not None
+            count: float(kg)
+            for count, kg in zip(rep_counts, heaviest, strict=True)
+            if kg is not None
         },
     )
+
+
+_SELECT_ENTRY_LOGS = (
+    sa.select(*(_LOGS.c[name] for name in _LOG_COLUMNS))
+    .where(
+        _LOGS.c.organization_id == sa.bindparam("organization_id"),
+        _LOGS.c.training_session_id == sa.bindparam("training_session_id"),
+        _LOGS.c.entry_id == sa.bindparam("entry_id"),
+    )
+    .order_by(_LOGS.c.set_no)
+)
+_DELETE_ENTRY_LOGS = sa.delete(_LOGS).where(
+    _LOGS.c.organization_id == sa.bindparam("organization_id"),
+    _LOGS.c.training_session_id == sa.bindparam("training_session_id"),
+    _LOGS.c.entry_id == sa.bindparam("entry_id"),
+)
+_INSERT_LOGS = sa.insert(_LOGS)
 
 
 async def _write_sets(
@@ -435,10 +595,12 @@ async def _write_sets(
     prescribed: Sequence[dict[str, Any] | None],
     now: datetime,
     first_set_no: int = 1,
-    max_on_record: float | Unknown | None = UNKNOWN,
 ) -> LogOutcome:
     records: list[PersonalRecord] = []
-    if not skipped:
+    lifted = [LiftedSet(s.kg, s.reps) for s in sets]
+    # Only a loaded set of 1+ reps can be a PR: bodyweight and timed sets need no bests.
+    weighed = [s.reps for s in lifted if s.kg is not None and s.kg > 0 and s.reps]
+    if not skipped and weighed:
         bests = await _bests(
             session,
             organization_id=training.organization_id,
@@ -446,41 +608,62 @@ async def _write_sets(
             exercise_id=exercise_id,
             exclude_session_id=training.id,
             exclude_entry_id=entry_id,
-            max_on_record=max_on_record,
+            reps=[reps for reps in weighed if reps is not None],
         )
-        records = find_records(bests, [LiftedSet(s.kg, s.reps) for s in sets])
-    rows: list[SetLog] = []
+        records = find_records(bests, lifted)
     pending: dict[tuple[float | None, int | None], str] = {
         (record.kg, record.reps): record.kind.value for record in records
     }
     if skipped:
         sets = [LoggedSet()]
+    rows: list[LogRow] = []
+    values: list[dict[str, Any]] = []
     for index, logged in enumerate(sets):
-        snapshot = prescribed[index] if index < len(prescribed) else None
         record = None if skipped else pending.pop((logged.kg, logged.reps), None)
-        rows.append(
-            SetLog(
-                organization_id=training.organization_id,
-                athlete_id=training.athlete_id,
-                training_session_id=training.id,
-                exercise_id=exercise_id,
-                entry_id=entry_id,
-                set_no=(0 if skipped else first_set_no + index),
-                reps=logged.reps,
-                kg=logged.kg,
-                seconds=logged.seconds,
-                meters=logged.meters,
-                rpe=logged.rpe,
-                e1rm=None if skipped else estimate_e1rm(logged.kg, logged.reps),
-                record=record,
-                skipped=skipped,
-                prescribed=snapshot,
-                logged_at=now,
-            )
+        row = LogRow(
+            id=new_id(),
+            entry_id=entry_id,
+            set_no=(0 if skipped else first_set_no + index),
+            reps=logged.reps,
+            kg=logged.kg,
+            seconds=logged.seconds,
+            meters=logged.meters,
+            rpe=logged.rpe,
+            e1rm=None if skipped else estimate_e1rm(logged.kg, logged.reps),
+            record=record,
+            skipped=skipped,
         )
-    session.add_all(rows)
-    await session.flush()
+        rows.append(row)
+        values.append(
+            {
+                **{name: getattr(row, name) for name in _LOG_COLUMNS},
+                "organization_id": training.organization_id,
+                "athlete_id": training.athlete_id,
+                "training_session_id": training.id,
+                "exercise_id": exercise_id,
+                "prescribed": prescribed[index] if index < len(prescribed) else None,
+                "logged_at": now,
+            }
+        )
+    connection = await session.connection()
+    await connection.execute(_INSERT_LOGS, values)
     return LogOutcome(LogStatus.LOGGED, records, rows)
+
+
+async def entry_log_rows(
+    session: AsyncSession, *, organization_id: str, training_session_id: str, entry_id: str
+) -> list[LogRow]:
+    """What is logged for one program entry of a training session, by set number."""
+    connection = await session.connection()
+    result = await connection.execute(
+        _SELECT_ENTRY_LOGS,
+        {
+            "organization_id": organization_id,
+            "training_session_id": training_session_id,
+            "entry_id": entry_id,
+        },
+    )
+    return [LogRow(*row) for row in result]
 
 
 async def log_entry(
@@ -494,10 +677,11 @@ async def log_entry(
     prescribed: Sequence[dict[str, Any] | None],
     now: datetime,
     skipped: bool = False,
-    max_on_record: float | Unknown | None = UNKNOWN,
+    existing: Sequence[LogRow] | None = None,
 ) -> LogOutcome:
     """Log (or change) a program entry: its sets replace what was logged for it before.
-    `max_on_record` (the entered max the caller already read, or None) saves reading it again.
+    `existing`: what is logged for the entry, when the caller read it in this transaction
+    (the day's read has it), so it is not read again.
 
     The same sets again are UNCHANGED (a double tap logs nothing twice and announces no PR twice).
     """
@@ -507,25 +691,26 @@ async def log_entry(
         return LogOutcome(LogStatus.NOT_FOUND)
     if training.finished_at is not None:
         return LogOutcome(LogStatus.CLOSED)
-    existing = list(
-        (
-            await session.exec(
-                select(SetLog)
-                .where(
-                    col(SetLog.training_session_id) == training.id,
-                    col(SetLog.entry_id) == entry_id,
-                )
-                .order_by(col(SetLog.set_no))
-            )
-        ).all()
-    )
+    if existing is None:
+        existing = await entry_log_rows(
+            session,
+            organization_id=organization_id,
+            training_session_id=training.id,
+            entry_id=entry_id,
+        )
     if existing:
         was_skipped = any(row.skipped for row in existing)
         if was_skipped == skipped and (skipped or _signature(existing) == _signature(sets)):
-            return LogOutcome(LogStatus.UNCHANGED, sets=existing)
-        for row in existing:
-            await session.delete(row)
-        await session.flush()
+            return LogOutcome(LogStatus.UNCHANGED, sets=list(existing))
+        connection = await session.connection()
+        await connection.execute(
+            _DELETE_ENTRY_LOGS,
+            {
+                "organization_id": organization_id,
+                "training_session_id": training.id,
+                "entry_id": entry_id,
+            },
+        )
     if not skipped and not sets:
         return LogOutcome(LogStatus.LOGGED)
     return await _write_sets(
@@ -537,7 +722,6 @@ async def log_entry(
         skipped=skipped,
         prescribed=prescribed,
         now=now,
-        max_on_record=max_on_record,
     )
 
 
@@ -850,6 +1034,114 @@ async def planned_entries(
         )
     ).all()
     return [PlannedEntry(entry, name) for entry, name in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class DayEntry:
+    """A program entry as the athlete's day needs it: what to do, the max its loads come from
+    (entered first, else the best estimate from logs) and what is logged for it."""
+
+    id: str
+    group_label: str | None
+    exercise_id: str
+    exercise_name: str
+    prescription: dict[str, Any]
+    note: str | None
+    max: MaxValue | None
+    logs: list[LogRow]
+
+    def read_prescription(self) -> Prescription:
+        return Prescription.from_json(self.prescription, note=self.note)
+
+
+def _day_statement() -> Any:
+    entries, exercises = _ENTRIES, _EXERCISES
+    entered = _MAXES.alias("entered")
+    best = _LOGS.alias("best")
+    logged = _LOGS.alias("logged")
+    organization_id: Any = sa.bindparam("organization_id")
+    estimate = (
+        sa.select(sa.func.max(best.c.e1rm))
+        .where(
+            best.c.organization_id == organization_id,
+            best.c.athlete_id == sa.bindparam("athlete_id"),
+            best.c.exercise_id == entries.c.exercise_id,
+        )
+        .scalar_subquery()
+    )
+    newest = _newest_entered("id", entries.c.exercise_id).scalar_subquery()
+    return (
+        sa.select(
+            entries.c.id,
+            entries.c.group_label,
+            entries.c.exercise_id,
+            exercises.c.name,
+            entries.c.prescription,
+            entries.c.note,
+            entered.c.kg,
+            entered.c.source,
+            entered.c.measured_on,
+            estimate.label("estimate"),
+            *(logged.c[name].label(f"log_{name}") for name in _LOG_COLUMNS),
+        )
+        .select_from(
+            entries.join(exercises, exercises.c.id == entries.c.exercise_id)
+            .outerjoin(entered, entered.c.id == newest)
+            .outerjoin(
+                logged,
+                sa.and_(
+                    logged.c.organization_id == organization_id,
+                    logged.c.training_session_id == sa.bindparam("training_session_id"),
+                    logged.c.entry_id == entries.c.id,
+                ),
+            )
+        )
+        .where(
+            entries.c.organization_id == organization_id,
+            entries.c.session_id == sa.bindparam("program_session_id"),
+        )
+        .order_by(entries.c.position, entries.c.id, logged.c.logged_at, logged.c.set_no)
+    )
+
+
+_DAY = _day_statement()
+
+
+async def day_entries(
+    session: AsyncSession,
+    *,
+    organization_id: str,
+    athlete_id: str,
+    program_session_id: str,
+    training_session_id: str,
+) -> list[DayEntry]:
+    """A program session's entries in order, each with its exercise's name, the athlete's max
+    for it and what the training session has logged for it: one statement (a row per logged
+    set, the max and the best estimate are index probes)."""
+    connection = await session.connection()
+    result = await connection.execute(
+        _DAY,
+        {
+            "organization_id": organization_id,
+            "athlete_id": athlete_id,
+            "program_session_id": program_session_id,
+            "training_session_id": training_session_id,
+        },
+    )
+    days: list[DayEntry] = []
+    for row in result:
+        entry_id, label, exercise_id, name, prescription, note, kg, source, on, estimate = row[:10]
+        if not days or days[-1].id != entry_id:
+            if kg is not None:
+                found: MaxValue | None = MaxValue(float(kg), MaxSource(source), on)
+            elif estimate is not None:
+                found = MaxValue(float(estimate), MaxSource.ESTIMATED)
+            else:
+                found = None
+            days.append(DayEntry(entry_id, label, exercise_id, name, prescription, note, found, []))
+        if row[10] is not None:
+            days[-1].logs.append(LogRow(*row[10:]))
+    return days
 
 
 async def entry_logs(
