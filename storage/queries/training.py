@@ -244,14 +244,10 @@ class TrainingDay:
     program_name: str | None
 
 
-async def find_training_day(
-    session: AsyncSession, *, organization_id: str, training_session_id: str
-) -> TrainingDay | None:
-    """The team's training session (read afresh) with its program session and program name,
-    in one statement. The name is the program session's program, else the assignment's."""
+def _training_day_statement() -> Any:
     slot_program = aliased(Program)
     assigned_program = aliased(Program)
-    statement = (
+    return (
         select(  # type: ignore[call-overload]  # (sqlmodel types select() up to 4 columns)
             TrainingSession,
             col(ProgramSession.id),
@@ -278,12 +274,27 @@ async def find_training_day(
         )
         .outerjoin(assigned_program, col(assigned_program.id) == col(Assignment.program_id))
         .where(
-            col(TrainingSession.id) == training_session_id,
-            col(TrainingSession.organization_id) == organization_id,
+            col(TrainingSession.id) == sa.bindparam("training_session_id"),
+            col(TrainingSession.organization_id) == sa.bindparam("organization_id"),
         )
         .execution_options(populate_existing=True)
     )
-    row = (await session.exec(statement)).first()
+
+
+_TRAINING_DAY = _training_day_statement()
+
+
+async def find_training_day(
+    session: AsyncSession, *, organization_id: str, training_session_id: str
+) -> TrainingDay | None:
+    """The team's training session (read afresh) with its program session and program name,
+    in one statement. The name is the program session's program, else the assignment's."""
+    row = (
+        await session.exec(
+            _TRAINING_DAY,
+            params={"organization_id": organization_id, "training_session_id": training_session_id},
+        )
+    ).first()
     if row is None:
         return None
     training, slot_id, week, weekday, position, title, program_name = row
