@@ -302,6 +302,14 @@ async def find_training_day(
     return TrainingDay(training, slot, program_name)
 
 
+_FIND_TRAINING = select(TrainingSession).where(
+    col(TrainingSession.organization_id) == sa.bindparam("organization_id"),
+    col(TrainingSession.athlete_id) == sa.bindparam("athlete_id"),
+    col(TrainingSession.program_session_id) == sa.bindparam("program_session_id"),
+    col(TrainingSession.scheduled_for) == sa.bindparam("scheduled_for", type_=sa.Date),
+)
+
+
 async def find_training_session(
     session: AsyncSession,
     *,
@@ -311,12 +319,13 @@ async def find_training_session(
     scheduled_for: date,
 ) -> TrainingSession | None:
     result = await session.exec(
-        select(TrainingSession).where(
-            col(TrainingSession.organization_id) == organization_id,
-            col(TrainingSession.athlete_id) == athlete_id,
-            col(TrainingSession.program_session_id) == program_session_id,
-            col(TrainingSession.scheduled_for) == scheduled_for,
-        )
+        _FIND_TRAINING,
+        params={
+            "organization_id": organization_id,
+            "athlete_id": athlete_id,
+            "program_session_id": program_session_id,
+            "scheduled_for": scheduled_for,
+        },
     )
     return result.first()
 
@@ -946,10 +955,22 @@ class Slot(NamedTuple):
     title: str | None
 
 
+class PlanAssignment(NamedTuple):
+    id: str
+    start_date: date
+    ended_at: datetime | None
+
+
+class PlanProgram(NamedTuple):
+    id: str
+    name: str
+    weeks: int
+
+
 @dataclass(frozen=True)
 class ActivePlan:
-    assignment: Assignment
-    program: Program
+    assignment: PlanAssignment
+    program: PlanProgram
     sessions: list[Slot]
 
 
@@ -959,48 +980,72 @@ class PlannedEntry:
     exercise_name: str
 
 
+def _active_plan_statement() -> Any:
+    assignments: sa.Table = Assignment.__table__  # type: ignore[attr-defined]
+    programs: sa.Table = Program.__table__  # type: ignore[attr-defined]
+    slots: sa.Table = ProgramSession.__table__  # type: ignore[attr-defined]
+    organization_id: Any = sa.bindparam("organization_id")
+    newest = (
+        sa.select(assignments.c.id)
+        .where(
+            assignments.c.organization_id == organization_id,
+            assignments.c.athlete_id == sa.bindparam("athlete_id"),
+            assignments.c.ended_at.is_(None),
+        )
+        .order_by(assignments.c.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(
+            assignments.c.id,
+            assignments.c.start_date,
+            assignments.c.ended_at,
+            programs.c.id,
+            programs.c.name,
+            programs.c.weeks,
+            slots.c.id,
+            slots.c.week,
+            slots.c.weekday,
+            slots.c.position,
+            slots.c.title,
+        )
+        .select_from(
+            assignments.join(programs, programs.c.id == assignments.c.program_id).outerjoin(
+                slots,
+                sa.and_(
+                    slots.c.program_id == programs.c.id,
+                    slots.c.organization_id == organization_id,
+                ),
+            )
+        )
+        .where(assignments.c.id == newest)
+        .order_by(slots.c.week, slots.c.weekday, slots.c.position)
+    )
+
+
+_ACTIVE_PLAN = _active_plan_statement()
+
+
 async def active_plan(
     session: AsyncSession, *, organization_id: str, athlete_id: str
 ) -> ActivePlan | None:
-    """The athlete's current assignment with its program and every session of it."""
-    row = (
-        await session.exec(
-            select(Assignment, Program)
-            .join(Program, col(Program.id) == col(Assignment.program_id))
-            .where(
-                col(Assignment.organization_id) == organization_id,
-                col(Assignment.athlete_id) == athlete_id,
-                col(Assignment.ended_at).is_(None),
-            )
-            .order_by(col(Assignment.created_at).desc())
-            .limit(1)
-        )
-    ).first()
-    if row is None:
-        return None
-    assignment, program = row
+    """The athlete's current assignment with its program and every session of it (one
+    statement, plain rows: a year's program is 156 sessions)."""
+    connection = await session.connection()
     rows = (
-        await session.exec(
-            select(  # type: ignore[call-overload]  # (sqlmodel types select() up to 4 columns)
-                col(ProgramSession.id),
-                col(ProgramSession.week),
-                col(ProgramSession.weekday),
-                col(ProgramSession.position),
-                col(ProgramSession.title),
-            )
-            .where(
-                col(ProgramSession.organization_id) == organization_id,
-                col(ProgramSession.program_id) == program.id,
-            )
-            .order_by(
-                col(ProgramSession.week),
-                col(ProgramSession.weekday),
-                col(ProgramSession.position),
-            )
+        await connection.execute(
+            _ACTIVE_PLAN, {"organization_id": organization_id, "athlete_id": athlete_id}
         )
     ).all()
-    sessions = [Slot(*row) for row in rows]
-    return ActivePlan(assignment, program, sessions)
+    if not rows:
+        return None
+    first = rows[0]
+    return ActivePlan(
+        PlanAssignment(*first[0:3]),
+        PlanProgram(*first[3:6]),
+        [Slot(*row[6:]) for row in rows if row[6] is not None],
+    )
 
 
 async def program_slot(
