@@ -518,6 +518,7 @@ _SCAN_BELOW = 1000  # keys; fewer are looked up by a scan rather than through ta
 _RELAX_MAX_WORDS = 6  # words tried one by one when none of the documents has them all
 _ATTRIBUTE_RUNS_KEPT = 64  # per index
 _WORDS_KEPT = 2048  # per index
+_MUSCLE_ORDERS_KEPT = 4096  # per library
 
 
 class MatchKind(StrEnum):
@@ -822,41 +823,69 @@ class SearchIndex:
     equipment and slug. Immutable once built, so a team's index can be cached and shared."""
 
     def __init__(
-        self, documents: Iterable[SearchDocument], muscle_order: dict[str, int] | None = None
+        self,
+        documents: Iterable[SearchDocument],
+        muscle_order: dict[str, int] | None = None,
+        muscle_orders: dict[tuple[str, ...], tuple[str, ...]] | None = None,
     ) -> None:
-        self.documents = list(documents)
+        self.documents = documents = list(documents)
         self._muscle_order = muscle_order or {}
-        self._muscle_orders: dict[tuple[str, ...], tuple[str, ...]] = {}
-        per_doc = [_document_keys(doc.name, doc.aliases, doc.foreign) for doc in self.documents]
-        self._key_doc = [doc_no for doc_no, keys in enumerate(per_doc) for _ in keys]
-        self._key_compact = [key[0] for keys in per_doc for key in keys]
-        self._key_bonus = [key[2] for keys in per_doc for key in keys]
-        key_words = [key[1] for keys in per_doc for key in keys]
+        # Shared by a library's indexes: the same few muscle combinations recur in every team.
+        self._muscle_orders = {} if muscle_orders is None else muscle_orders
+        # One pass, flat parallel lists: a team's first search builds its index, so this is on
+        # the path a person waits for.
+        key_doc: list[int] = []
+        key_compact: list[str] = []
+        key_bonus: list[float] = []
+        key_words: list[tuple[str, ...]] = []
+        key_last: list[str] = []
+        for doc_no, doc in enumerate(documents):
+            for compact, words, bonus in _document_keys(doc.name, doc.aliases, doc.foreign):
+                key_doc.append(doc_no)
+                key_compact.append(compact)
+                key_bonus.append(bonus)
+                key_words.append(words)
+                key_last.append(words[-1])
+        self._key_doc = key_doc
+        self._key_compact = key_compact
+        self._key_bonus = key_bonus
         self._key_words = key_words
-        self._key_length = [len(compact) for compact in self._key_compact]
-        self._key_last = [words[-1] for words in key_words]
+        self._key_length = list(map(len, key_compact))
+        self._key_last = key_last
         lookup = _Scan if len(key_words) < _SCAN_BELOW else _Tables
-        self._lookup: _Scan | _Tables = lookup(self._key_compact, key_words)
-        self._popularity = [_popularity(doc) for doc in self.documents]
-        self._sort_names = [doc.name.casefold() for doc in self.documents]
+        self._lookup: _Scan | _Tables = lookup(key_compact, key_words)
+        self._popularity = (
+            [_popularity(doc) for doc in documents]
+            if any(doc.organization_id is None for doc in documents)
+            else [0.0] * len(documents)  # only curated lifts are popular
+        )
+        self._sort_names = [doc.name.casefold() for doc in documents]
         self._attribute_runs: dict[tuple[object, ...], _AttributeRun] = {}
         self._word_keys: dict[str, dict[int, float]] = {}
-        # (doc number, quality, primary) per muscle: the first mover, other primaries, secondaries.
-        self._by_muscle: dict[str, list[tuple[int, float, bool]]] = {}
-        self._by_pattern: dict[str, list[int]] = {}
-        self._by_equipment: dict[str, list[int]] = {}
-        self.by_slug: dict[str, int] = {}
-        for doc_no, doc in enumerate(self.documents):
-            primary = self.ordered_muscles(doc.primary_muscles)
-            for position, muscle in enumerate(primary):
-                entry = (doc_no, 40.0 if position == 0 else 25.0, True)
-                self._by_muscle.setdefault(muscle, []).append(entry)
-            for muscle in doc.secondary_muscles:
-                self._by_muscle.setdefault(muscle, []).append((doc_no, 10.0, False))
-            self._by_pattern.setdefault(str(doc.movement_pattern), []).append(doc_no)
-            self._by_equipment.setdefault(doc.equipment, []).append(doc_no)
-            if doc.slug is not None:
-                self.by_slug[doc.slug] = doc_no
+        self._attributes: _Attributes | None = None  # built by the first query that needs them
+
+    @property
+    def by_slug(self) -> dict[str, int]:
+        return self._attributes_of().by_slug
+
+    def _attributes_of(self) -> _Attributes:
+        attributes = self._attributes
+        if attributes is None:
+            attributes = self._attributes = _Attributes({}, {}, {}, {})
+            by_muscle, by_pattern = attributes.by_muscle, attributes.by_pattern
+            by_equipment, by_slug = attributes.by_equipment, attributes.by_slug
+            for doc_no, doc in enumerate(self.documents):
+                primary = self.ordered_muscles(doc.primary_muscles)
+                for position, muscle in enumerate(primary):
+                    entry = (doc_no, 40.0 if position == 0 else 25.0, True)
+                    by_muscle.setdefault(muscle, []).append(entry)
+                for muscle in doc.secondary_muscles:
+                    by_muscle.setdefault(muscle, []).append((doc_no, 10.0, False))
+                by_pattern.setdefault(str(doc.movement_pattern), []).append(doc_no)
+                by_equipment.setdefault(doc.equipment, []).append(doc_no)
+                if doc.slug is not None:
+                    by_slug[doc.slug] = doc_no
+        return attributes
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -866,6 +895,8 @@ class SearchIndex:
         ordered = self._muscle_orders.get(muscle_ids)
         if ordered is None:
             ordered = tuple(_sort_muscles(muscle_ids, self._muscle_order))
+            if len(self._muscle_orders) >= _MUSCLE_ORDERS_KEPT:
+                self._muscle_orders.clear()
             self._muscle_orders[muscle_ids] = ordered
         return ordered
 
@@ -1049,24 +1080,33 @@ class SearchIndex:
             if known is None or score > known[0]:
                 best[doc_no] = (score, kind)
 
+        attributes = self._attributes_of()
         for position, slug in enumerate(query.phrase):
-            doc_no = self.by_slug.get(slug)
+            doc_no = attributes.by_slug.get(slug)
             if doc_no is not None:
                 offer(doc_no, MatchKind.PHRASE, 60.0 - 2.0 * position)
         if query.muscles:
             # With an equipment word too ("dumbbell chest"), only that equipment leads.
             equipment, documents = query.equipment, self.documents
             for muscle in query.muscles:
-                for doc_no, quality, primary in self._by_muscle.get(muscle, ()):
+                for doc_no, quality, primary in attributes.by_muscle.get(muscle, ()):
                     if equipment is None or documents[doc_no].equipment == equipment:
                         offer(doc_no, MatchKind.MUSCLE if primary else MatchKind.SECONDARY, quality)
                     else:
                         offer(doc_no, MatchKind.SECONDARY, quality - 5.0)
             return
-        for doc_no in self._by_pattern.get(query.pattern or "", ()):
+        for doc_no in attributes.by_pattern.get(query.pattern or "", ()):
             offer(doc_no, MatchKind.PATTERN, 20.0)
-        for doc_no in self._by_equipment.get(query.equipment or "", ()):
+        for doc_no in attributes.by_equipment.get(query.equipment or "", ()):
             offer(doc_no, MatchKind.PATTERN, 20.0)
+
+
+class _Attributes(NamedTuple):
+    # (doc number, quality, primary) per muscle: the first mover, other primaries, secondaries.
+    by_muscle: dict[str, list[tuple[int, float, bool]]]
+    by_pattern: dict[str, list[int]]
+    by_equipment: dict[str, list[int]]
+    by_slug: dict[str, int]
 
 
 class _AttributeRun(NamedTuple):
@@ -1244,7 +1284,8 @@ class Library:
     ) -> None:
         self.muscle_names = dict(muscles)
         self._muscle_order = {muscle_id: order for order, (muscle_id, _) in enumerate(muscles)}
-        self.index = SearchIndex(documents, self._muscle_order)
+        self._muscle_orders: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.index = SearchIndex(documents, self._muscle_order, self._muscle_orders)
         by_region: dict[str, list[str]] = {}
         for muscle_id, region in (regions or {}).items():
             by_region.setdefault(region, []).append(muscle_id)
@@ -1295,7 +1336,7 @@ class Library:
 
     def make_index(self, documents: Iterable[SearchDocument]) -> SearchIndex:
         """A team's custom exercises, indexed to be searched beside the library."""
-        return SearchIndex(documents, self._muscle_order)
+        return SearchIndex(documents, self._muscle_order, self._muscle_orders)
 
     # --- query -------------------------------------------------------------------------------
 

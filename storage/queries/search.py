@@ -1,10 +1,16 @@
 """Exercise search for inline mode (`@bot rdl`) and `/exercises <text>`.
 
-One small query per search reads two fingerprints: the curated library's and the team's custom
-exercises' (their latest updated_at, which every create, edit, archive and restore stamps). Each
-index is built once and kept while its fingerprint holds: the curated one per database (it
-changes only when the catalog is loaded, maybe by another process), a team's in a bounded LRU
-cache. So a search costs about the same with ten custom exercises or ten thousand, and a change
+One statement per search reads the curated library's fingerprint and the team's custom rows
+changed since its index was cached (every row the first time; none, one index seek on
+ix_exercises_org_updated, when nothing changed). Creating, editing, archiving and restoring a
+custom exercise all stamp updated_at, so the changed rows bring the cached index up to date: the
+rows already held are kept, only the index over them is made again. Rows stamped within
+_RECHECK of the latest stamp are read on every search, so a change committed late (stamped
+before a change that committed first) is still seen, and a change a search saw in a
+transaction that was rolled back is noticed (a row of that window missing or older) and the
+team read afresh. The curated index is kept per database (it changes only when the catalog is
+loaded, maybe by another process); teams' indexes in an LRU bounded by the custom exercises they
+hold. So a search costs about the same with ten custom exercises or ten thousand, and a change
 is seen by the very next search, in any process. Ranking is `storage.search`, in Python; the
 query text never reaches SQL.
 """
@@ -14,6 +20,8 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVarTuple
 
@@ -23,6 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.catalog.loader import read_catalog
 from storage.models import Exercise, ExerciseMuscle, MovementPattern, MuscleGroup
+from storage.models.base import UTCDateTime
 from storage.search import (
     Chain,
     Intent,
@@ -50,7 +59,8 @@ _LIBRARY_CACHE_SIZE = 8  # databases per process (tests and benchmarks open many
 _libraries: OrderedDict[str, tuple[Fingerprint, Library]] = OrderedDict()
 # Teams' custom indexes, least recently searched first; bounded by the exercises they hold.
 _TEAM_CACHE_DOCUMENTS = 400_000
-_teams: OrderedDict[tuple[str, str], tuple[Fingerprint, SearchIndex]] = OrderedDict()
+_teams: OrderedDict[tuple[str, str], _Team] = OrderedDict()
+_team_weights: dict[tuple[str, str], int] = {}
 _team_documents = 0
 
 
@@ -121,79 +131,163 @@ _FINGERPRINT = (
 _FINGERPRINT_WIDTH = len(_FINGERPRINT.c)
 
 
-def _muscles_of(*, primary: bool) -> sa.ScalarSelect[Any]:
+def _muscles() -> sa.ScalarSelect[Any]:
+    """The exercise's muscles in one string: "+chest,-triceps" (+ primary, - secondary)."""
     return (
-        sa.select(func.aggregate_strings(col(ExerciseMuscle.muscle_group_id), ","))
-        .where(
-            col(ExerciseMuscle.exercise_id) == col(Exercise.id),
-            col(ExerciseMuscle.is_primary).is_(primary),
+        sa.select(
+            func.aggregate_strings(
+                sa.case((col(ExerciseMuscle.is_primary), "+"), else_="-")
+                + col(ExerciseMuscle.muscle_group_id),
+                ",",
+            )
         )
+        .where(col(ExerciseMuscle.exercise_id) == col(Exercise.id))
         .scalar_subquery()
     )
 
 
 _IN_TEAM = col(Exercise.organization_id) == sa.bindparam("organization_id")
 
-# Both fingerprints in one round trip. A team's is its latest updated_at, one seek on
-# ix_exercises_org_updated: creating, editing, archiving and restoring a custom exercise all
-# stamp it with the current time (a count would cost a pass over a big team's rows).
-_STATE = sa.select(
-    *_FINGERPRINT.c,
-    sa.select(sa.cast(func.max(col(Exercise.updated_at)), sa.Text))
-    .where(_IN_TEAM)
-    .scalar_subquery(),
-).select_from(_FINGERPRINT)
-
-# A team's live custom exercises, newest first (the order the empty-query listing shows them).
-_CUSTOM_ROWS = (
+# A team's rows changed since a time (every row on a first read): archived ones too, so that an
+# archive is seen, with their stamps. One seek on ix_exercises_org_updated when nothing changed.
+_CHANGED = (
     sa.select(
         col(Exercise.id),
         col(Exercise.name),
-        sa.cast(col(Exercise.aliases), sa.Text),  # decoded by the memoised _make_custom_document
+        sa.cast(col(Exercise.aliases), sa.Text).label("aliases"),  # decoded, memoised, below
         col(Exercise.movement_pattern),
         col(Exercise.equipment),
-        _muscles_of(primary=True),
-        _muscles_of(primary=False),
+        _muscles().label("muscles"),
+        col(Exercise.created_at),
+        col(Exercise.updated_at),
+        col(Exercise.archived_at).is_not(None).label("archived"),
     )
-    .where(_IN_TEAM, _LIVE)
-    .order_by(col(Exercise.created_at).desc(), col(Exercise.id))
+    .where(_IN_TEAM, col(Exercise.updated_at) > sa.bindparam("since", type_=UTCDateTime()))
+    .subquery("changed")
 )
 
+# Everything a search reads, in ONE round trip: the curated fingerprint on every row, then the
+# team's rows changed since its cached index was read (none when nothing changed: one row of
+# NULLs). Rows newest first, as the empty-query listing shows them.
+_STATE = (
+    sa.select(*_FINGERPRINT.c, *_CHANGED.c)
+    .select_from(_FINGERPRINT.outerjoin(_CHANGED, sa.true()))
+    .order_by(_CHANGED.c.created_at.desc(), _CHANGED.c.id)
+)
+
+
+@dataclass(slots=True)
+class _Team:
+    """A team's cached custom index and what keeps it true: every row read (live or archived)
+    stamped within the recheck window of the latest stamp, which the next search must read
+    again. A row stamped before a search but committed after it (a slow transaction), or a
+    search that saw a change later rolled back, is so set right by the next search."""
+
+    library: Library  # the curated index this one was built beside (its muscle order)
+    live: dict[str, tuple[datetime, SearchDocument]]  # id -> (created_at, document)
+    recent: dict[str, datetime]  # id -> updated_at, for stamps after `since`
+    latest: datetime
+    index: SearchIndex
+
+    @property
+    def since(self) -> datetime:
+        return self.latest - _RECHECK
+
+    @property
+    def weight(self) -> int:  # what it counts for in the cache's budget
+        return max(1, len(self.live))
+
+    @classmethod
+    def read(cls, library: Library, organization_id: str, rows: Sequence[Any]) -> _Team:
+        team = cls(library, {}, {}, _EPOCH, _NO_CUSTOM)
+        team._apply(organization_id, rows)
+        return team
+
+    def refresh(self, organization_id: str, rows: Sequence[Any]) -> bool:
+        """Apply the rows changed since `since`; False when the cached rows can't be trusted
+        (a row stamped in the window is gone or went back in time: a rolled-back change)."""
+        seen = {row[0]: row[7] for row in rows}
+        for exercise_id, stamp in self.recent.items():
+            found = seen.get(exercise_id)
+            if found is None or found < stamp:
+                return False
+        if len(seen) == len(self.recent) and all(
+            self.recent[exercise_id] == stamp for exercise_id, stamp in seen.items()
+        ):
+            return True  # nothing changed
+        self._apply(organization_id, rows)
+        return True
+
+    def _apply(self, organization_id: str, rows: Sequence[Any]) -> None:
+        live = self.live
+        for exercise_id, name, aliases, pattern, equipment, muscles, created, stamp, gone in rows:
+            if gone:
+                live.pop(exercise_id, None)
+            else:
+                live[exercise_id] = (
+                    created,
+                    _make_document(
+                        organization_id, exercise_id, name, aliases, pattern, equipment, muscles
+                    ),
+                )
+            self.latest = max(self.latest, stamp)
+            self.recent[exercise_id] = stamp
+        since = self.since
+        self.recent = {key: stamp for key, stamp in self.recent.items() if stamp > since}
+        # Newest first (the empty-query listing's order), ties by id.
+        ordered = sorted(live.items(), key=lambda item: item[0])
+        ordered.sort(key=lambda item: item[1][0], reverse=True)
+        self.index = (
+            self.library.make_index(doc for _, (_, doc) in ordered) if ordered else _NO_CUSTOM
+        )
+
+
 _NO_CUSTOM = SearchIndex(())
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A change is seen however late after its stamp it commits, up to this.
+_RECHECK = timedelta(minutes=2)
+_WIDTH = len(_FINGERPRINT.c)
 
 
 async def _load_visible(
     session: AsyncSession, organization_id: str | None
 ) -> tuple[Library, SearchIndex]:
-    """The curated library and the team's custom index, each rebuilt only when it changed."""
+    """The curated library and the team's custom index: one statement reads the curated
+    fingerprint and the team's rows changed since its index was cached (all of them the first
+    time); the cached index is brought up to date with them, rebuilt only when it can't be."""
+    key = (_database_of(session), organization_id or "")
+    team = _teams.get(key) if organization_id is not None else None
+    since = team.since if team is not None else _EPOCH
     # NULL matches no row: someone in no team sees the curated library only.
-    state = (await _fetch_rows(session, _STATE, organization_id=organization_id))[0]
-    curated = tuple(state[:_FINGERPRINT_WIDTH])
-    library = await _get_library(session, curated)
-    if organization_id is None or not state[_FINGERPRINT_WIDTH]:
+    state = await _fetch_rows(session, _STATE, organization_id=organization_id, since=since)
+    library = await _get_library(session, tuple(state[0][:_WIDTH]))
+    if organization_id is None:
         return library, _NO_CUSTOM
-    fingerprint = (curated, *state[_FINGERPRINT_WIDTH:])
-    key = (_database_of(session), organization_id)
-    cached = _teams.get(key)
-    if cached is not None and cached[0] == fingerprint:
+    rows = [row[_WIDTH:] for row in state if row[_WIDTH] is not None]
+    if team is not None and team.library is library and team.refresh(organization_id, rows):
         _teams.move_to_end(key)
-        return library, cached[1]
-    rows = await _fetch_rows(session, _CUSTOM_ROWS, organization_id=organization_id)
-    index = library.make_index(_make_custom_document(organization_id, *row) for row in rows)
-    _remember_team(key, fingerprint, index)
-    return library, index
+        _remember_team(key, team)
+        return library, team.index
+    if since != _EPOCH:  # read every row again
+        state = await _fetch_rows(session, _STATE, organization_id=organization_id, since=_EPOCH)
+        rows = [row[_WIDTH:] for row in state if row[_WIDTH] is not None]
+    team = _Team.read(library, organization_id, rows)
+    _remember_team(key, team)
+    return library, team.index
 
 
-def _remember_team(key: tuple[str, str], fingerprint: Fingerprint, index: SearchIndex) -> None:
+def _remember_team(key: tuple[str, str], team: _Team) -> None:
+    """Keep (or re-count) a team's index, evicting the least recently searched beyond the
+    budget: at most _TEAM_CACHE_DOCUMENTS custom exercises held in all."""
     global _team_documents
-    previous = _teams.pop(key, None)
-    if previous is not None:
-        _team_documents -= len(previous[1])
-    _teams[key] = (fingerprint, index)
-    _team_documents += len(index)
+    previous = _team_weights.pop(key, 0)
+    _teams[key] = team
+    _teams.move_to_end(key)
+    _team_weights[key] = team.weight
+    _team_documents += team.weight - previous
     while _team_documents > _TEAM_CACHE_DOCUMENTS and len(_teams) > 1:
-        _, (_, evicted) = _teams.popitem(last=False)
-        _team_documents -= len(evicted)
+        evicted, _ = _teams.popitem(last=False)
+        _team_documents -= _team_weights.pop(evicted)
 
 
 def _database_of(session: AsyncSession) -> str:
@@ -297,8 +391,7 @@ def _catalog_extras() -> tuple[list[Chain], dict[str, tuple[str, ...]]]:
     return chains, foreign
 
 
-@lru_cache(maxsize=32768)
-def _make_custom_document(
+def _make_document(
     organization_id: str,
     exercise_id: str,
     name: str,
@@ -306,18 +399,27 @@ def _make_custom_document(
     pattern: MovementPattern,
     equipment: str,
     muscles: str | None,
-    secondary: str | None,
 ) -> SearchDocument:
-    # Keyed by the row's whole content, so an edited row makes a new document.
+    primary, secondary = _split_muscles(muscles or "")
     return SearchDocument(
         id=exercise_id,
         name=name,
         movement_pattern=pattern,
         equipment=equipment,
         aliases=_decode_aliases(aliases) if aliases and aliases != "[]" else (),
-        primary_muscles=tuple(muscles.split(",")) if muscles else (),
+        primary_muscles=primary,
         organization_id=organization_id,
-        secondary_muscles=tuple(secondary.split(",")) if secondary else (),
+        secondary_muscles=secondary,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _split_muscles(muscles: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    # "+chest,-triceps" (primary +, secondary -, any order); the same few recur endlessly.
+    parts = [part for part in muscles.split(",") if part]
+    return (
+        tuple(sorted(part[1:] for part in parts if part[0] == "+")),
+        tuple(sorted(part[1:] for part in parts if part[0] != "+")),
     )
 
 

@@ -20,6 +20,7 @@ from bench.search_queries import (
 from storage.catalog.loader import Catalog, load_catalog, read_catalog
 from storage.db import SessionFactory, transaction
 from storage.models import Equipment, Exercise, MovementPattern
+from storage.models.base import utcnow
 from storage.queries import exercises as q
 from storage.queries.search import list_popular_exercises, search_exercises
 from storage.schemas import ExerciseCreate, ExerciseUpdate, build_input
@@ -550,3 +551,119 @@ async def test_a_teams_cached_index_follows_commits_and_forgets_rollbacks(
     async with session_factory() as session:
         assert (await search(session, team, "gnu row")).items[0].exercise_id == kept.id
         assert kept.id not in {h.exercise_id for h in (await search(session, team, "yak")).items}
+
+
+async def test_a_cached_index_takes_each_change_at_once_and_keeps_the_newest_first(
+    session_factory: SessionFactory,
+) -> None:
+    """Added, edited, archived and restored in separate transactions, each seen by the very
+    next search of a team whose index is cached (brought up to date, not built again)."""
+    async with transaction(session_factory) as session:
+        team = (await make_team(session)).organization_id
+        rows = [
+            await q.create_custom_exercise(session, organization_id=team, data=custom(name))
+            for name in ("Ibex Row", "Okapi Row", "Tapir Row")
+        ]
+    async with session_factory() as session:
+        assert (await search(session, team, "okapi row")).items[0].exercise_id == rows[1].id
+    steps: list[tuple[str, str | None, str]] = []
+    async with transaction(session_factory) as session:
+        added = await q.create_custom_exercise(
+            session, organization_id=team, data=custom("Eland Row")
+        )
+    steps.append(("eland row", added.id, "added"))
+    async with transaction(session_factory) as session:
+        await q.update_custom_exercise(
+            session,
+            organization_id=team,
+            exercise_id=rows[0].id,
+            changes=ExerciseUpdate(name="Bongo Row", primary_muscles=["lats"]),
+        )
+    steps.append(("bongo row", rows[0].id, "renamed"))
+    steps.append(("ibex", None, "old name gone"))
+    async with transaction(session_factory) as session:
+        await q.set_exercise_archived(
+            session, organization_id=team, exercise_id=rows[2].id, archived=True
+        )
+    steps.append(("tapir", None, "archived"))
+    for text, expected, why in steps:
+        async with session_factory() as session:
+            page = await search(session, team, text)
+            found = {hit.exercise_id for hit in page.items if hit.organization_id == team}
+            if expected is None:
+                assert not found, why
+            else:
+                assert page.items[0].exercise_id == expected, why
+    async with session_factory() as session:
+        renamed = (await search(session, team, "bongo row")).items[0]
+        assert renamed.primary_muscles == ("Latissimus Dorsi",)
+        # The empty query lists the team's own newest first, after the common lifts.
+        listed = [
+            hit.exercise_id
+            for hit in (await list_popular_exercises(session, organization_id=team)).items
+            if hit.organization_id == team
+        ]
+        assert listed == [added.id, rows[1].id, rows[0].id]
+    async with transaction(session_factory) as session:
+        await q.set_exercise_archived(
+            session, organization_id=team, exercise_id=rows[2].id, archived=False
+        )
+    async with session_factory() as session:
+        assert (await search(session, team, "tapir row")).items[0].exercise_id == rows[2].id
+
+
+async def test_a_change_seen_inside_a_rolled_back_transaction_is_forgotten(
+    session_factory: SessionFactory,
+) -> None:
+    """A search in a transaction that renames and archives, then rolls back, caches what it
+    saw; the next search in another transaction sees the rows as they are."""
+    async with transaction(session_factory) as session:
+        team = (await make_team(session)).organization_id
+        kept = await q.create_custom_exercise(
+            session, organization_id=team, data=custom("Kudu Row")
+        )
+        other = await q.create_custom_exercise(
+            session, organization_id=team, data=custom("Oryx Row")
+        )
+    async with session_factory() as session:
+        await q.update_custom_exercise(
+            session,
+            organization_id=team,
+            exercise_id=kept.id,
+            changes=ExerciseUpdate(name="Gaur Row"),
+        )
+        await q.set_exercise_archived(
+            session, organization_id=team, exercise_id=other.id, archived=True
+        )
+        assert (await search(session, team, "gaur row")).items[0].exercise_id == kept.id
+        assert other.id not in await all_hit_ids(session, team, "oryx")
+        await session.rollback()
+    async with session_factory() as session:
+        assert (await search(session, team, "kudu row")).items[0].exercise_id == kept.id
+        assert kept.id not in await all_hit_ids(session, team, "gaur")
+        assert (await search(session, team, "oryx row")).items[0].exercise_id == other.id
+
+
+async def test_a_change_committed_after_a_later_one_is_still_seen(
+    session_factory: SessionFactory,
+) -> None:
+    """Two transactions: the one stamped first commits last (a slow one). A search between
+    the two commits caches the later stamp; the next search still finds the slow change."""
+    async with transaction(session_factory) as session:
+        team = (await make_team(session)).organization_id
+        await q.create_custom_exercise(session, organization_id=team, data=custom("Saiga Row"))
+    async with session_factory() as session:
+        await search(session, team, "saiga row")  # cached
+    slow_stamp = utcnow()
+    async with transaction(session_factory) as session:
+        await q.create_custom_exercise(session, organization_id=team, data=custom("Nilgai Row"))
+    async with session_factory() as session:
+        assert (await search(session, team, "nilgai row")).items[0].name == "Nilgai Row"
+    async with transaction(session_factory) as session:
+        slow = await q.create_custom_exercise(
+            session, organization_id=team, data=custom("Takin Row")
+        )
+        slow.created_at = slow.updated_at = slow_stamp - timedelta(seconds=30)
+        session.add(slow)
+    async with session_factory() as session:
+        assert (await search(session, team, "takin row")).items[0].exercise_id == slow.id
