@@ -876,11 +876,12 @@ class SearchIndex:
             by_equipment, by_slug = attributes.by_equipment, attributes.by_slug
             for doc_no, doc in enumerate(self.documents):
                 primary = self.ordered_muscles(doc.primary_muscles)
+                # One int per entry (a tuple would be three objects a team's index keeps).
                 for position, muscle in enumerate(primary):
-                    entry = (doc_no, 40.0 if position == 0 else 25.0, True)
-                    by_muscle.setdefault(muscle, []).append(entry)
+                    role = _FIRST_MOVER if position == 0 else _OTHER_PRIMARY
+                    by_muscle.setdefault(muscle, []).append(doc_no * 4 + role)
                 for muscle in doc.secondary_muscles:
-                    by_muscle.setdefault(muscle, []).append((doc_no, 10.0, False))
+                    by_muscle.setdefault(muscle, []).append(doc_no * 4 + _SECONDARY)
                 by_pattern.setdefault(str(doc.movement_pattern), []).append(doc_no)
                 by_equipment.setdefault(doc.equipment, []).append(doc_no)
                 if doc.slug is not None:
@@ -1089,7 +1090,9 @@ class SearchIndex:
             # With an equipment word too ("dumbbell chest"), only that equipment leads.
             equipment, documents = query.equipment, self.documents
             for muscle in query.muscles:
-                for doc_no, quality, primary in attributes.by_muscle.get(muscle, ()):
+                for entry in attributes.by_muscle.get(muscle, ()):
+                    doc_no, role = divmod(entry, 4)
+                    quality, primary = _ROLES[role]
                     if equipment is None or documents[doc_no].equipment == equipment:
                         offer(doc_no, MatchKind.MUSCLE if primary else MatchKind.SECONDARY, quality)
                     else:
@@ -1101,9 +1104,13 @@ class SearchIndex:
             offer(doc_no, MatchKind.PATTERN, 20.0)
 
 
+_FIRST_MOVER, _OTHER_PRIMARY, _SECONDARY = 0, 1, 2
+_ROLES = {_FIRST_MOVER: (40.0, True), _OTHER_PRIMARY: (25.0, True), _SECONDARY: (10.0, False)}
+
+
 class _Attributes(NamedTuple):
-    # (doc number, quality, primary) per muscle: the first mover, other primaries, secondaries.
-    by_muscle: dict[str, list[tuple[int, float, bool]]]
+    # doc number * 4 + role per muscle: the first mover, other primaries, secondaries.
+    by_muscle: dict[str, list[int]]
     by_pattern: dict[str, list[int]]
     by_equipment: dict[str, list[int]]
     by_slug: dict[str, int]

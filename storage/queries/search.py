@@ -18,6 +18,7 @@ query text never reaches SQL.
 from __future__ import annotations
 
 import json
+import operator
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,8 +58,10 @@ Fingerprint = tuple[Any, ...]
 
 _LIBRARY_CACHE_SIZE = 8  # databases per process (tests and benchmarks open many)
 _libraries: OrderedDict[str, tuple[Fingerprint, Library]] = OrderedDict()
-# Teams' custom indexes, least recently searched first; bounded by the exercises they hold.
-_TEAM_CACHE_DOCUMENTS = 400_000
+# Teams' custom indexes, least recently searched first, bounded by the custom exercises they hold:
+# about 1.0 KB each measured (1.3 KB in one team of 10,000, whose index has lookup tables), so
+# at most about 40-55 MB, plus the memoised name keys (bounded, about 9 MB).
+_TEAM_CACHE_DOCUMENTS = 40_000
 _teams: OrderedDict[tuple[str, str], _Team] = OrderedDict()
 _team_weights: dict[tuple[str, str], int] = {}
 _team_documents = 0
@@ -128,7 +131,6 @@ _FINGERPRINT = (
     .where(_CURATED)
     .subquery("fingerprint")
 )
-_FINGERPRINT_WIDTH = len(_FINGERPRINT.c)
 
 
 def _muscles() -> sa.ScalarSelect[Any]:
@@ -247,6 +249,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # A change is seen however late after its stamp it commits, up to this.
 _RECHECK = timedelta(minutes=2)
 _WIDTH = len(_FINGERPRINT.c)
+# A changed row's own columns (slicing a Row is dear on a big team's first read).
+_CHANGED_COLUMNS = operator.itemgetter(*range(_WIDTH, _WIDTH + len(_CHANGED.c)))
 
 
 async def _load_visible(
@@ -263,14 +267,14 @@ async def _load_visible(
     library = await _get_library(session, tuple(state[0][:_WIDTH]))
     if organization_id is None:
         return library, _NO_CUSTOM
-    rows = [row[_WIDTH:] for row in state if row[_WIDTH] is not None]
+    rows = [_CHANGED_COLUMNS(row) for row in state if row[_WIDTH] is not None]
     if team is not None and team.library is library and team.refresh(organization_id, rows):
         _teams.move_to_end(key)
         _remember_team(key, team)
         return library, team.index
     if since != _EPOCH:  # read every row again
         state = await _fetch_rows(session, _STATE, organization_id=organization_id, since=_EPOCH)
-        rows = [row[_WIDTH:] for row in state if row[_WIDTH] is not None]
+        rows = [_CHANGED_COLUMNS(row) for row in state if row[_WIDTH] is not None]
     team = _Team.read(library, organization_id, rows)
     _remember_team(key, team)
     return library, team.index
