@@ -732,9 +732,18 @@ class _Scan:
     afresh on every search, a pass costs less than building tables used once."""
 
     def __init__(self, compacts: list[str], key_words: list[tuple[str, ...]]) -> None:
+        # The index's own lists (keys added to the index are seen here too).
         self._compacts = compacts
         self._key_words = key_words
-        self.vocabulary = list(set().union(*key_words))
+        self._known: set[str] = set().union(*key_words)
+        self.vocabulary = list(self._known)
+
+    def add(self, key_nos: range) -> None:
+        for key_no in key_nos:
+            for word in self._key_words[key_no]:
+                if word not in self._known:
+                    self._known.add(word)
+                    self.vocabulary.append(word)
 
     def equal(self, compact: str) -> list[int]:
         return [key_no for key_no, key in enumerate(self._compacts) if key == compact]
@@ -778,6 +787,17 @@ class _Tables:
         self._compacts = sorted(self._by_compact)
         self.vocabulary = sorted(self._postings)
 
+    def add(self, key_nos: range, compacts: list[str], key_words: list[tuple[str, ...]]) -> None:
+        for key_no in key_nos:
+            compact = compacts[key_no]
+            if compact not in self._by_compact:
+                bisect.insort(self._compacts, compact)
+            self._by_compact.setdefault(compact, []).append(key_no)
+            for word in key_words[key_no]:
+                if word not in self._postings:
+                    bisect.insort(self.vocabulary, word)
+                self._postings.setdefault(word, []).append(key_no)
+
     def equal(self, compact: str) -> list[int]:
         return self._by_compact.get(compact, [])
 
@@ -820,7 +840,9 @@ def _sorted_starting_with(ordered: list[str], prefix: str) -> Iterator[str]:
 class SearchIndex:
     """Normalised keys of a set of documents, in parallel lists, and the lookups a query needs
     (tables for a large set, a scan for a small one), plus who trains which muscle, by pattern,
-    equipment and slug. Immutable once built, so a team's index can be cached and shared."""
+    equipment and slug. A team's cached index takes changes in place (`update`): documents are
+    added at the end and removed ones are marked dead and skipped, so a change costs what it
+    changes, not a rebuild of thousands; the owner rebuilds it when the dead pile up."""
 
     def __init__(
         self,
@@ -863,6 +885,8 @@ class SearchIndex:
         self._attribute_runs: dict[tuple[object, ...], _AttributeRun] = {}
         self._word_keys: dict[str, dict[int, float]] = {}
         self._attributes: _Attributes | None = None  # built by the first query that needs them
+        self.dead: set[int] = set()  # document numbers removed by `update`
+        self._live = len(documents)
 
     @property
     def by_slug(self) -> dict[str, int]:
@@ -872,24 +896,62 @@ class SearchIndex:
         attributes = self._attributes
         if attributes is None:
             attributes = self._attributes = _Attributes({}, {}, {}, {})
-            by_muscle, by_pattern = attributes.by_muscle, attributes.by_pattern
-            by_equipment, by_slug = attributes.by_equipment, attributes.by_slug
-            for doc_no, doc in enumerate(self.documents):
-                primary = self.ordered_muscles(doc.primary_muscles)
-                # One int per entry (a tuple would be three objects a team's index keeps).
-                for position, muscle in enumerate(primary):
-                    role = _FIRST_MOVER if position == 0 else _OTHER_PRIMARY
-                    by_muscle.setdefault(muscle, []).append(doc_no * 4 + role)
-                for muscle in doc.secondary_muscles:
-                    by_muscle.setdefault(muscle, []).append(doc_no * 4 + _SECONDARY)
-                by_pattern.setdefault(str(doc.movement_pattern), []).append(doc_no)
-                by_equipment.setdefault(doc.equipment, []).append(doc_no)
-                if doc.slug is not None:
-                    by_slug[doc.slug] = doc_no
+            for doc_no in range(len(self.documents)):
+                self._add_attributes(attributes, doc_no)
         return attributes
 
+    def _add_attributes(self, attributes: _Attributes, doc_no: int) -> None:
+        doc = self.documents[doc_no]
+        by_muscle = attributes.by_muscle
+        primary = self.ordered_muscles(doc.primary_muscles)
+        # One int per entry (a tuple would be three objects a team's index keeps).
+        for position, muscle in enumerate(primary):
+            role = _FIRST_MOVER if position == 0 else _OTHER_PRIMARY
+            by_muscle.setdefault(muscle, []).append(doc_no * 4 + role)
+        for muscle in doc.secondary_muscles:
+            by_muscle.setdefault(muscle, []).append(doc_no * 4 + _SECONDARY)
+        attributes.by_pattern.setdefault(str(doc.movement_pattern), []).append(doc_no)
+        attributes.by_equipment.setdefault(doc.equipment, []).append(doc_no)
+        if doc.slug is not None:
+            attributes.by_slug[doc.slug] = doc_no
+
+    def update(self, removed: Iterable[int], added: Sequence[SearchDocument]) -> range:
+        """Remove documents (by number) and add others; returns the numbers of the added ones.
+        Not for the curated library's index, which is shared and never changes."""
+        dead = self.dead
+        for doc_no in removed:
+            if doc_no not in dead and doc_no < len(self.documents):
+                dead.add(doc_no)
+                self._live -= 1
+        first_doc, first_key = len(self.documents), len(self._key_doc)
+        for doc_no, doc in enumerate(added, start=first_doc):
+            self.documents.append(doc)
+            self._popularity.append(_popularity(doc))
+            self._sort_names.append(doc.name.casefold())
+            for compact, words, bonus in _document_keys(doc.name, doc.aliases, doc.foreign):
+                self._key_doc.append(doc_no)
+                self._key_compact.append(compact)
+                self._key_bonus.append(bonus)
+                self._key_words.append(words)
+                self._key_last.append(words[-1])
+                self._key_length.append(len(compact))
+        self._live += len(added)
+        new_keys = range(first_key, len(self._key_doc))
+        if isinstance(self._lookup, _Scan):
+            self._lookup.add(new_keys)
+        else:
+            self._lookup.add(new_keys, self._key_compact, self._key_words)
+        new_docs = range(first_doc, len(self.documents))
+        if self._attributes is not None:
+            for doc_no in new_docs:
+                self._add_attributes(self._attributes, doc_no)
+        # What was kept per word or attribute holds the old documents.
+        self._attribute_runs.clear()
+        self._word_keys.clear()
+        return new_docs
+
     def __len__(self) -> int:
-        return len(self.documents)
+        return self._live
 
     def ordered_muscles(self, muscle_ids: tuple[str, ...]) -> tuple[str, ...]:
         """Muscles in the catalog's order; the same few combinations recur endlessly."""
@@ -920,6 +982,9 @@ class SearchIndex:
         if known is None:
             similar = self._similar_words(word)
             known = self._lookup.keys_with(similar) if similar else {}
+            if self.dead and known:
+                dead, key_doc = self.dead, self._key_doc
+                known = {key: found for key, found in known.items() if key_doc[key] not in dead}
             if len(self._word_keys) >= _WORDS_KEPT:
                 self._word_keys.clear()
             self._word_keys[word] = known
@@ -930,8 +995,12 @@ class SearchIndex:
         query names are matched by `attribute_run`)."""
         best: dict[int, tuple[float, MatchKind]] = {}
 
+        dead = self.dead
+
         def offer(key_no: int, kind: MatchKind, quality: float, penalty: float) -> None:
             doc_no = self._key_doc[key_no]
+            if doc_no in dead:
+                return
             score = (
                 _TIER_BASE[kind]
                 + quality
@@ -1029,6 +1098,7 @@ class SearchIndex:
                 if candidate == word or len(word) >= _PREFIX_MIN
             }
             found = {self._key_doc[key_no] for key_no in self._lookup.keys_with(similar)}
+            found -= self.dead
             docs = found if docs is None else docs & found
             if not docs:
                 return {}
@@ -1073,9 +1143,11 @@ class SearchIndex:
         return known
 
     def _match_attributes(self, query: _Query, best: dict[int, tuple[float, MatchKind]]) -> None:
-        popularity = self._popularity
+        popularity, dead = self._popularity, self.dead
 
         def offer(doc_no: int, kind: MatchKind, quality: float) -> None:
+            if doc_no in dead:
+                return
             score = _TIER_BASE[kind] + quality + popularity[doc_no]
             known = best.get(doc_no)
             if known is None or score > known[0]:

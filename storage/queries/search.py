@@ -84,7 +84,9 @@ async def search_exercises(
         return await list_popular_exercises(
             session, organization_id=organization_id, offset=offset, limit=limit
         )
-    library, custom = await _load_visible(session, organization_id)
+    library, team = await _load_visible(session, organization_id)
+    custom = _NO_CUSTOM if team is None else team.index
+    # No await from here on: a team's cached index changes only between searches.
     return library.page(library.rank(query, custom), offset=offset, limit=limit)
 
 
@@ -97,8 +99,9 @@ async def list_popular_exercises(
 ) -> SearchPage:
     """The first page for an empty query: the common lifts in a fixed order, then the team's
     custom exercises newest first, then the rest of the library by name."""
-    library, custom = await _load_visible(session, organization_id)
-    return library.page(library.list_popular(custom.documents), offset=offset, limit=limit)
+    library, team = await _load_visible(session, organization_id)
+    custom = [] if team is None else team.listing()
+    return library.page(library.list_popular(custom), offset=offset, limit=limit)
 
 
 # Built once: statements are immutable, and building them costs more than running them here.
@@ -186,10 +189,11 @@ class _Team:
     search that saw a change later rolled back, is so set right by the next search."""
 
     library: Library  # the curated index this one was built beside (its muscle order)
-    live: dict[str, tuple[datetime, SearchDocument]]  # id -> (created_at, document)
+    live: dict[str, tuple[datetime, int]]  # id -> (created_at, document number in the index)
     recent: dict[str, datetime]  # id -> updated_at, for stamps after `since`
     latest: datetime
     index: SearchIndex
+    _listing: list[SearchDocument] | None = None  # newest first, made when first asked for
 
     @property
     def since(self) -> datetime:
@@ -201,8 +205,22 @@ class _Team:
 
     @classmethod
     def read(cls, library: Library, organization_id: str, rows: Sequence[Any]) -> _Team:
-        team = cls(library, {}, {}, _EPOCH, _NO_CUSTOM)
-        team._apply(organization_id, rows)
+        """From every row of the team, newest first (as read)."""
+        documents: list[SearchDocument] = []
+        live: dict[str, tuple[datetime, int]] = {}
+        team = cls(library, live, {}, _EPOCH, _NO_CUSTOM)
+        for exercise_id, name, aliases, pattern, equipment, muscles, created, stamp, gone in rows:
+            if not gone:
+                live[exercise_id] = (created, len(documents))
+                documents.append(
+                    _make_document(
+                        organization_id, exercise_id, name, aliases, pattern, equipment, muscles
+                    )
+                )
+            team._stamped(exercise_id, stamp)
+        team._forget_old_stamps()
+        if documents:
+            team.index = library.make_index(documents)
         return team
 
     def refresh(self, organization_id: str, rows: Sequence[Any]) -> bool:
@@ -217,37 +235,60 @@ class _Team:
             self.recent[exercise_id] == stamp for exercise_id, stamp in seen.items()
         ):
             return True  # nothing changed
-        self._apply(organization_id, rows)
+        documents = self.index.documents
+        removed: list[int] = []
+        added: list[tuple[str, datetime, SearchDocument]] = []
+        for exercise_id, name, aliases, pattern, equipment, muscles, created, stamp, gone in rows:
+            if self.recent.get(exercise_id) != stamp:  # changed since it was read
+                held = self.live.pop(exercise_id, None)
+                if held is not None:
+                    removed.append(held[1])
+                if not gone:
+                    document = _make_document(
+                        organization_id, exercise_id, name, aliases, pattern, equipment, muscles
+                    )
+                    added.append((exercise_id, created, document))
+            self._stamped(exercise_id, stamp)
+        self._forget_old_stamps()
+        self._listing = None
+        dead = len(self.index.dead) + len(removed)
+        if self.index is _NO_CUSTOM or dead > max(_DEAD_KEPT, len(documents) // 4):
+            # Empty (the shared empty index is never changed) or too many dead: build afresh.
+            kept = [(created, documents[doc_no]) for created, doc_no in self.live.values()]
+            kept.extend((created, document) for _, created, document in added)
+            kept.sort(key=lambda item: item[1].id)
+            kept.sort(key=lambda item: item[0], reverse=True)
+            self.live = {doc.id: (created, n) for n, (created, doc) in enumerate(kept)}
+            self.index = self.library.make_index([doc for _, doc in kept]) if kept else _NO_CUSTOM
+            return True
+        numbers = self.index.update(removed, [document for _, _, document in added])
+        for (exercise_id, created, _), doc_no in zip(added, numbers, strict=True):
+            self.live[exercise_id] = (created, doc_no)
         return True
 
-    def _apply(self, organization_id: str, rows: Sequence[Any]) -> None:
-        live = self.live
-        for exercise_id, name, aliases, pattern, equipment, muscles, created, stamp, gone in rows:
-            if gone:
-                live.pop(exercise_id, None)
-            else:
-                live[exercise_id] = (
-                    created,
-                    _make_document(
-                        organization_id, exercise_id, name, aliases, pattern, equipment, muscles
-                    ),
-                )
-            self.latest = max(self.latest, stamp)
-            self.recent[exercise_id] = stamp
+    def listing(self) -> list[SearchDocument]:
+        """The live documents newest first, ties by id (the empty-query listing's order)."""
+        if self._listing is None:
+            documents = self.index.documents
+            ordered = sorted(self.live.items())  # by id
+            ordered.sort(key=lambda item: item[1][0], reverse=True)
+            self._listing = [documents[doc_no] for _, (_, doc_no) in ordered]
+        return self._listing
+
+    def _stamped(self, exercise_id: str, stamp: datetime) -> None:
+        self.latest = max(self.latest, stamp)
+        self.recent[exercise_id] = stamp
+
+    def _forget_old_stamps(self) -> None:
         since = self.since
         self.recent = {key: stamp for key, stamp in self.recent.items() if stamp > since}
-        # Newest first (the empty-query listing's order), ties by id.
-        ordered = sorted(live.items(), key=lambda item: item[0])
-        ordered.sort(key=lambda item: item[1][0], reverse=True)
-        self.index = (
-            self.library.make_index(doc for _, (_, doc) in ordered) if ordered else _NO_CUSTOM
-        )
 
 
 _NO_CUSTOM = SearchIndex(())
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # A change is seen however late after its stamp it commits, up to this.
 _RECHECK = timedelta(minutes=2)
+_DEAD_KEPT = 256  # removed documents a team's index may hold before it is built afresh
 _WIDTH = len(_FINGERPRINT.c)
 # A changed row's own columns (slicing a Row is dear on a big team's first read).
 _CHANGED_COLUMNS = operator.itemgetter(*range(_WIDTH, _WIDTH + len(_CHANGED.c)))
@@ -255,7 +296,7 @@ _CHANGED_COLUMNS = operator.itemgetter(*range(_WIDTH, _WIDTH + len(_CHANGED.c)))
 
 async def _load_visible(
     session: AsyncSession, organization_id: str | None
-) -> tuple[Library, SearchIndex]:
+) -> tuple[Library, _Team | None]:
     """The curated library and the team's custom index: one statement reads the curated
     fingerprint and the team's rows changed since its index was cached (all of them the first
     time); the cached index is brought up to date with them, rebuilt only when it can't be."""
@@ -266,18 +307,17 @@ async def _load_visible(
     state = await _fetch_rows(session, _STATE, organization_id=organization_id, since=since)
     library = await _get_library(session, tuple(state[0][:_WIDTH]))
     if organization_id is None:
-        return library, _NO_CUSTOM
+        return library, None
     rows = [_CHANGED_COLUMNS(row) for row in state if row[_WIDTH] is not None]
     if team is not None and team.library is library and team.refresh(organization_id, rows):
-        _teams.move_to_end(key)
         _remember_team(key, team)
-        return library, team.index
+        return library, team
     if since != _EPOCH:  # read every row again
         state = await _fetch_rows(session, _STATE, organization_id=organization_id, since=_EPOCH)
         rows = [_CHANGED_COLUMNS(row) for row in state if row[_WIDTH] is not None]
     team = _Team.read(library, organization_id, rows)
     _remember_team(key, team)
-    return library, team.index
+    return library, team
 
 
 def _remember_team(key: tuple[str, str], team: _Team) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -667,3 +668,48 @@ async def test_a_change_committed_after_a_later_one_is_still_seen(
         session.add(slow)
     async with session_factory() as session:
         assert (await search(session, team, "takin row")).items[0].exercise_id == slow.id
+
+
+async def test_a_big_team_archiving_most_of_its_exercises_at_once_sees_only_the_rest(
+    session_factory: SessionFactory,
+) -> None:
+    """Hundreds of changes in one go (more than a cached index takes in place): the index is
+    built afresh from the rows it holds and the changed ones."""
+    async with transaction(session_factory) as session:
+        team = (await make_team(session)).organization_id
+        now = utcnow()
+        await session.execute(
+            sa.insert(Exercise),
+            [
+                {
+                    "id": f"bulk{n:012d}",
+                    "organization_id": team,
+                    "name": f"Bulk Zebu Row {n}",
+                    "aliases": [],
+                    "movement_pattern": MovementPattern.PULL,
+                    "equipment": Equipment.CABLE.value,
+                    "created_at": now - timedelta(hours=1, seconds=n),
+                    "updated_at": now - timedelta(hours=1),
+                }
+                for n in range(400)
+            ],
+        )
+    async with session_factory() as session:
+        assert len(await all_hit_ids(session, team, "zebu row")) == 400  # cached
+    async with transaction(session_factory) as session:
+        await session.execute(
+            sa.update(Exercise)
+            .where(col(Exercise.organization_id) == team, col(Exercise.id) >= "bulk000000000100")
+            .values(archived_at=utcnow(), updated_at=utcnow())
+        )
+        await q.create_custom_exercise(session, organization_id=team, data=custom("Zebu Press"))
+    async with session_factory() as session:
+        hits = await all_hit_ids(session, team, "zebu row")
+        assert sorted(hits) == [f"bulk{n:012d}" for n in range(100)]
+        assert (await search(session, team, "zebu press")).items[0].name == "Zebu Press"
+        listed = [
+            hit.name
+            for hit in (await list_popular_exercises(session, organization_id=team)).items
+            if hit.organization_id == team
+        ]
+        assert listed[:3] == ["Zebu Press", "Bulk Zebu Row 0", "Bulk Zebu Row 1"]
