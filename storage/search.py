@@ -831,7 +831,9 @@ class _Tables:
 
 
 def _sorted_starting_with(ordered: list[str], prefix: str) -> Iterator[str]:
-    for candidate in ordered[bisect.bisect_left(ordered, prefix) :]:
+    # By position: a slice would copy the rest of a big team's thousands of keys.
+    for position in range(bisect.bisect_left(ordered, prefix), len(ordered)):
+        candidate = ordered[position]
         if not candidate.startswith(prefix):
             return
         yield candidate

@@ -320,6 +320,19 @@ async def _load_visible(
     return library, team
 
 
+def cached_team_indexes() -> tuple[int, int]:
+    """(teams, custom exercises) whose indexes are held now (for benchmarks)."""
+    return len(_teams), _team_documents
+
+
+def forget_team_indexes() -> None:
+    """Drop every team's cached index: the next search of each builds it (for benchmarks)."""
+    global _team_documents
+    _teams.clear()
+    _team_weights.clear()
+    _team_documents = 0
+
+
 def _remember_team(key: tuple[str, str], team: _Team) -> None:
     """Keep (or re-count) a team's index, evicting the least recently searched beyond the
     budget: at most _TEAM_CACHE_DOCUMENTS custom exercises held in all."""
