@@ -577,7 +577,6 @@ CATEGORIES: dict[str, list[tuple[str, Expected]]] = {
         ("muscle clean", Near(("power-clean", "clean", "hang-power-clean"))),
         ("paused deadlift", Near("deadlift")),
         ("pause front squat", Near(("front-squat", "pause-back-squat"))),
-        ("tempo squat", Near(("back-squat", "pause-back-squat", "front-squat", "goblet-squat"))),
         ("sandbag squat", Near(pattern("squat"))),
         ("seated good morning", Near("good-morning")),
         ("zercher good morning", Near("good-morning")),

@@ -550,6 +550,8 @@ _TIER_BASE = {
     MatchKind.POPULAR: 0.0,
 }
 _SURE = frozenset({MatchKind.EXACT, MatchKind.PREFIX, MatchKind.WORDS})
+_EXACT = frozenset({MatchKind.EXACT})
+_NAMED_ATTRIBUTE = frozenset({MatchKind.MUSCLE, MatchKind.PHRASE})
 # A fuzzy match less alike than this (mean over the words) is a suggestion, not an answer.
 _CONFIDENT_SIMILARITY = 92.0
 
@@ -1552,10 +1554,23 @@ class Library:
         # Each round below ranks once per word: a long paste keeps its first few words only.
         kept = kept[:_RELAX_MAX_WORDS]
         ranked = self._rank_words(kept, indexes) if kept and kept != words else Found()
+        head = words[-1]
         while not ranked and len(kept) > 1:
             trials = [kept[:n] + kept[n + 1 :] for n in range(len(kept))]
             found = [(self._rank_words(trial, indexes), trial) for trial in trials]
-            best = max(found, key=lambda pair: _top_score(pair[0]))
+            # An exact name first ("pull ups bodyweight"), then a muscle or family named
+            # ("hamstring strength"); else keep the query's last word, which says what the lift
+            # is ("pin press" is a press, "drag curl" a curl: not Pin Squat or Dragon Flag,
+            # however well "pin" or "drag" begins a name).
+            best = max(
+                found,
+                key=lambda pair: (
+                    _top_kind_in(pair[0], _EXACT),
+                    _top_kind_in(pair[0], _NAMED_ATTRIBUTE),
+                    head in pair[1] and bool(pair[0]),
+                    _top_score(pair[0]),
+                ),
+            )
             kept = best[1] if best[0] else kept[:-1]
             ranked = best[0]
         if not ranked:
@@ -1697,6 +1712,11 @@ def rank_exercises(
     """All matching hits, best first (the whole list: for tests and tools, not for paging)."""
     found = library.rank(query, custom).found
     return [library.make_hit(item) for item in found.top(len(found))]
+
+
+def _top_kind_in(found: Found, kinds: frozenset[MatchKind]) -> bool:
+    top = found.first()
+    return top is not None and top.match in kinds
 
 
 def _top_score(found: Found) -> float:

@@ -238,7 +238,7 @@ NOT_YET_TAUGHT: frozenset[str] = frozenset()
 CATEGORY_MIN = 0.90  # each kind on its own
 # Kinds still weak, with the floor they reach: exercises we don't have that need knowledge the
 # library lacks (a "log press" is an overhead press; a "donkey calf raise" a standing one).
-STILL_WEAK = {"near_miss": 0.78}
+STILL_WEAK = {"near_miss": 0.81}
 
 
 async def score_labelled_set(
