@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -788,12 +789,18 @@ class _Tables:
                 self._postings.setdefault(word, []).append(key_no)
         self._compacts = sorted(self._by_compact)
         self.vocabulary = sorted(self._postings)
+        # Distinct keys by length: a misspelling is compared only with keys of a length that
+        # could be alike enough (most of a big team's names are far longer than one word).
+        self._by_length: dict[int, list[str]] = {}
+        for compact in self._compacts:
+            self._by_length.setdefault(len(compact), []).append(compact)
 
     def add(self, key_nos: range, compacts: list[str], key_words: list[tuple[str, ...]]) -> None:
         for key_no in key_nos:
             compact = compacts[key_no]
             if compact not in self._by_compact:
                 bisect.insort(self._compacts, compact)
+                self._by_length.setdefault(len(compact), []).append(compact)
             self._by_compact.setdefault(compact, []).append(key_no)
             for word in key_words[key_no]:
                 if word not in self._postings:
@@ -822,14 +829,29 @@ class _Tables:
         return keys
 
     def keys_like(self, compact: str) -> list[tuple[int, float]]:
+        low, high = _alike_lengths(len(compact), _FUZZY_WHOLE_CUTOFF)
+        candidates = [
+            candidate
+            for length in range(low, high + 1)
+            for candidate in self._by_length.get(length, ())
+        ]
         found = process.extract(
-            compact, self._compacts, scorer=fuzz.ratio, score_cutoff=_FUZZY_WHOLE_CUTOFF, limit=None
+            compact, candidates, scorer=fuzz.ratio, score_cutoff=_FUZZY_WHOLE_CUTOFF, limit=None
         )
         return [
             (key_no, similarity)
             for candidate, similarity, _ in found
             for key_no in self._by_compact[candidate]
         ]
+
+
+def _alike_lengths(length: int, cutoff: float) -> tuple[int, int]:
+    """The lengths a text can have and still score `cutoff` in fuzz.ratio against a text of
+    `length`: the ratio is at most 100 * (1 - |a - b| / (a + b))."""
+    share = cutoff / 100.0
+    low = math.floor(length * share / (2.0 - share))
+    high = math.ceil(length * (2.0 - share) / share)
+    return max(1, low), high
 
 
 def _sorted_starting_with(ordered: list[str], prefix: str) -> Iterator[str]:
@@ -1050,8 +1072,19 @@ class SearchIndex:
                     if known is None or score > known[0]:
                         best[doc_no] = (score, MatchKind.WORDS)
                 else:
+                    # Inline too: a misspelt common word ("sqaut") is near thousands of keys.
                     kind = _fuzzy_kind(similarity)
-                    offer(key_no, kind, _fuzzy_quality(similarity, coverage), penalty)
+                    doc_no = key_doc[key_no]
+                    score = (
+                        _TIER_BASE[kind]
+                        - penalty
+                        + _fuzzy_quality(similarity, coverage)
+                        + key_bonus[key_no]
+                        + popularity[doc_no]
+                    )
+                    known = best.get(doc_no)
+                    if known is None or score > known[0]:
+                        best[doc_no] = (score, kind)
         # Misspelt as a whole ("benchpres", "deadlfit"): one typed word only (words typed apart
         # were each looked up nearly above), and only when the words found nothing sure, since
         # a pass over every key is the dearest lookup and adds nothing above what they found.
