@@ -3,8 +3,8 @@
 Every name and alias is normalised into keys (casefolded, accents stripped, punctuation and
 hyphens turned into word breaks, plurals stemmed, abbreviations expanded), memoised by text. A
 `SearchIndex` over those keys answers exact, prefix, all-words and fuzzy lookups: through tables
-and rapidfuzz for the curated library (built once per catalog version), by a pass over the keys
-for a team's custom exercises (read fresh and indexed on every search).
+and rapidfuzz for the curated library (built once per catalog version) and a big team, by a pass
+over the keys for a small team (a team's index is cached and takes its changes in place).
 
 Tiers, best first: exact name or alias; a coach's phrase ("anti-extension") or a muscle or region
 word ("delts", "legs": primary movers, the first mover first); prefix; all words in any order; fuzzy
@@ -731,8 +731,8 @@ class _Query:
 
 
 class _Scan:
-    """Lookups by a pass over the keys: for a team's hundred custom exercises, read and indexed
-    afresh on every search, a pass costs less than building tables used once."""
+    """Lookups by a pass over the keys: for a team's hundred custom exercises a pass costs about
+    what a lookup in tables would, and tables would make the team's first search dearer."""
 
     def __init__(self, compacts: list[str], key_words: list[tuple[str, ...]]) -> None:
         # The index's own lists (keys added to the index are seen here too).
