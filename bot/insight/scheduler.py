@@ -24,6 +24,7 @@ from bot.database import Database
 from bot.insight import keyboards as kb
 from bot.insight import texts
 from bot.insight.delivery import AnyApp, app_now
+from bot.training.notices import sweep_record_notices
 from storage.db import transaction
 from storage.insight.timing import LocalClock, is_due, local_clock
 from storage.models import NoticeKind, Organization
@@ -295,6 +296,8 @@ async def enqueue_due_notices(application: AnyApp) -> ScheduleReport:
     database: Database = application.bot_data[DB_KEY]
     now = app_now(application)
     report = ScheduleReport()
+    # Training's sweep: PRs of sessions left unfinished reach the coach once their day is over.
+    await sweep_record_notices(database, now)
     async with transaction(database.sessions) as session:
         teams = await team_clocks(session, now)
     if not teams:

@@ -52,6 +52,9 @@ class Max(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=time_column(nullable=False))
 
 
+UNNOTICED = "finished_at IS NULL AND pr_notice_sent_at IS NULL"
+
+
 class TrainingSession(SQLModel, table=True):
     """One day's training of one athlete: a program session, or off-plan (no program session)."""
 
@@ -66,6 +69,13 @@ class TrainingSession(SQLModel, table=True):
         ),
         sa.Index("ix_training_sessions_athlete_day", "athlete_id", "scheduled_for"),
         sa.Index("ix_training_sessions_org_finished", "organization_id", "finished_at"),
+        # The PR sweep's candidates: sessions left open whose coach notice is not sent yet.
+        sa.Index(
+            "ix_training_sessions_unnoticed",
+            "scheduled_for",
+            sqlite_where=sa.text(UNNOTICED),
+            postgresql_where=sa.text(UNNOTICED),
+        ),
     )
 
     id: str = Field(default_factory=new_id, sa_column=id_column())

@@ -840,6 +840,80 @@ async def claim_record_notice(
     return records if result.rowcount else None
 
 
+@dataclass(frozen=True)
+class UnsentRecords:
+    """A training session left unfinished, with PR sets its coaches have not heard of."""
+
+    training_session_id: str
+    organization_id: str
+    timezone: str
+    weight_unit: str
+    athlete_name: str
+    scheduled_for: date
+    title: str
+
+
+async def unfinished_with_records(
+    session: AsyncSession, *, first: date, before: date, limit: int = 500
+) -> list[UnsentRecords]:
+    """Every team's unfinished training sessions scheduled from `first` to before `before` that
+    hold a PR set and whose notice was never claimed, oldest first (for the scheduler, which
+    works across teams; each row names its team, and claiming it is scoped by that team). A
+    short range scan of the partial index ix_training_sessions_unnoticed."""
+    has_records = (
+        sa.select(col(SetLog.id))
+        .where(
+            col(SetLog.training_session_id) == col(TrainingSession.id),
+            col(SetLog.organization_id) == col(TrainingSession.organization_id),
+            col(SetLog.record).is_not(None),
+        )
+        .exists()
+    )
+    rows = (
+        await session.execute(
+            sa.select(
+                col(TrainingSession.id),
+                col(TrainingSession.organization_id),
+                col(Organization.timezone),
+                col(Organization.weight_unit),
+                col(Athlete.name),
+                col(TrainingSession.scheduled_for),
+                col(TrainingSession.title),
+            )
+            .join(Organization, col(Organization.id) == col(TrainingSession.organization_id))
+            .join(
+                Athlete,
+                sa.and_(
+                    col(Athlete.id) == col(TrainingSession.athlete_id),
+                    col(Athlete.organization_id) == col(TrainingSession.organization_id),
+                ),
+            )
+            .where(
+                # The partial index's condition (storage.models.training.UNNOTICED).
+                col(TrainingSession.finished_at).is_(None),
+                col(TrainingSession.pr_notice_sent_at).is_(None),
+                col(TrainingSession.scheduled_for) >= first,
+                col(TrainingSession.scheduled_for) < before,
+                has_records,
+            )
+            .order_by(col(TrainingSession.scheduled_for), col(TrainingSession.id))
+            .limit(limit)
+        )
+    ).all()
+    return [
+        UnsentRecords(
+            training_session_id=row[0],
+            organization_id=row[1],
+            timezone=row[2] or "UTC",
+            weight_unit=row[3] or "kg",
+            athlete_name=row[4],
+            scheduled_for=row[5],
+            title=row[6] or "",
+        )
+        for row in rows
+    ]
+
+
 # --- history -------------------------------------------------------------------------------
 
 
