@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.callbacks import AthleteCard
 from bot.context import SpotterContext
 from bot.core.actions import Coach, coach_action, coach_step
 from bot.replies import answer, send, show
-from bot.training import keyboards, texts
+from bot.training import keyboards, maxes, texts
 from bot.training.common import Profile, team_of, team_today
 from bot.training.day import ended_on, session_title, week_rows
-from bot.training.maxes import TYPING, save_typed_max, set_pending
+from bot.training.maxes import COACH_DELETES, TYPING, deletable, save_typed_max, set_pending
 from storage.models.training import MaxSource
 from storage.queries import training as q
 from storage.queries.organizations import get_organization
@@ -130,16 +130,24 @@ async def show_maxes(
     if found is None:
         return
     _, profile = found
+    await answer(update, context)
+    text, markup = await coach_maxes_view(context, profile)
+    await show(update, context, text, markup)
+
+
+async def coach_maxes_view(
+    context: SpotterContext, profile: Profile
+) -> tuple[str, InlineKeyboardMarkup]:
     lines = await q.list_maxes(
         context.session, organization_id=profile.team.id, athlete_id=profile.athlete.id
     )
-    await answer(update, context)
-    await show(
-        update,
-        context,
-        texts.maxes_list(profile.athlete.name, lines, profile.team.unit, for_coach=True),
-        keyboards.coach_maxes(profile.athlete.id, back_to_card(profile.athlete.id)),
+    text = texts.maxes_list(profile.athlete.name, lines, profile.team.unit, for_coach=True)
+    markup = keyboards.coach_maxes(
+        profile.athlete.id,
+        back_to_card(profile.athlete.id),
+        deletable=bool(deletable(lines, COACH_DELETES)),
     )
+    return text, markup
 
 
 @coach_action(keyboards.CardMaxAdd)
@@ -170,16 +178,61 @@ async def receive_max(
         update, context, profile, typed, source=MaxSource.COACH, user_id=user_id
     )
     if saved:
-        lines = await q.list_maxes(
-            context.session, organization_id=profile.team.id, athlete_id=profile.athlete.id
-        )
-        await send(
+        text, markup = await coach_maxes_view(context, profile)
+        await send(update, context, text, markup)
+    return saved
+
+
+def back_to_maxes(athlete_id: str, text: str = texts.KEEP_IT) -> InlineKeyboardButton:
+    return keyboards.button(text, keyboards.CardMaxes(athlete=athlete_id).pack())
+
+
+@coach_action(keyboards.CardMaxDeletePick)
+async def pick_max_to_delete(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardMaxDeletePick
+) -> None:
+    found = await coach_profile(update, context, coach, data.athlete)
+    if found is not None:
+        _, profile = found
+        await maxes.pick_max_to_delete(
             update,
             context,
-            texts.maxes_list(profile.athlete.name, lines, profile.team.unit, for_coach=True),
-            keyboards.coach_maxes(profile.athlete.id, back_to_card(profile.athlete.id)),
+            profile,
+            sources=COACH_DELETES,
+            ask=keyboards.CardMaxDeleteAsk,
+            back=back_to_maxes(profile.athlete.id, texts.BACK_TO_MAXES),
         )
-    return saved
+
+
+@coach_action(keyboards.CardMaxDeleteAsk)
+async def ask_to_delete_max(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardMaxDeleteAsk
+) -> None:
+    found = await coach_profile(update, context, coach, data.athlete)
+    if found is not None:
+        _, profile = found
+        await maxes.ask_to_delete_max(
+            update,
+            context,
+            profile,
+            data.row,
+            sources=COACH_DELETES,
+            delete=keyboards.CardMaxDelete,
+            back=back_to_maxes(profile.athlete.id),
+        )
+
+
+@coach_action(keyboards.CardMaxDelete)
+async def delete_max(
+    update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardMaxDelete
+) -> None:
+    found = await coach_profile(update, context, coach, data.athlete)
+    if found is None:
+        return
+    _, profile = found
+    await maxes.delete_chosen_max(update, context, profile, data.row, sources=COACH_DELETES)
+    text, markup = await coach_maxes_view(context, profile)
+    await show(update, context, text, markup)
 
 
 @coach_action(keyboards.CardRecords)

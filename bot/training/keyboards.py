@@ -79,6 +79,26 @@ class LogTeam(CallbackData, prefix="tlt"):
     athlete: str
 
 
+# Deleting a max: which one, are you sure, delete; back to the list. The athlete's own (tested)
+# maxes from /maxes, any entered max from the coach's card.
+class MaxesShow(CallbackData, prefix="tms"):
+    athlete: str
+
+
+class MaxDeletePick(CallbackData, prefix="tmd"):
+    athlete: str
+
+
+class MaxDeleteAsk(CallbackData, prefix="tmq"):
+    athlete: str
+    row: str
+
+
+class MaxDelete(CallbackData, prefix="tmx"):
+    athlete: str
+    row: str
+
+
 # Coach: the athlete card's training sections
 class CardProgram(CallbackData, prefix="tcp"):
     athlete: str
@@ -99,6 +119,20 @@ class CardMaxAdd(CallbackData, prefix="tca"):
 
 class CardRecords(CallbackData, prefix="tcr"):
     athlete: str
+
+
+class CardMaxDeletePick(CallbackData, prefix="tcd"):
+    athlete: str
+
+
+class CardMaxDeleteAsk(CallbackData, prefix="tcq"):
+    athlete: str
+    row: str
+
+
+class CardMaxDelete(CallbackData, prefix="tcx"):
+    athlete: str
+    row: str
 
 
 # Coach: /settings
@@ -246,8 +280,15 @@ def coach_section(athlete_id: str, back: InlineKeyboardButton | None) -> InlineK
     return InlineKeyboardMarkup(rows)
 
 
-def coach_maxes(athlete_id: str, back: InlineKeyboardButton | None) -> InlineKeyboardMarkup:
+DELETE_A_MAX = "🗑 Delete a max"
+
+
+def coach_maxes(
+    athlete_id: str, back: InlineKeyboardButton | None, *, deletable: bool = False
+) -> InlineKeyboardMarkup:
     rows = [[button("➕ Add or change a max", CardMaxAdd(athlete=athlete_id).pack())]]
+    if deletable:
+        rows.append([button(DELETE_A_MAX, CardMaxDeletePick(athlete=athlete_id).pack())])
     rows += athlete_training(athlete_id)
     if back is not None:
         rows.append([back])
@@ -303,3 +344,41 @@ def increments(unit: WeightUnit, current: float) -> InlineKeyboardMarkup:
         for value in INCREMENTS[unit]
     ]
     return InlineKeyboardMarkup([choices, [button("« Settings", SettingsBack().pack())]])
+
+
+# --- deleting a max (the athlete's /maxes and the coach's card share the steps) -------------
+
+DeletePick = type[MaxDeletePick] | type[CardMaxDeletePick]
+DeleteAsk = type[MaxDeleteAsk] | type[CardMaxDeleteAsk]
+DeleteDo = type[MaxDelete] | type[CardMaxDelete]
+
+
+def athlete_maxes(athlete_id: str, *, deletable: bool) -> InlineKeyboardMarkup | None:
+    if not deletable:
+        return None
+    return InlineKeyboardMarkup([[button(DELETE_A_MAX, MaxDeletePick(athlete=athlete_id).pack())]])
+
+
+def delete_picker(
+    kind: DeleteAsk,
+    athlete_id: str,
+    choices: Sequence[tuple[str, str]],
+    back: InlineKeyboardButton,
+) -> InlineKeyboardMarkup:
+    """choices: (max id, label)."""
+    rows = [
+        [button(f"🗑 {label}"[:60], kind(athlete=athlete_id, row=max_id).pack())]
+        for max_id, label in choices
+    ]
+    return InlineKeyboardMarkup([*rows, [back]])
+
+
+def delete_confirm(
+    kind: DeleteDo, athlete_id: str, max_id: str, back: InlineKeyboardButton
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [button("🗑 Yes, delete it", kind(athlete=athlete_id, row=max_id).pack())],
+            [back],
+        ]
+    )

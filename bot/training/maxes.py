@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import SpotterContext
 from bot.core.actions import Caller, load_caller
-from bot.replies import answer, send
+from bot.replies import answer, send, show
 from bot.training import keyboards, texts
 from bot.training.common import (
     PENDING_KEY,
@@ -21,9 +22,16 @@ from bot.training.common import (
 )
 from bot.training.notices import queue_record_notice
 from storage.errors import NotFound
-from storage.models.training import MaxSource
+from storage.models.training import Max, MaxSource
 from storage.queries.exercises import get_exercise
-from storage.queries.training import list_maxes, log_off_plan, record_max
+from storage.queries.training import (
+    MaxLine,
+    delete_max,
+    entered_max,
+    list_maxes,
+    log_off_plan,
+    record_max,
+)
 from storage.training.logparse import (
     DateError,
     LogError,
@@ -71,13 +79,36 @@ async def caller_profiles(update: Update, context: SpotterContext) -> tuple[Call
 # --- /maxes ----------------------------------------------------------------------------------
 
 
-async def show_maxes(update: Update, context: SpotterContext, profile: Profile) -> str:
+# Whose entries each side may delete: an athlete their own tested maxes, a coach any.
+ATHLETE_DELETES = (MaxSource.TESTED,)
+COACH_DELETES = (MaxSource.TESTED, MaxSource.COACH)
+
+
+def deletable(lines: Sequence[MaxLine], sources: Sequence[MaxSource]) -> list[Max]:
+    return [
+        line.entered
+        for line in lines
+        if line.entered is not None and line.entered.source in sources
+    ]
+
+
+async def athlete_maxes_view(
+    context: SpotterContext, profile: Profile
+) -> tuple[str, InlineKeyboardMarkup | None]:
     lines = await list_maxes(
         context.session, organization_id=profile.team.id, athlete_id=profile.athlete.id
     )
-    who = profile.team.name
+    text = texts.maxes_list(profile.team.name, lines, profile.team.unit, for_coach=False)
+    markup = keyboards.athlete_maxes(
+        profile.athlete.id, deletable=bool(deletable(lines, ATHLETE_DELETES))
+    )
+    return text, markup
+
+
+async def show_maxes(update: Update, context: SpotterContext, profile: Profile) -> str:
+    text, markup = await athlete_maxes_view(context, profile)
     set_pending(context, kind="max", athlete=profile.athlete.id, prompt=texts.MAX_ASK)
-    await send(update, context, texts.maxes_list(who, lines, profile.team.unit, for_coach=False))
+    await send(update, context, text, markup)
     return TYPING
 
 
@@ -283,3 +314,155 @@ async def log_off_plan_line(
     if outcome.records:
         lines = [texts.record_line(resolved.name, r, team.unit) for r in outcome.records]
         await send(update, context, texts.records_message(lines))
+
+
+# --- deleting a max (athlete: /maxes; the coach's card uses the same steps) -----------------
+
+
+async def pick_max_to_delete(
+    update: Update,
+    context: SpotterContext,
+    profile: Profile,
+    *,
+    sources: Sequence[MaxSource],
+    ask: keyboards.DeleteAsk,
+    back: InlineKeyboardButton,
+) -> None:
+    lines = await list_maxes(
+        context.session, organization_id=profile.team.id, athlete_id=profile.athlete.id
+    )
+    unit = profile.team.unit
+    names = {line.exercise_id: line.exercise_name for line in lines}
+    choices = [
+        (row.id, texts.max_label(names[row.exercise_id], row.kg, row.source, row.measured_on, unit))
+        for row in deletable(lines, sources)
+    ]
+    if not choices:
+        await answer(update, context, texts.NOTHING_TO_DELETE, alert=True)
+        return
+    await answer(update, context)
+    markup = keyboards.delete_picker(ask, profile.athlete.id, choices, back)
+    await show(update, context, texts.DELETE_WHICH, markup)
+
+
+async def ask_to_delete_max(
+    update: Update,
+    context: SpotterContext,
+    profile: Profile,
+    max_id: str,
+    *,
+    sources: Sequence[MaxSource],
+    delete: keyboards.DeleteDo,
+    back: InlineKeyboardButton,
+) -> None:
+    found = await entered_max(
+        context.session,
+        organization_id=profile.team.id,
+        athlete_id=profile.athlete.id,
+        max_id=max_id,
+        sources=sources,
+    )
+    if found is None:  # deleted meanwhile, or never this athlete's: nothing to show
+        await answer(update, context, texts.MAX_GONE, alert=True)
+        return
+    await answer(update, context)
+    question = texts.delete_max_question(
+        found.exercise_name, found.kg, found.source, found.measured_on, profile.team.unit
+    )
+    await show(
+        update,
+        context,
+        question,
+        keyboards.delete_confirm(delete, profile.athlete.id, found.id, back),
+    )
+
+
+async def delete_chosen_max(
+    update: Update,
+    context: SpotterContext,
+    profile: Profile,
+    max_id: str,
+    *,
+    sources: Sequence[MaxSource],
+) -> None:
+    """Delete it and say so (a toast); a second tap finds it gone and deletes nothing."""
+    deleted = await delete_max(
+        context.session,
+        organization_id=profile.team.id,
+        athlete_id=profile.athlete.id,
+        max_id=max_id,
+        sources=sources,
+    )
+    if deleted is None:
+        await answer(update, context, texts.MAX_GONE)
+        return
+    await answer(
+        update, context, texts.max_deleted(deleted.exercise_name, deleted.kg, profile.team.unit)
+    )
+
+
+async def own_profile_from(
+    update: Update, context: SpotterContext, athlete_id: str
+) -> Profile | None:
+    _, profiles = await caller_profiles(update, context)
+    profile = own_profile(profiles, athlete_id)
+    if profile is None:
+        await answer(update, context, texts.NOT_FOUND, alert=True)
+    return profile
+
+
+def back_to_maxes(athlete_id: str, text: str = texts.KEEP_IT) -> InlineKeyboardButton:
+    return keyboards.button(text, keyboards.MaxesShow(athlete=athlete_id).pack())
+
+
+async def athlete_delete_pick(update: Update, context: SpotterContext) -> None:
+    data = update.callback_query.data if update.callback_query else None
+    values = keyboards.MaxDeletePick.unpack(data)
+    profile = await own_profile_from(update, context, values.athlete)
+    if profile is not None:
+        await pick_max_to_delete(
+            update,
+            context,
+            profile,
+            sources=ATHLETE_DELETES,
+            ask=keyboards.MaxDeleteAsk,
+            back=back_to_maxes(profile.athlete.id, texts.BACK_TO_MAXES),
+        )
+
+
+async def athlete_delete_ask(update: Update, context: SpotterContext) -> None:
+    data = update.callback_query.data if update.callback_query else None
+    values = keyboards.MaxDeleteAsk.unpack(data)
+    profile = await own_profile_from(update, context, values.athlete)
+    if profile is not None:
+        await ask_to_delete_max(
+            update,
+            context,
+            profile,
+            values.row,
+            sources=ATHLETE_DELETES,
+            delete=keyboards.MaxDelete,
+            back=back_to_maxes(profile.athlete.id),
+        )
+
+
+async def athlete_delete(update: Update, context: SpotterContext) -> None:
+    data = update.callback_query.data if update.callback_query else None
+    values = keyboards.MaxDelete.unpack(data)
+    profile = await own_profile_from(update, context, values.athlete)
+    if profile is None:
+        return
+    await delete_chosen_max(update, context, profile, values.row, sources=ATHLETE_DELETES)
+    text, markup = await athlete_maxes_view(context, profile)
+    await show(update, context, text, markup)
+
+
+async def athlete_maxes_again(update: Update, context: SpotterContext) -> None:
+    data = update.callback_query.data if update.callback_query else None
+    values = keyboards.MaxesShow.unpack(data)
+    profile = await own_profile_from(update, context, values.athlete)
+    if profile is None:
+        return
+    await answer(update, context)
+    text, markup = await athlete_maxes_view(context, profile)
+    await show(update, context, text, markup)

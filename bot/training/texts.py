@@ -371,6 +371,33 @@ def maxes_list(who: str, lines: Sequence[Any], unit: WeightUnit, *, for_coach: b
     return f"{title}\n{body}\n\n{how}"
 
 
+DELETE_WHICH = "🗑 Which max should go? The one before it (or the estimate from logs) counts again."
+NOTHING_TO_DELETE = "No maxes to delete."
+MAX_GONE = "That max is not there any more."
+KEEP_IT = "« Keep it"
+BACK_TO_MAXES = "« Maxes"
+
+
+def max_label(name: str, kg: float, source: MaxSource, measured_on: date, unit: WeightUnit) -> str:
+    """A button's words for one entered max (not HTML)."""
+    return f"{name} {format_kg(kg, unit=unit)} ({SOURCE_LABELS[source]}, {measured_on.isoformat()})"
+
+
+def delete_max_question(
+    name: str, kg: float, source: MaxSource, measured_on: date, unit: WeightUnit
+) -> str:
+    when = measured_on.isoformat()
+    return (
+        f"🗑 Delete <b>{escape(name)}</b> {format_kg(kg, unit=unit)} "
+        f"({SOURCE_LABELS[source]}, {when})?\n"
+        "Loads will come from the max entered before it, or else the estimate from logs."
+    )
+
+
+def max_deleted(name: str, kg: float, unit: WeightUnit) -> str:
+    return f"Deleted: {name} {format_kg(kg, unit=unit)}"
+
+
 def max_saved(name: str, kg: float, unit: WeightUnit) -> str:
     return f"✅ Max saved: <b>{escape(name)}</b> {format_kg(kg, unit=unit)}."
 

@@ -111,11 +111,77 @@ async def record_max(
     return row
 
 
-async def delete_max(session: AsyncSession, *, organization_id: str, max_id: str) -> bool:
-    result = await session.exec(
-        sa.delete(Max).where(col(Max.id) == max_id, col(Max.organization_id) == organization_id)
+@dataclass(frozen=True)
+class EnteredMax:
+    """One tested or coach-entered max, with its exercise's name."""
+
+    id: str
+    exercise_id: str
+    exercise_name: str
+    kg: float
+    source: MaxSource
+    measured_on: date
+
+
+async def entered_max(
+    session: AsyncSession,
+    *,
+    organization_id: str,
+    athlete_id: str,
+    max_id: str,
+    sources: Collection[MaxSource] = ENTERED_SOURCES,
+) -> EnteredMax | None:
+    """The athlete's entered max `max_id` (of one of `sources`); None for anything else."""
+    row = (
+        await session.execute(
+            sa.select(
+                col(Max.id),
+                col(Max.exercise_id),
+                col(Exercise.name),
+                col(Max.kg),
+                col(Max.source),
+                col(Max.measured_on),
+            )
+            .join(Exercise, col(Exercise.id) == col(Max.exercise_id))
+            .where(
+                col(Max.id) == max_id,
+                col(Max.organization_id) == organization_id,
+                col(Max.athlete_id) == athlete_id,
+                col(Max.source).in_(list(sources)),
+            )
+        )
+    ).first()
+    return None if row is None else EnteredMax(*row)
+
+
+async def delete_max(
+    session: AsyncSession,
+    *,
+    organization_id: str,
+    athlete_id: str,
+    max_id: str,
+    sources: Collection[MaxSource] = ENTERED_SOURCES,
+) -> EnteredMax | None:
+    """Delete one entered max of the athlete (the entry before it, if any, or the estimate from
+    logs is current again). What was deleted, or None: no such max of this athlete and team
+    (already deleted, or never theirs)."""
+    found = await entered_max(
+        session,
+        organization_id=organization_id,
+        athlete_id=athlete_id,
+        max_id=max_id,
+        sources=sources,
     )
-    return bool(result.rowcount)
+    if found is None:
+        return None
+    result = await session.exec(
+        sa.delete(Max).where(
+            col(Max.id) == max_id,
+            col(Max.organization_id) == organization_id,
+            col(Max.athlete_id) == athlete_id,
+        )
+    )
+    return found if result.rowcount else None
 
 
 async def entered_maxes(

@@ -387,6 +387,20 @@ async def test_a_max_can_be_deleted_by_its_team_only(session: AsyncSession) -> N
         source=MaxSource.TESTED,
     )
     other = await make_team(session, "Other Team")
-    assert not await q.delete_max(session, organization_id=other.organization_id, max_id=row.id)
-    assert await q.delete_max(session, organization_id=org, max_id=row.id)
+    assert not await q.delete_max(
+        session, organization_id=other.organization_id, athlete_id=athlete, max_id=row.id
+    )
+    teammate = await create_athlete(
+        session, organization_id=org, data=AthleteCreate(name="Ada Strong")
+    )
+    assert not await q.delete_max(
+        session, organization_id=org, athlete_id=teammate.id, max_id=row.id
+    )
+    # Only the sources asked for: an athlete deletes their own tested maxes, not the coach's.
+    assert not await q.delete_max(
+        session, organization_id=org, athlete_id=athlete, max_id=row.id, sources=[MaxSource.COACH]
+    )
+    deleted = await q.delete_max(session, organization_id=org, athlete_id=athlete, max_id=row.id)
+    assert deleted is not None and (deleted.exercise_name, deleted.kg) == ("Back Squat", 140)
     assert await q.list_maxes(session, organization_id=org, athlete_id=athlete) == []
+    assert not await q.delete_max(session, organization_id=org, athlete_id=athlete, max_id=row.id)
