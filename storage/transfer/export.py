@@ -18,10 +18,11 @@ import json
 import re
 import sqlite3
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -363,6 +364,8 @@ def _describe_entry(row: tuple[Any, ...]) -> tuple[Any, ...]:
     if isinstance(prescription, dict):
         prescription = json.dumps(prescription, separators=(",", ":"), sort_keys=True)
         values[_PROGRAM_JSON] = prescription
+    elif prescription is not None and not isinstance(prescription, str):
+        prescription = values[_PROGRAM_JSON] = _csv_json(prescription)  # text, as cells need
     rendered = None if prescription is None else _render_prescription(prescription)
     label = f"{values[6]}. " if values[6] else ""
     shorthand = f"{label}{values[7]} {rendered}" if rendered else None
@@ -383,20 +386,19 @@ EXPORT_TABLES: list[ExportTable] = [ATHLETES, MAXES, PROGRAMS, TRAINING_LOGS]
 
 # --- cells ------------------------------------------------------------------------------------
 #
-# The CSV is written a batch at a time, a column at a time, without the csv module: each column's
-# values become their cells' texts with `map` over a dict (a text, date or yes/no column repeats
-# a few values a million times, so each distinct value is converted and quoted once), and the
-# rows are joined by `str.join`. No Python function runs per cell in the common case, which is
-# four times faster than csv.writer on the same rows. The texts are exactly what csv.writer
-# (excel dialect) writes for the same values: tests/storage/test_transfer_export_bytes.py pins
-# the bytes.
+# The CSV is written a batch at a time without the csv module: each column has a dict from its
+# values to their cells' texts, filled as values come (a name, title, date, weight or
+# prescription repeats thousands of times, so each distinct value is neutralised, converted and
+# quoted once), and a row is `",".join(map(dict.__getitem__, the column dicts, row))`: no Python
+# function runs per cell once a value has been seen, about five times faster than csv.writer on
+# the same rows. The texts are exactly what csv.writer (excel dialect) writes for the same
+# values: tests/storage/test_transfer_export_bytes.py pins the bytes.
 
 _FORMULA_FIRST = frozenset("=+-@\t\r ")
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
-_EMPTY_FOR_NONE: dict[Any, str] = {None: ""}
-# Distinct values remembered per column and table: names, titles, dates and prescriptions
-# repeat; past this, new values are converted each time (memory stays bounded).
-CELL_CACHE_SIZE = 20_000
+# Distinct values remembered per column and table: past this, new values are converted each
+# time (memory stays bounded whatever the data).
+CELL_CACHE_SIZE = 50_000
 
 
 def _quoted(text: str) -> str:
@@ -425,15 +427,19 @@ def _csv_json(value: Any) -> Any:
 
 
 class _CellTexts(dict[Any, str]):
-    """A column's distinct values -> their cells' texts, each made once (None -> empty)."""
+    """One column's values -> their cells' texts, each made once (None -> an empty cell).
 
-    def __init__(self, make: Callable[[Any], str]) -> None:
-        super().__init__(_EMPTY_FOR_NONE)
+    Values are dict keys, so a column holds hashable values of one kind (a number column
+    numbers: 1 and 1.0 would share a text)."""
+
+    def __init__(self, make: Callable[[Any], str], *, keep: bool = True) -> None:
+        super().__init__({None: ""})
         self._make = make
+        self._keep = keep
 
     def __missing__(self, value: Any) -> str:
         text = self._make(value)
-        if len(self) < CELL_CACHE_SIZE:
+        if self._keep and len(self) < CELL_CACHE_SIZE:
             self[value] = text
         return text
 
@@ -447,6 +453,7 @@ def _safe_text_cell(value: Any) -> str:
 
 
 def _plain_cell(value: Any) -> str:
+    # What csv.writer writes for a number, a date or any other value: str(), quoted if need be.
     return _quoted(str(value))
 
 
@@ -455,32 +462,30 @@ def _yes_no_cell(value: Any) -> str:
 
 
 def _json_cell(value: Any) -> str:
-    return "" if value is None else _quoted(_csv_json(value))
+    return _quoted(_csv_json(value))
 
 
-ColumnTexts = Callable[[Sequence[Any]], Iterable[str]]
+def _utc_seconds_cell(value: Any) -> str:
+    # Already the file's text, made by the query (see utc_seconds); all but unique per row.
+    return value if value.__class__ is str else _plain_cell(value)
 
 
-def _csv_column(kind: Kind, convert: Callable[[Any], Any] | None) -> ColumnTexts:
-    """A function from one column's values in a batch to their cells' texts, in order."""
-    if kind is Kind.NUMBER:
-        # str(number) is what csv.writer writes; None is an empty cell.
-        return lambda values: map(_EMPTY_FOR_NONE.get, values, map(str, values))
-    if kind is Kind.DATETIME:
-        # Already the file's text, made by the query (see utc_seconds).
-        return lambda values: map(_EMPTY_FOR_NONE.get, values, values)
-    if kind is Kind.JSON:
-        return lambda values: map(_json_cell, values)
-    make = {
-        Kind.TEXT: _text_cell,
-        Kind.SAFE_TEXT: _safe_text_cell,
-        Kind.DATE: _plain_cell,
-        Kind.YES_NO: _yes_no_cell,
-    }[kind]
+_CELL_MAKERS: dict[Kind, Callable[[Any], str]] = {
+    Kind.TEXT: _text_cell,
+    Kind.SAFE_TEXT: _safe_text_cell,
+    Kind.NUMBER: _plain_cell,
+    Kind.DATE: _plain_cell,
+    Kind.DATETIME: _utc_seconds_cell,
+    Kind.YES_NO: _yes_no_cell,
+    Kind.JSON: _json_cell,  # text by then (see _describe_entry)
+}
+
+
+def _csv_cells(kind: Kind, convert: Callable[[Any], Any] | None) -> _CellTexts:
+    make = _CELL_MAKERS[kind]
     if convert is not None:
         make = functools.partial(_converted, convert, make)
-    texts = _CellTexts(make)
-    return lambda values: map(texts.__getitem__, values)
+    return _CellTexts(make, keep=kind is not Kind.DATETIME)
 
 
 def _converted(convert: Callable[[Any], Any], make: Callable[[Any], str], value: Any) -> str:
@@ -552,8 +557,8 @@ class _TableWriter:
         self.path = directory / self.filename
         self._file = self.path.open("w", encoding="utf-8-sig", newline="")
         csv.writer(self._file).writerow(table.headers)
-        self._csv_columns = [
-            _csv_column(kind, convert)
+        self._csv_cells = [
+            _csv_cells(kind, convert)
             for kind, convert in zip(table.kinds, table.converts, strict=True)
         ]
         self._xlsx_writers = [
@@ -581,12 +586,9 @@ class _TableWriter:
             return
         derive = self.table.derive
         rows = [derive(tuple(row)) for row in batch] if derive else batch
-        columns = zip(*rows, strict=True)  # the batch a column at a time
-        texts = [
-            column_texts(values)
-            for column_texts, values in zip(self._csv_columns, columns, strict=True)
-        ]
-        self._file.write("\r\n".join(map(",".join, zip(*texts, strict=True))) + "\r\n")
+        # Per row, map(dict.__getitem__, cells, row): the cells' texts, all in C (see _CellTexts).
+        lines = map(map, repeat(dict.__getitem__), repeat(self._csv_cells), rows)
+        self._file.write("\r\n".join(map(",".join, lines)) + "\r\n")
         if self._workbook is None:
             return
         cells = self._xlsx_writers
