@@ -430,8 +430,9 @@ def _csv_json(value: Any) -> Any:
 class _CellTexts(dict[Any, str]):
     """One column's values -> their cells' texts, each made once (None -> an empty cell).
 
-    Values are dict keys, so a column holds hashable values of one kind (a number column
-    numbers: 1 and 1.0 would share a text)."""
+    Values are dict keys, so equal values must have equal texts: a column holds values of one
+    type (a REAL column floats, an INTEGER column ints), and a float zero is never kept (0.0
+    and -0.0 are equal but written differently)."""
 
     def __init__(self, make: Callable[[Any], str], *, keep: bool = True) -> None:
         super().__init__({None: ""})
@@ -440,7 +441,7 @@ class _CellTexts(dict[Any, str]):
 
     def __missing__(self, value: Any) -> str:
         text = self._make(value)
-        if self._keep and len(self) < CELL_CACHE_SIZE:
+        if self._keep and len(self) < CELL_CACHE_SIZE and (value or value.__class__ is not float):
             self[value] = text
         return text
 

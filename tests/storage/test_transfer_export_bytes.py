@@ -197,6 +197,20 @@ async def awkward_team(session: AsyncSession) -> str:
             logged_at=datetime(2026, 12, 1, 7, 1, tzinfo=UTC),
         )
     )
+    for n, (kg, meters) in enumerate([(0.0, -0.0), (-0.0, 0.0), (0.0, 0.0)]):
+        session.add(
+            SetLog(
+                organization_id=org,
+                athlete_id=sato,
+                training_session_id=tuesday.id,
+                exercise_id=deadlift,
+                set_no=2 + n,
+                reps=0,
+                kg=kg,
+                meters=meters,
+                logged_at=datetime(2026, 12, 1, 7, 2 + n, tzinfo=UTC),
+            )
+        )
     await session.commit()
     return org
 
@@ -228,12 +242,19 @@ EXPECTED: dict[str, bytes] = {
         b'2026-11-30,Jos\xc3\xa9 M\xc3\xbcller,jose@example.com,"\'-Heavy, ""top"" day",Back Squat,3,,,,,,,yes,,3 reps,2026-11-30 17:05:02\r\n'
         b'2026-12-01,Zo\xc3\xab Smirnova,,,"\'=Sled push, heavy",1,,,45,20.5,,,no,,45 s @ bodyweight,2026-12-01 07:00:00\r\n'
         b"2026-12-01,\xce\xa9 \xe4\xbd\x90\xe8\x97\xa4 \xe8\x8a\xb1\xe5\xad\x90,,,Deadlift,1,1,0.30000000000000004,,,,,no,,,2026-12-01 07:01:00\r\n"
+        b"2026-12-01,\xce\xa9 \xe4\xbd\x90\xe8\x97\xa4 \xe8\x8a\xb1\xe5\xad\x90,,,Deadlift,2,0,0.0,,0.0,,,no,,,2026-12-01 07:02:00\r\n"
+        b"2026-12-01,\xce\xa9 \xe4\xbd\x90\xe8\x97\xa4 \xe8\x8a\xb1\xe5\xad\x90,,,Deadlift,3,0,0.0,,0.0,,,no,,,2026-12-01 07:03:00\r\n"
+        b"2026-12-01,\xce\xa9 \xe4\xbd\x90\xe8\x97\xa4 \xe8\x8a\xb1\xe5\xad\x90,,,Deadlift,4,0,0.0,,0.0,,,no,,,2026-12-01 07:04:00\r\n"
     ),
 }
 # PostgreSQL's driver hands the prescription JSON over decoded; it is written again compactly
-# with sorted keys (SQLite's is the stored text as it is).
+# with sorted keys (SQLite's is the stored text as it is). PostgreSQL keeps the sign of -0.0,
+# which SQLite stores as the integer 0.
 EXPECTED_POSTGRESQL = {
     **EXPECTED,
+    "training-logs": EXPECTED["training-logs"]
+    .replace(b"2,0,0.0,,0.0,,,no,,,2026-12-01 07:02", b"2,0,0.0,,-0.0,,,no,,,2026-12-01 07:02")
+    .replace(b"3,0,0.0,,0.0,,,no,,,2026-12-01 07:03", b"3,0,-0.0,,0.0,,,no,,,2026-12-01 07:03"),
     "programs": (
         b'\xef\xbb\xbfProgram,Weeks,Archived,Week,Day,Session,Group,Exercise,Shorthand (kg),"Prescription (JSON, kg)",Note\r\n'
         b'\'=Strength block,4,no,1,Wed,Lower,A1,Back Squat,"A1. Back Squat 5x5 @ 80%, rest 3min","{""rest_seconds"":180,""sets"":[{""percent"":80.0,""reps"":5},{""percent"":80.0,""reps"":5},{""percent"":80.0,""reps"":5},{""percent"":80.0,""reps"":5},{""percent"":80.0,""reps"":5}],""tempo"":null,""v"":1}",\r\n'
