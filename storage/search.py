@@ -1556,6 +1556,10 @@ class Library:
             walked = self._rank_progression(intents[0], base, indexes)
             if walked is not None:
                 return walked
+        if top is not None and top.match is MatchKind.WORDS and not _words_together(top, words):
+            # "hang snatch" is not Hang Power Snatch: every word is in the name, but with
+            # others between them, so it may be a lift we lack. Offered, not taken.
+            return Ranking(ranked, confident=False, suggestion=top)
         if top is not None and top.match is not MatchKind.NEAR:
             return Ranking(ranked)
         relaxed = self._rank_relaxed(text, words, indexes)
@@ -1745,6 +1749,27 @@ def rank_exercises(
     """All matching hits, best first (the whole list: for tests and tools, not for paging)."""
     found = library.rank(query, custom).found
     return [library.make_hit(item) for item in found.top(len(found))]
+
+
+def _words_together(ranked: Ranked, words: tuple[str, ...]) -> bool:
+    """Whether the query's words stand side by side, in any order, in one of the document's
+    names (as typed or with abbreviations expanded), each word whole or begun ("kettlebel
+    swing"); one word always does."""
+    doc = ranked.document
+    keys = _document_keys(doc.name, doc.aliases, doc.foreign)
+    for variant in {words, expand_abbreviations(words)}:
+        wanted = tuple(dict.fromkeys(variant))
+        if len(wanted) < 2:
+            return True
+        width = len(wanted)
+        for _, key_words, _ in keys:
+            for start in range(len(key_words) - width + 1):
+                window = key_words[start : start + width]
+                if all(
+                    any(word == held or held.startswith(word) for held in window) for word in wanted
+                ):
+                    return True
+    return False
 
 
 def _top_kind_in(found: Found, kinds: frozenset[MatchKind]) -> bool:

@@ -180,6 +180,18 @@ def test_a_near_spelling_is_a_suggestion_and_a_close_one_an_answer() -> None:
     assert close.items[0].slug == "dumbbell-bench-press"
 
 
+def test_words_apart_in_the_name_are_a_suggestion_and_words_together_an_answer() -> None:
+    # "dumbbell press": both words are in Dumbbell Bench Press, with "bench" between them, so
+    # it may be a lift the library lacks (as "hang snatch" is not Hang Power Snatch).
+    apart = TINY.page(TINY.rank("dumbbell press"), offset=0, limit=5)
+    assert not apart.confident and apart.suggestion is not None
+    assert apart.suggestion.slug == "dumbbell-bench-press"
+    assert apart.items[0].slug == "dumbbell-bench-press"
+    for together in ("press bench", "bench dumbbell", "dumbbel bench"):
+        page = TINY.page(TINY.rank(together), offset=0, limit=5)
+        assert page.confident and page.suggestion is None, together
+
+
 def test_muscle_words_rank_the_muscles_movers_above_names_that_share_letters() -> None:
     hits = rank_exercises(TINY, "hamstrings")
     # The first mover first, then other primary movers, then a name that merely shares letters.
@@ -238,7 +250,7 @@ NOT_YET_TAUGHT: frozenset[str] = frozenset()
 CATEGORY_MIN = 0.90  # each kind on its own
 # Kinds still weak, with the floor they reach: exercises we don't have that need knowledge the
 # library lacks (a "log press" is an overhead press; a "donkey calf raise" a standing one).
-STILL_WEAK = {"near_miss": 0.81}
+STILL_WEAK = {"near_miss": 0.83}
 
 
 async def score_labelled_set(
