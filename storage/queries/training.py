@@ -1114,12 +1114,6 @@ class ActivePlan:
     sessions: list[Slot]
 
 
-@dataclass(frozen=True)
-class PlannedEntry:
-    entry: ProgramEntry
-    exercise_name: str
-
-
 def _active_plan_statement() -> Any:
     assignments: sa.Table = Assignment.__table__  # type: ignore[attr-defined]
     programs: sa.Table = Program.__table__  # type: ignore[attr-defined]
@@ -1186,50 +1180,6 @@ async def active_plan(
         PlanProgram(*first[3:6]),
         [Slot(*row[6:]) for row in rows if row[6] is not None],
     )
-
-
-async def program_slot(
-    session: AsyncSession, *, organization_id: str, program_session_id: str
-) -> tuple[Slot, str] | None:
-    """A program session as a slot, with its program's name (one query)."""
-    row = (
-        await session.exec(
-            select(  # type: ignore[call-overload]  # (sqlmodel types select() up to 4 columns)
-                col(ProgramSession.id),
-                col(ProgramSession.week),
-                col(ProgramSession.weekday),
-                col(ProgramSession.position),
-                col(ProgramSession.title),
-                col(Program.name),
-            )
-            .join(Program, col(Program.id) == col(ProgramSession.program_id))
-            .where(
-                col(ProgramSession.id) == program_session_id,
-                col(ProgramSession.organization_id) == organization_id,
-            )
-        )
-    ).first()
-    if row is None:
-        return None
-    *slot, name = row
-    return Slot(*slot), name
-
-
-async def planned_entries(
-    session: AsyncSession, *, organization_id: str, program_session_id: str
-) -> list[PlannedEntry]:
-    rows = (
-        await session.exec(
-            select(ProgramEntry, col(Exercise.name))
-            .join(Exercise, col(Exercise.id) == col(ProgramEntry.exercise_id))
-            .where(
-                col(ProgramEntry.organization_id) == organization_id,
-                col(ProgramEntry.session_id) == program_session_id,
-            )
-            .order_by(col(ProgramEntry.position), col(ProgramEntry.id))
-        )
-    ).all()
-    return [PlannedEntry(entry, name) for entry, name in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1340,21 +1290,6 @@ async def day_entries(
     return days
 
 
-async def entry_logs(
-    session: AsyncSession, *, organization_id: str, training_session_id: str, entry_id: str
-) -> list[SetLog]:
-    rows = await session.exec(
-        select(SetLog)
-        .where(
-            col(SetLog.organization_id) == organization_id,
-            col(SetLog.training_session_id) == training_session_id,
-            col(SetLog.entry_id) == entry_id,
-        )
-        .order_by(col(SetLog.set_no))
-    )
-    return list(rows.all())
-
-
 # --- team settings ---------------------------------------------------------------------------
 
 
@@ -1379,19 +1314,3 @@ async def update_team_settings(
     session.add(organization)
     await session.flush()
     return organization
-
-
-async def program_name(
-    session: AsyncSession, *, organization_id: str, assignment_id: str
-) -> str | None:
-    """The name of the program an assignment is for (the day's header)."""
-    return (
-        await session.exec(
-            select(col(Program.name))
-            .join(Assignment, col(Assignment.program_id) == col(Program.id))
-            .where(
-                col(Assignment.id) == assignment_id,
-                col(Assignment.organization_id) == organization_id,
-            )
-        )
-    ).first()
