@@ -1202,7 +1202,6 @@ class DayEntry:
 
 def _day_statement() -> Any:
     entries, exercises = _ENTRIES, _EXERCISES
-    entered = _MAXES.alias("entered")
     best = _LOGS.alias("best")
     logged = _LOGS.alias("logged")
     organization_id: Any = sa.bindparam("organization_id")
@@ -1215,7 +1214,12 @@ def _day_statement() -> Any:
         )
         .scalar_subquery()
     )
-    newest = _newest_entered("id", entries.c.exercise_id).scalar_subquery()
+    # The newest entered max, a column at a time: each an index probe on either database
+    # (a join on "id = (subquery)" may be planned as a scan of every max).
+    entered = [
+        _newest_entered(column, entries.c.exercise_id).scalar_subquery().label(f"max_{column}")
+        for column in ("kg", "source", "measured_on")
+    ]
     return (
         sa.select(
             entries.c.id,
@@ -1224,16 +1228,12 @@ def _day_statement() -> Any:
             exercises.c.name,
             entries.c.prescription,
             entries.c.note,
-            entered.c.kg,
-            entered.c.source,
-            entered.c.measured_on,
+            *entered,
             estimate.label("estimate"),
             *(logged.c[name].label(f"log_{name}") for name in _LOG_COLUMNS),
         )
         .select_from(
-            entries.join(exercises, exercises.c.id == entries.c.exercise_id)
-            .outerjoin(entered, entered.c.id == newest)
-            .outerjoin(
+            entries.join(exercises, exercises.c.id == entries.c.exercise_id).outerjoin(
                 logged,
                 sa.and_(
                     logged.c.organization_id == organization_id,
