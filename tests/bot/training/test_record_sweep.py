@@ -3,10 +3,12 @@ day is over (the scheduler's sweep), through the real Application and the outbox
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from bot.context import CLOCK_KEY
 from bot.insight.delivery import drain_outbox
 from bot.insight.scheduler import enqueue_due_notices
 from fake_telegram import LocalUser
@@ -138,3 +140,21 @@ async def test_a_pr_taken_back_before_the_day_ends_is_not_sent(harness: Harness)
     clock.now = datetime(2026, 3, 3, 0, 1, tzinfo=UTC)
     await tick(harness)
     assert pr_notices(coach) == []
+
+
+async def test_two_schedulers_at_once_send_the_notice_once(harness: Harness) -> None:
+    from bot.app import build_application
+
+    coach, maya = await coach_and_athlete(harness)
+    clock = await a_pr_left_unfinished(harness, maya)
+    clock.now = datetime(2026, 3, 3, 0, 1, tzinfo=UTC)
+    second = build_application(harness.settings, request=harness.api, rate_limit=False)
+    second.bot_data[CLOCK_KEY] = clock
+    await second.initialize()
+    try:
+        await asyncio.gather(enqueue_due_notices(harness.app), enqueue_due_notices(second))
+        await asyncio.gather(drain_outbox(harness.app), drain_outbox(second))
+    finally:
+        await second.shutdown()
+        await second.bot_data["spotter.db"].close()
+    assert len(pr_notices(coach)) == 1
