@@ -1281,6 +1281,17 @@ def layer_of(path: str, function: str) -> str:
     return "stdlib"
 
 
+def sql_shape(statement: str) -> str:
+    """A statement cut to what tells it apart: verb, table and the start of its WHERE."""
+    words = " ".join(statement.split())
+    for marker in (" FROM ", " INTO ", "UPDATE "):
+        at = words.find(marker)
+        if at >= 0:
+            head = words[: min(len(words), 18)].split(" ")[0]
+            return f"{head} {words[at : at + 70]}"
+    return words[:80]
+
+
 async def profile(kind: DatabaseKind, options: Options) -> BenchResult:
     """The saturated mix under cProfile, with SQL, transactions and Bot API calls per update."""
     import cProfile
@@ -1294,6 +1305,8 @@ async def profile(kind: DatabaseKind, options: Options) -> BenchResult:
     result = BenchResult("profile", f"Profile of benchmark 1, saturated, on {kind}")
     statements: collections.Counter[str] = collections.Counter()
     transactions: collections.Counter[str] = collections.Counter()
+    # Which statements each kind runs: the first words of the SQL, per kind.
+    shapes: collections.Counter[tuple[str, str]] = collections.Counter()
     async with scratch_database(kind, options) as url:
         api = RoundTripBotAPI()
         api.calls_by_kind = collections.Counter()
@@ -1301,8 +1314,9 @@ async def profile(kind: DatabaseKind, options: Options) -> BenchResult:
         await start_spotter(app)
         engine = app.bot_data[DB_KEY].engine.sync_engine
 
-        def count_statement(*_: Any) -> None:
+        def count_statement(*arguments: Any) -> None:
             statements[CURRENT_KIND.get()] += 1
+            shapes[(CURRENT_KIND.get(), sql_shape(str(arguments[2])))] += 1
 
         def count_begin(*_: Any) -> None:
             transactions[CURRENT_KIND.get()] += 1
@@ -1319,6 +1333,7 @@ async def profile(kind: DatabaseKind, options: Options) -> BenchResult:
             users = await population(sim, url, "s", plan.users, plan)
             statements.clear()
             transactions.clear()
+            shapes.clear()
             api.calls_by_kind.clear()
             first = len(driver.samples)
             profiler.enable()
@@ -1360,6 +1375,14 @@ async def profile(kind: DatabaseKind, options: Options) -> BenchResult:
             ["kind", "updates", "transactions", "SQL statements", "Bot API calls", "svc p50 ms"],
             rows,
         )
+    )
+    shape_rows = []
+    for name, count in counted.most_common():
+        for (shape_kind, shape), n in sorted(shapes.items(), key=lambda item: -item[1]):
+            if shape_kind == name:
+                shape_rows.append([name, format_number(n / count), shape])
+    result.tables.append(
+        ("SQL statements per update, by kind", ["kind", "per update", "statement"], shape_rows)
     )
     measured = pstats.Stats(profiler)
     layers: collections.Counter[str] = collections.Counter()

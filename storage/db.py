@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.sqlite_inline import inline_url, public_url
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -41,6 +43,11 @@ def _begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def configured_url(engine: AsyncEngine) -> str:
+    """The URL an engine was made from, as a setting would give it (with its password)."""
+    return public_url(engine.url).render_as_string(hide_password=False)
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     # Error texts must not quote row values: they can hold emails and phone numbers.
@@ -54,7 +61,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 60)
         connect_args = kwargs.pop("connect_args", {"timeout": 30})
-        engine = create_async_engine(url, connect_args=connect_args, **kwargs)
+        # Statements on the event loop's thread, not aiosqlite's (see storage.sqlite_inline).
+        engine = create_async_engine(inline_url(parsed), connect_args=connect_args, **kwargs)
         # pysqlite's own transaction handling is switched off so that BEGIN IMMEDIATE is ours.
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "connect", _disable_pysqlite_begin)

@@ -13,6 +13,7 @@ from bot.app import SpotterApp, build_application
 from bot.callbacks import BadCallback
 from bot.settings import Settings
 from fake_telegram import LocalBotAPI, LocalTelegram
+from storage.db import configured_url
 
 TEST_TOKEN = "123456789:" + "A" * 35
 
@@ -20,7 +21,7 @@ TEST_TOKEN = "123456789:" + "A" * 35
 def make_settings(engine: AsyncEngine, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "bot_token": TEST_TOKEN,
-        "database_url": engine.url.render_as_string(hide_password=False),
+        "database_url": configured_url(engine),
         "telegram_api_url": "http://127.0.0.1:9/bot",
         "default_phone_region": "US",
     }

@@ -35,6 +35,7 @@ from bot.app import routing_table
 from bot.console import BOT_USERNAME, Console, run_console
 from bot.core.routing import iter_table
 from bot.settings import Settings
+from storage.db import configured_url
 from tests.bot.conftest import Harness
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,7 +66,7 @@ def has_inline_mode() -> bool:
 def database_url(engine: AsyncEngine) -> str:
     # A fresh database (SQLite, and PostgreSQL when configured); the console migrates it
     # again, which finds it up to date. The subprocess test below starts from an empty file.
-    return engine.url.render_as_string(hide_password=False)
+    return configured_url(engine)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fake_telegram import LocalBotAPI, LocalTelegram, LocalUser
+from storage.db import configured_url
 from storage.models import Athlete, Membership, Organization, User
 from tests.reliability.loopback import LoopbackTelegram
 
@@ -169,7 +170,7 @@ def answers_to(coaches: list[LocalUser], method: str, api: LocalBotAPI) -> Calla
 async def test_sigkill_mid_backlog_loses_nothing_and_repeats_nothing(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    url = engine.url.render_as_string(hide_password=False)
+    url = configured_url(engine)
     api = LocalBotAPI(long_poll_cap=0.1)
     tg = LocalTelegram(None, api)  # type: ignore[arg-type]  # builds updates only
     coaches = [tg.user(f"coach{index:03d}") for index in range(COACHES)]

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import configured_url
 from tests.bot.test_console import ADD_MAYA, assert_in_order, chat
 
 
 @pytest.fixture
 def database_url(engine: AsyncEngine) -> str:
-    return engine.url.render_as_string(hide_password=False)
+    return configured_url(engine)
 
 
 async def test_build_a_block_in_the_console(database_url: str, tmp_path: Path) -> None:
