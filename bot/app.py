@@ -367,6 +367,7 @@ async def on_post_init(application: SpotterApp) -> None:
 
 async def on_post_shutdown(application: SpotterApp) -> None:
     database: Database = application.bot_data[DB_KEY]
+    await application.bot_data[INBOX_KEY].close()
     await database.close()
 
 

@@ -9,7 +9,9 @@ that call. An update Telegram sends again is already in the table and is skipped
 While an update is handled, its row is marked in the bot's own transactions, so no handler has
 to know: the first commit that carries the handler's writes also sets `applied_at`; the state
 write that ends the update (bot.persistence) sets `handled_at`; if nothing was written, the
-update processor sets `handled_at` alone. A kill leaves the row unfinished and it is replayed,
+update processor queues its id, and one statement marks the queued ids within MARK_DELAY (so
+an update that wrote nothing costs no transaction of its own). A kill leaves the row unfinished
+and it is replayed,
 in order, at the next start. If its writes had already committed, the replay runs the handler
 again to reach the same conversation state and answer, but its commits are rolled back, so
 nothing is applied twice; the user may see that answer twice, never a second copy of the data.
@@ -18,6 +20,7 @@ nothing is applied twice; the user may see that answer twice, never a second cop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import logging
@@ -46,6 +49,9 @@ INBOX_KEY = "spotter.inbox"  # in bot_data
 TABLE: sa.Table = InboxUpdate.__table__  # type: ignore[attr-defined]
 # Telegram keeps an unconfirmed update for 24 hours; a finished id is kept twice that long.
 KEEP_HANDLED = timedelta(hours=48)
+# Updates that wrote nothing are marked handled together, this long after the first of them
+# finished. A kill in that window replays them: the user may see such an answer twice.
+MARK_DELAY = 1.0
 # session.info keys
 WROTE = "spotter.wrote"
 STATE_WRITE = "spotter.state_write"
@@ -65,6 +71,14 @@ class InboxMark:
 CURRENT_UPDATE: contextvars.ContextVar[InboxMark | None] = contextvars.ContextVar(
     "spotter_inbox_update", default=None
 )
+
+
+def mark_handled_statement(update_ids: list[int]) -> sa.Update:
+    return (
+        sa.update(TABLE)
+        .where(TABLE.c.update_id.in_(update_ids), TABLE.c.handled_at.is_(None))
+        .values(handled_at=utcnow(), payload=None)
+    )
 
 
 def mark_statement(update_id: int, *, handled: bool) -> sa.Update:
@@ -148,6 +162,9 @@ class Inbox:
         self.applied: set[int] = set()
         # Written by the getUpdates transport, not yet queued.
         self.fresh: set[int] = set()
+        # Handled without a write that marked them; marked together (mark_handled).
+        self.unmarked: list[int] = []
+        self._marker: asyncio.Task[None] | None = None
 
     def _insert(self) -> Any:
         dialect = self.database.engine.dialect.name
@@ -196,21 +213,42 @@ class Inbox:
         return None
 
     async def finish(self, mark: InboxMark) -> None:
-        """Mark the update handled if the state write did not."""
+        """Queue the update to be marked handled if the state write did not mark it."""
         self.waiting.discard(mark.update_id)
         self.applied.discard(mark.update_id)
         if mark.handled:
             return
+        self.unmarked.append(mark.update_id)
+        if self._marker is None or self._marker.done():
+            self._marker = asyncio.create_task(self._mark_later(), name="spotter-inbox-marks")
+
+    async def _mark_later(self) -> None:
+        await asyncio.sleep(MARK_DELAY)
+        await self.mark_handled()
+
+    async def mark_handled(self) -> None:
+        """Mark every queued update handled, in one statement."""
+        update_ids, self.unmarked = self.unmarked, []
+        if not update_ids:
+            return
         try:
             async with self.database.engine.begin() as connection:
-                await connection.execute(mark_statement(mark.update_id, handled=True))
+                await connection.execute(mark_handled_statement(update_ids))
         except Exception as error:
-            # It stays pending and is handled again at the next start.
+            # They stay pending: tried again with the next batch, else replayed at the next start.
+            self.unmarked = update_ids + self.unmarked
             log.warning(
-                "update %s: could not mark it handled: %s", mark.update_id, type(error).__name__
+                "could not mark %d updates handled: %s", len(update_ids), type(error).__name__
             )
-            return
-        mark.handled = True
+
+    async def close(self) -> None:
+        """At shutdown, before the database closes: mark what is queued now."""
+        marker, self._marker = self._marker, None
+        if marker is not None and not marker.done():
+            marker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await marker
+        await self.mark_handled()
 
     async def pending(self, bot: Bot) -> list[Update]:
         """Updates received but never handled, oldest first."""
