@@ -12,6 +12,7 @@ from bot.athletes.card import card_text, load_athlete, render_card
 from bot.context import SpotterContext
 from bot.core import texts as core_texts
 from bot.core.actions import Coach, coach_action
+from bot.core.views import views_of
 from bot.replies import answer, show
 from storage import validation
 from storage.models import AthleteStatus
@@ -32,7 +33,7 @@ VIEWS: dict[str, tuple[AthleteStatus, ...] | None] = {
 
 
 def parse_view(value: str) -> cb.RosterView:
-    """The view remembered in user_data; anything unknown is the default view."""
+    """The view remembered (bot.core.views); anything unknown is the default view."""
     for view in get_args(cb.RosterView):
         if view == value:
             return cast(cb.RosterView, view)
@@ -53,8 +54,8 @@ async def render_roster(
     offset: int,
     use_query: bool,
 ) -> None:
-    assert context.user_data is not None
-    query = context.user_data.get(QUERY_KEY) if use_query else None
+    views = views_of(context)
+    query = views.get(QUERY_KEY) if use_query else None
     statuses = VIEWS[view]
     counts = await q.count_athletes_by_status(context.session, organization_id=coach.team_id)
     known = sum(counts[s] for s in statuses) if statuses else sum(counts.values())
@@ -71,7 +72,7 @@ async def render_roster(
     shared = await q.count_namesakes(
         context.session, organization_id=coach.team_id, athletes=page.items
     )
-    context.user_data[VIEW_KEY] = {"status": view, "offset": page.offset, "query": bool(query)}
+    views[VIEW_KEY] = {"status": view, "offset": page.offset, "query": bool(query)}
     text = texts.roster(
         total=page.total,
         offset=page.offset,
@@ -89,12 +90,11 @@ async def render_roster(
 
 @coach_action()
 async def roster_command(update: Update, context: SpotterContext, coach: Coach) -> None:
-    assert context.user_data is not None
     query = clean_query(" ".join(context.args or []))
     if query:
-        context.user_data[QUERY_KEY] = query
+        views_of(context)[QUERY_KEY] = query
     else:
-        context.user_data.pop(QUERY_KEY, None)
+        views_of(context).pop(QUERY_KEY, None)
     # A name search looks through everyone; the plain roster leaves the archived out.
     view = keyboards.ALL_STATUSES if query else keyboards.CURRENT_STATUSES
     await render_roster(update, context, coach, view=view, offset=0, use_query=bool(query))
@@ -110,8 +110,7 @@ async def roster_page(
 
 
 async def back_to_roster(update: Update, context: SpotterContext, coach: Coach) -> None:
-    assert context.user_data is not None
-    view: dict[str, Any] = context.user_data.get(VIEW_KEY) or {}
+    view: dict[str, Any] = views_of(context).get(VIEW_KEY) or {}
     shown = parse_view(str(view.get("status", keyboards.CURRENT_STATUSES)))
     offset = int(view.get("offset", 0))
     await render_roster(

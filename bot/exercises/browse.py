@@ -1,6 +1,6 @@
 """/exercises: the library menu, lists by body region, movement pattern and team, search, cards.
 
-Browsing edits one message. Where Back goes is a small stack of views in user_data, tied to the
+Browsing edits one message. Where Back goes is a small stack of views (bot.core.views), tied to the
 message it belongs to (64 bytes of callback data can't carry a path): a coach can walk
 harder -> harder -> back -> back and land on the list page they started from. A press on an
 older library message starts a fresh stack there; Back with nothing under it goes up a level.
@@ -18,6 +18,7 @@ from bot.context import SpotterContext, transactional
 from bot.core import texts as core_texts
 from bot.core.actions import Caller, button_action, library_organization_id, load_caller, unpack
 from bot.core.keyboards import button
+from bot.core.views import views_of
 from bot.exercises import keyboards, texts
 from bot.replies import answer, send, show
 from storage.errors import NotFound
@@ -74,8 +75,7 @@ MENU_VIEW: View = {"v": "menu"}
 
 
 def _nav(context: SpotterContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    nav = context.user_data.get(NAV_KEY)
+    nav = views_of(context).get(NAV_KEY)
     return nav if isinstance(nav, dict) else {}
 
 
@@ -94,8 +94,7 @@ def latest_stack(context: SpotterContext) -> list[View]:
 
 
 def save_stack(context: SpotterContext, message: str, stack: list[View]) -> None:
-    assert context.user_data is not None
-    context.user_data[NAV_KEY] = {"message": message, "stack": stack[-STACK_MAX:]}
+    views_of(context)[NAV_KEY] = {"message": message, "stack": stack[-STACK_MAX:]}
 
 
 def same_place(a: View, b: View) -> bool:

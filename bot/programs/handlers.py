@@ -11,6 +11,7 @@ from telegram import Update
 
 from bot.context import SpotterContext
 from bot.core.actions import Coach, coach_action
+from bot.core.views import views_of
 from bot.programs import keyboards as kb
 from bot.programs import sessions, texts
 from bot.replies import answer, notify, send, show
@@ -39,8 +40,7 @@ async def render_list(
     offset: int,
     use_query: bool = False,
 ) -> None:
-    assert context.user_data is not None
-    query = context.user_data.get(QUERY_KEY) if use_query else None
+    query = views_of(context).get(QUERY_KEY) if use_query else None
     page = await q.list_programs(
         context.session,
         organization_id=coach.team_id,
@@ -80,12 +80,11 @@ async def find_program(
 @coach_action()
 async def programs_command(update: Update, context: SpotterContext, coach: Coach) -> None:
     """/programs, or /programs <name> for the programs whose name holds it."""
-    assert context.user_data is not None
     query = " ".join(context.args or []).strip()[:QUERY_MAX]
     if query:
-        context.user_data[QUERY_KEY] = query
+        views_of(context)[QUERY_KEY] = query
     else:
-        context.user_data.pop(QUERY_KEY, None)
+        views_of(context).pop(QUERY_KEY, None)
     await render_list(update, context, coach, archived=False, offset=0, use_query=bool(query))
 
 
