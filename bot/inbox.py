@@ -81,13 +81,25 @@ def mark_handled_statement(update_ids: list[int]) -> sa.Update:
     )
 
 
-def mark_statement(update_id: int, *, handled: bool) -> sa.Update:
-    now = utcnow()
-    statement = sa.update(TABLE).where(TABLE.c.update_id == update_id)
-    if not handled:
-        return statement.where(TABLE.c.applied_at.is_(None)).values(applied_at=now)
-    # The payload goes: it holds what the user typed, and a finished update is never replayed.
-    return statement.where(TABLE.c.handled_at.is_(None)).values(handled_at=now, payload=None)
+_MARK_APPLIED = (
+    sa.update(TABLE)
+    .where(TABLE.c.update_id == sa.bindparam("mark_id"), TABLE.c.applied_at.is_(None))
+    .values(applied_at=sa.bindparam("mark_at"))
+)
+# The payload goes: it holds what the user typed, and a finished update is never replayed.
+_MARK_HANDLED = (
+    sa.update(TABLE)
+    .where(TABLE.c.update_id == sa.bindparam("mark_id"), TABLE.c.handled_at.is_(None))
+    .values(handled_at=sa.bindparam("mark_at"), payload=None)
+)
+
+
+def mark_statement(update_id: int, *, handled: bool) -> tuple[sa.Update, dict[str, Any]]:
+    """The statement (built once) and its parameters."""
+    return (_MARK_HANDLED if handled else _MARK_APPLIED), {
+        "mark_id": update_id,
+        "mark_at": utcnow(),
+    }
 
 
 class InboxSession(Session):
@@ -130,10 +142,10 @@ def _mark_in_this_commit(session: Session) -> None:
         return
     handled = bool(session.info.get(STATE_WRITE))
     if handled and not mark.handled:
-        session.execute(mark_statement(mark.update_id, handled=True))
+        session.execute(*mark_statement(mark.update_id, handled=True))
         session.info[MARKING] = (mark, True)
     elif session.info.get(WROTE) and not mark.applied:
-        session.execute(mark_statement(mark.update_id, handled=False))
+        session.execute(*mark_statement(mark.update_id, handled=False))
         session.info[MARKING] = (mark, False)
 
 

@@ -64,13 +64,18 @@ def plain(data: dict[Any, Any]) -> dict[Any, Any] | None:
     return loaded or None
 
 
+_DELETE_STATE = sa.delete(ConversationState).where(
+    col(ConversationState.name) == sa.bindparam("state_name"),
+    col(ConversationState.key) == sa.bindparam("state_key"),
+)
+_DELETE_USER_DATA = sa.delete(UserData).where(
+    col(UserData.telegram_user_id) == sa.bindparam("user_id")
+)
+
+
 async def write_state(session: AsyncSession, name: str, key: str, state: object | None) -> None:
     if state is None:
-        await session.execute(
-            sa.delete(ConversationState).where(
-                col(ConversationState.name) == name, col(ConversationState.key) == key
-            )
-        )
+        await session.execute(_DELETE_STATE, {"state_name": name, "state_key": key})
         return
     values = {"name": name, "key": key, "state": state, "updated_at": utcnow()}
     await upsert(session, ConversationState, values, keys=["name", "key"])
@@ -80,7 +85,7 @@ async def write_user_data(
     session: AsyncSession, user_id: int, payload: dict[Any, Any] | None
 ) -> None:
     if payload is None:
-        await session.execute(sa.delete(UserData).where(col(UserData.telegram_user_id) == user_id))
+        await session.execute(_DELETE_USER_DATA, {"user_id": user_id})
         return
     values = {"telegram_user_id": user_id, "data": payload, "updated_at": utcnow()}
     await upsert(session, UserData, values, keys=["telegram_user_id"])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -102,22 +104,29 @@ async def transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
         await session.commit()
 
 
+@functools.cache
+def upsert_statement(
+    dialect: str, table: sa.Table, columns: tuple[str, ...], keys: tuple[str, ...]
+) -> Any:
+    """INSERT .. ON CONFLICT (keys) DO UPDATE of the other columns; values come at execution.
+
+    Built once per table and shape: building it cost more than running it (bench/).
+    """
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: statement.excluded[name] for name in columns if name not in keys},
+    )
+
+
 async def upsert(
     session: AsyncSession, model: type[Any], values: dict[str, Any], *, keys: list[str]
 ) -> None:
     """INSERT, or UPDATE the row with the same `keys`, in one statement on either database."""
-    table = model.__table__
-    insert = (
-        postgresql.insert
-        if session.bind and session.bind.dialect.name == "postgresql"
-        else (sqlite.insert)
-    )
-    statement = insert(table).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={name: statement.excluded[name] for name in values if name not in keys},
-    )
-    await session.execute(statement)
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    statement = upsert_statement(dialect, model.__table__, tuple(values), tuple(keys))
+    await session.execute(statement, values)
 
 
 async def check_writable(engine: AsyncEngine) -> None:

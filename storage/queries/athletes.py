@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, func, select
@@ -98,22 +100,59 @@ async def count_namesakes(
     if not keys:
         return {}
     result = await session.exec(
-        select(col(Athlete.name_key), func.count())
-        .where(col(Athlete.organization_id) == organization_id, col(Athlete.name_key).in_(keys))
-        .group_by(col(Athlete.name_key))
+        _NAMESAKE_COUNTS, params={"organization_id": organization_id, "keys": sorted(keys)}
     )
     return {key: count for key, count in result.all()}
 
 
-def _roster_filter(
-    organization_id: str, statuses: Collection[AthleteStatus] | None, name_filter: str | None
-) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = [col(Athlete.organization_id) == organization_id]
-    if statuses is not None:
-        conditions.append(col(Athlete.status).in_(list(statuses)))
-    if name_filter and (key := fold_key(name_filter)):
-        conditions.append(col(Athlete.name_key).contains(key, autoescape=True))
-    return conditions
+# The roster's statements are built once (building one costs more than running it, bench/);
+# what varies is a bound parameter, and which filters apply picks one of four shapes.
+_NAMESAKE_COUNTS = (
+    select(col(Athlete.name_key), func.count())
+    .where(
+        col(Athlete.organization_id) == sa.bindparam("organization_id"),
+        col(Athlete.name_key).in_(sa.bindparam("keys", expanding=True)),
+    )
+    .group_by(col(Athlete.name_key))
+)
+_STATUS_COUNTS = (
+    select(col(Athlete.status), func.count())
+    .where(col(Athlete.organization_id) == sa.bindparam("organization_id"))
+    .group_by(col(Athlete.status))
+)
+
+
+def like_escape(text: str) -> str:
+    """Text for a LIKE pattern with ESCAPE '/': its own % and _ match only themselves."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+@functools.cache
+def _roster_filter(by_status: bool, by_name: bool) -> tuple[sa.ColumnElement[bool], ...]:
+    conditions: list[sa.ColumnElement[bool]] = [
+        col(Athlete.organization_id) == sa.bindparam("organization_id")
+    ]
+    if by_status:
+        conditions.append(col(Athlete.status).in_(sa.bindparam("statuses", expanding=True)))
+    if by_name:
+        conditions.append(col(Athlete.name_key).like(sa.bindparam("name_pattern"), escape="/"))
+    return tuple(conditions)
+
+
+@functools.cache
+def _roster_count(by_status: bool, by_name: bool) -> Any:
+    return select(func.count()).select_from(Athlete).where(*_roster_filter(by_status, by_name))
+
+
+@functools.cache
+def _roster_page(by_status: bool, by_name: bool) -> Any:
+    return (
+        select(Athlete)
+        .where(*_roster_filter(by_status, by_name))
+        .order_by(col(Athlete.name_key), col(Athlete.id))
+        .offset(sa.bindparam("offset"))
+        .limit(sa.bindparam("limit"))
+    )
 
 
 async def list_athletes(
@@ -135,17 +174,17 @@ async def list_athletes(
     """
     if status is not None:
         statuses = [status]
-    conditions = _roster_filter(organization_id, statuses, name_filter)
+    params: dict[str, Any] = {"organization_id": organization_id}
+    if statuses is not None:
+        params["statuses"] = [AthleteStatus(value) for value in statuses]
+    if name_filter and (key := fold_key(name_filter)):
+        params["name_pattern"] = f"%{like_escape(key)}%"
+    shape = (statuses is not None, "name_pattern" in params)
     if total is None:
-        count = select(func.count()).select_from(Athlete).where(*conditions)
-        total = (await session.exec(count)).one()
+        total = (await session.exec(_roster_count(*shape), params=params)).one()
     offset = clamp_offset(offset, total=total, limit=limit)
     result = await session.exec(
-        select(Athlete)
-        .where(*conditions)
-        .order_by(col(Athlete.name_key), col(Athlete.id))
-        .offset(offset)
-        .limit(limit)
+        _roster_page(*shape), params={**params, "offset": offset, "limit": limit}
     )
     return AthletePage(items=list(result.all()), total=total, offset=offset, limit=limit)
 
@@ -153,11 +192,7 @@ async def list_athletes(
 async def count_athletes_by_status(
     session: AsyncSession, *, organization_id: str
 ) -> dict[AthleteStatus, int]:
-    result = await session.exec(
-        select(col(Athlete.status), func.count())
-        .where(col(Athlete.organization_id) == organization_id)
-        .group_by(col(Athlete.status))
-    )
+    result = await session.exec(_STATUS_COUNTS, params={"organization_id": organization_id})
     counts = dict.fromkeys(AthleteStatus, 0)
     for status, count in result.all():
         counts[AthleteStatus(status)] = count
@@ -226,14 +261,17 @@ async def unlink_athlete(
     return athlete
 
 
+_PROFILES = (
+    select(Athlete, Organization)
+    .join(Organization, col(Organization.id) == col(Athlete.organization_id))
+    .where(col(Athlete.linked_user_id) == sa.bindparam("user_id"))
+    .order_by(col(Organization.name))
+)
+
+
 async def list_athlete_profiles(
     session: AsyncSession, *, user_id: str
 ) -> list[tuple[Athlete, Organization]]:
     """Every athlete record bound to this Telegram account, across teams (for /me)."""
-    result = await session.exec(
-        select(Athlete, Organization)
-        .join(Organization, col(Organization.id) == col(Athlete.organization_id))
-        .where(col(Athlete.linked_user_id) == user_id)
-        .order_by(col(Organization.name))
-    )
+    result = await session.exec(_PROFILES, params={"user_id": user_id})
     return [(athlete, organization) for athlete, organization in result.all()]

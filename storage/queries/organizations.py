@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -75,18 +76,22 @@ async def list_coaches(session: AsyncSession, *, organization_id: str) -> list[U
     return list(result.all())
 
 
+# Built once: building a statement of three entities costs more than running it (bench/).
+_USER_AND_SEAT = (
+    select(User, Membership, Organization)
+    .outerjoin(Membership, col(Membership.user_id) == col(User.id))
+    .outerjoin(Organization, col(Organization.id) == col(Membership.organization_id))
+    .where(col(User.telegram_user_id) == sa.bindparam("telegram_user_id"))
+    .order_by(col(Membership.created_at), col(Membership.id))
+    .limit(1)
+)
+
+
 async def get_user_and_seat(
     session: AsyncSession, *, telegram_user_id: int
 ) -> tuple[User | None, CoachSeat | None]:
     """The user and the team they coach, in one query: most updates need nothing more."""
-    result = await session.exec(
-        select(User, Membership, Organization)
-        .outerjoin(Membership, col(Membership.user_id) == col(User.id))
-        .outerjoin(Organization, col(Organization.id) == col(Membership.organization_id))
-        .where(col(User.telegram_user_id) == telegram_user_id)
-        .order_by(col(Membership.created_at), col(Membership.id))
-        .limit(1)
-    )
+    result = await session.exec(_USER_AND_SEAT, params={"telegram_user_id": telegram_user_id})
     row = result.first()
     if row is None:
         return None, None
