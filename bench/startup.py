@@ -17,8 +17,11 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 from bench.common import (
     BenchResult,
@@ -32,6 +35,9 @@ from bench.common import (
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_START_S = 2.0
 GOAL_RSS_MB = 150.0
+ABANDONED = 50_000
+ABANDONED_BASE = 7_000_000_000  # Telegram user ids of the abandoned crowd
+GOAL_ABANDONED_RSS_MB = 5.0  # pruned rows cost nothing: the growth is noise
 
 
 def compile_sources() -> None:
@@ -78,12 +84,51 @@ async def bench_database(kind: DatabaseKind, options: Options, warm_runs: int) -
         return await starts(url, warm_runs, options)
 
 
+async def abandon_forms(url: str, count: int, *, age: timedelta) -> None:
+    """`count` users who stopped in the middle of a form `age` ago: a conversation row and a
+    user-data row (a half-filled draft) each, as the bot leaves them."""
+    from storage.db import make_engine
+    from storage.models import ConversationState, UserData
+
+    engine = make_engine(url)
+    at = datetime.now(UTC) - age
+    draft = {"form": {"name": "athlete", "values": {"name": "Abandoned Athlete", "email": None}}}
+    try:
+        async with engine.begin() as connection:
+            for start in range(0, count, 5000):
+                ids = range(ABANDONED_BASE + start, ABANDONED_BASE + min(count, start + 5000))
+                await connection.execute(
+                    sa.insert(ConversationState.__table__),  # type: ignore[attr-defined]
+                    [
+                        {"name": "forms", "key": f"[{i},{i}]", "state": "email", "updated_at": at}
+                        for i in ids
+                    ],
+                )
+                await connection.execute(
+                    sa.insert(UserData.__table__),  # type: ignore[attr-defined]
+                    [{"telegram_user_id": i, "data": draft, "updated_at": at} for i in ids],
+                )
+    finally:
+        await engine.dispose()
+
+
 async def starts(url: str, warm_runs: int, options: Options) -> dict[str, Any]:
     fresh = await spawn(url)
     warm = [await spawn(url) for _ in range(warm_runs - 1)]
     # The last restart goes on to run benchmark 1's mix, for memory.
     mixed = await spawn(url, mix="quick" if options.quick else "full")
-    return {"fresh": fresh, "warm": [*warm, mixed], "mix": mixed}
+    # Memory and start-up must not grow with everyone who ever left a form half-filled.
+    crowd = 5_000 if options.quick else ABANDONED
+    await abandon_forms(url, crowd, age=timedelta(days=2))
+    old = await spawn(url)
+    await abandon_forms(url, crowd, age=timedelta(hours=1))
+    recent = await spawn(url)
+    return {
+        "fresh": fresh,
+        "warm": [*warm, mixed],
+        "mix": mixed,
+        "abandoned": {"count": crowd, "older": old, "recent": recent},
+    }
 
 
 async def run(options: Options) -> BenchResult:
@@ -98,8 +143,37 @@ async def run(options: Options) -> BenchResult:
         fresh_s = runs["fresh"]["to_first_update_s"]
         mixed = runs["mix"]
         after_start = max(r["peak_rss_after_start_mb"] for r in [runs["fresh"], *runs["warm"]])
+        abandoned = runs["abandoned"]
+        crowd = f"{abandoned['count'] // 1000}k"
+        baseline_rss = statistics.median(r["rss_after_start_mb"] for r in runs["warm"])
         result.figures += [
             Figure("start -> first update (library loaded)", warm_s, "s", kind, GOAL_START_S),
+            Figure(
+                f"start, {crowd} forms abandoned 2 days ago",
+                abandoned["older"]["to_first_update_s"],
+                "s",
+                kind,
+                GOAL_START_S,
+            ),
+            Figure(
+                "  RSS after start, vs no abandoned forms",
+                abandoned["older"]["rss_after_start_mb"] - baseline_rss,
+                "MB",
+                kind,
+                GOAL_ABANDONED_RSS_MB,
+            ),
+            Figure(
+                f"start, {crowd} forms abandoned 1 hour ago",
+                abandoned["recent"]["to_first_update_s"],
+                "s",
+                kind,
+            ),
+            Figure(
+                "  RSS after start, vs no abandoned forms ",
+                abandoned["recent"]["rss_after_start_mb"] - baseline_rss,
+                "MB",
+                kind,
+            ),
             Figure("first start on empty db", fresh_s, "s", kind),
             Figure("  extra for migrate + library", fresh_s - warm_s, "s", kind),
             Figure("peak RSS after start", after_start, "MB", kind, GOAL_RSS_MB),
@@ -125,6 +199,7 @@ async def run(options: Options) -> BenchResult:
             "fresh": runs["fresh"],
             "warm": runs["warm"],
             "mix": mixed,
+            "abandoned": abandoned,
         }
         result.notes.append(
             f"{kind}: the mix process handled {mixed.get('mix_updates')} updates "
