@@ -60,7 +60,7 @@ from bot.insight.scheduler import schedule_notices
 from bot.invites import claim as invite_claim
 from bot.invites import coach as invite_coach
 from bot.onboarding import handlers as onboarding
-from bot.persistence import DatabasePersistence, flush_state
+from bot.persistence import DatabasePersistence, flush_state, load_update_state
 from bot.programs import handlers as programs_handlers
 from bot.programs import routes as programs_routes
 from bot.settings import Settings
@@ -252,6 +252,9 @@ def routing_table() -> dict[int, list[BaseHandler[Any, Any, Any]]]:
     return {
         # First of all: a form left untouched for FORM_TIMEOUT_HOURS is closed (the user is
         # told); the update then goes on as if no form were open.
+        # First: the update's conversation states, read from the database the first time
+        # (bot.persistence: nothing is loaded at start).
+        -10: [TypeHandler(Update, load_update_state)],
         -3: [TypeHandler(Update, forms.expire_abandoned)],
         # Private chats only: in a group, everything but inline queries and deep links is
         # answered with a pointer to the private chat and goes no further.

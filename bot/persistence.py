@@ -1,5 +1,10 @@
 """Conversation states and per-user drafts kept in the database (no pickle files).
 
+Nothing is loaded at start: a user's data and their chat's conversation states are read the
+first time an update of theirs arrives (`load_update_state`, the routing table's first group,
+and `refresh_user_data`), so memory and the restart time don't grow with everyone who ever left
+a form half-filled.
+
 A restart, even an abrupt one, resumes every conversation at the step it was on: after each
 update (the last group of the routing table), `save_update_state` writes that update's own
 state, and nobody else's: its chat's conversation keys and its user's data, only what changed,
@@ -11,12 +16,14 @@ user is told), so the two never disagree. The Application flushes anything else 
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import (
@@ -27,6 +34,7 @@ from telegram.ext import (
     PersistenceInput,
 )
 from telegram.ext._handlers.conversationhandler import PendingState
+from telegram.ext._utils.trackingdict import TrackingDict
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.database import Database
@@ -52,6 +60,14 @@ NOTHING = dump(None)  # no row
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 StateKey = tuple[str, str]  # (conversation name, encoded key)
+
+
+_USER_DATA = sa.select(col(UserData.data)).where(
+    col(UserData.telegram_user_id) == sa.bindparam("user_id")
+)
+_CONVERSATION_STATES = sa.select(
+    col(ConversationState.name), col(ConversationState.key), col(ConversationState.state)
+).where(col(ConversationState.key).in_(sa.bindparam("state_keys", expanding=True)))
 
 
 class StateNotSaved(Exception):
@@ -113,6 +129,11 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         self._pending_states: dict[tuple[str, str], object | None] = {}
         self.form_timeout = form_timeout
         self._pruned = False
+        # What has been read from the database since start (read once, then kept in memory),
+        # and reads under way, so that two updates of one user don't read (and apply) twice.
+        self._loaded_users: set[int] = set()
+        self._loaded_states: set[StateKey] = set()
+        self._loading: dict[object, asyncio.Future[None]] = {}
 
     async def prune_abandoned(self) -> None:
         """Once, before anything is loaded: delete conversation and user-data rows untouched
@@ -136,10 +157,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         await self.prune_abandoned()
-        async with transaction(self.database.sessions) as session:
-            rows = (await session.exec(select(UserData))).all()
-            self._saved_users = {row.telegram_user_id: dump(row.data) for row in rows}
-            return {row.telegram_user_id: dict(row.data) for row in rows}
+        return {}  # read per user when they are next heard from (refresh_user_data)
 
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
         return {}
@@ -152,15 +170,83 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
 
     async def get_conversations(self, name: str) -> ConversationDict:
         await self.prune_abandoned()
-        async with transaction(self.database.sessions) as session:
-            rows = (
-                await session.exec(
-                    select(ConversationState).where(col(ConversationState.name) == name)
-                )
-            ).all()
-            for row in rows:
-                self._saved_states[(name, row.key)] = dump(row.state)
-            return {decode_key(row.key): row.state for row in rows}
+        return {}  # read per chat when an update of theirs arrives (load_update_state)
+
+    async def _once(self, what: object, read: Callable[[], Awaitable[None]]) -> None:
+        """Run `read` once for `what`; a second caller meanwhile waits for the first."""
+        pending = self._loading.get(what)
+        if pending is not None:
+            await asyncio.shield(pending)
+            return
+        future = self._loading[what] = asyncio.get_running_loop().create_future()
+        try:
+            await read()
+            future.set_result(None)
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved: the waiters get it, nobody logs it as lost
+            raise
+        finally:
+            del self._loading[what]
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        """Before a handler runs: the user's data, read from the database the first time."""
+        if user_id in self._loaded_users:
+            return
+
+        async def read() -> None:
+            if user_id in self._loaded_users:
+                return
+            async with self.database.engine.connect() as connection:
+                data = (
+                    await connection.execute(_USER_DATA, {"user_id": user_id})
+                ).scalar_one_or_none()
+            if data is not None:
+                self._saved_users[user_id] = dump(data)
+                # What PTB may have put there meanwhile is newer than the database.
+                user_data.update({**data, **user_data})
+            self._loaded_users.add(user_id)
+
+        await self._once(("user", user_id), read)
+
+    async def load_update_state(self, update: Update, application: AnyApplication) -> None:
+        """The conversation states of the update's chat and user, read the first time."""
+        wanted: dict[StateKey, tuple[ConversationHandler[Any], ConversationKey]] = {}
+        for handler in self._conversation_handlers(application):
+            try:
+                key = handler._get_key(update)
+            except RuntimeError:  # this update type has no key for that conversation
+                continue
+            state_key = (str(handler.name), encode_key(key))
+            if state_key not in self._loaded_states:
+                wanted[state_key] = (handler, key)
+        if not wanted:
+            return
+
+        async def read() -> None:
+            missing = [k for k in wanted if k not in self._loaded_states]
+            if not missing:
+                return
+            async with self.database.engine.connect() as connection:
+                rows = (
+                    await connection.execute(
+                        _CONVERSATION_STATES, {"state_keys": sorted({k for _, k in missing})}
+                    )
+                ).all()
+            found = {(name, key): state for name, key, state in rows}
+            for state_key in missing:
+                handler, key = wanted[state_key]
+                state = found.get(state_key)
+                # A state set since start (in memory) is newer than the database's.
+                if state is not None and key not in handler._conversations:
+                    # Untracked: PTB must not write back what was just read.
+                    cast(TrackingDict[Any, Any], handler._conversations).update_no_track(
+                        {key: state}
+                    )
+                    self._saved_states[state_key] = dump(state)
+                self._loaded_states.add(state_key)
+
+        await self._once(tuple(sorted(wanted)), read)
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
@@ -184,9 +270,6 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
 
     async def drop_user_data(self, user_id: int) -> None:
         await self.update_user_data(user_id, {})
-
-    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
-        return None
 
     async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
         return None
@@ -299,6 +382,13 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         except Exception as error:
             self._restore(application, *self._changed(states, users))
             raise StateNotSaved(type(error).__name__) from error
+
+
+async def load_update_state(update: object, context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """The routing table's first group: the update's conversation states, before anyone looks."""
+    persistence = context.application.persistence
+    if isinstance(update, Update) and isinstance(persistence, DatabasePersistence):
+        await persistence.load_update_state(update, context.application)
 
 
 async def flush_state(update: object, context: CallbackContext[Any, Any, Any, Any]) -> None:
