@@ -22,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.inbox import MARK_DELAY
 from fake_telegram import LocalBotAPI, LocalTelegram, LocalUser
 from storage.db import configured_url
 from storage.models import Athlete, Membership, Organization, User
@@ -148,8 +149,17 @@ async def kill_round(
     # Writes committed, state not: the replay must not apply them again.
     applied = await inbox_ids(engine, "handled_at IS NULL AND applied_at IS NOT NULL") & ids
     await bot.start()
+    # The killed process may have answered everything already: stop the new one only once it
+    # is up (a SIGTERM during its imports would end it before it can shut down cleanly).
+    await bot.wait_for("the restart", lambda: "Spotter started" in bot.log())
     await bot.wait_for("every chat's last answer", finished)
+    # ... and every update of the backlog marked handled (some marks come within MARK_DELAY).
+    for _ in range(int(MARK_DELAY * 100) + 500):
+        if not await inbox_ids(engine, "handled_at IS NULL") & ids:
+            break
+        await asyncio.sleep(0.01)
     await bot.stop()
+    assert not await inbox_ids(engine, "handled_at IS NULL") & ids
     errors = [line for line in bot.log().splitlines() if " ERROR " in line]
     assert not errors, bot.log()
     return {
