@@ -34,6 +34,7 @@ from storage.db import SessionFactory, make_engine, make_session_factory
 from storage.models import Athlete, Organization
 from storage.models.base import new_id, utcnow
 from storage.queries.athletes import count_athletes_by_status, get_athlete, list_athletes
+from storage.validation import fold_key
 
 GOAL_P95_MS = 10.0
 PAGE = 10  # bot.athletes.roster.PAGE_SIZE
@@ -73,7 +74,8 @@ def athlete_rows(
             roll = rng.random()
             status = "active" if roll < 0.8 else "inactive" if roll < 0.95 else "archived"
             email = f"{first.lower()}.{last.lower()}{n}@example.com" if roll < 0.6 else None
-            yield (athlete_id, team, f"{first} {last}", email, status, now, now)
+            name = f"{first} {last}"
+            yield (athlete_id, team, name, fold_key(name), email, status, now, now)
 
 
 async def seed(engine: AsyncEngine, scale: Scale, rng: random.Random) -> Seeded:
@@ -91,7 +93,16 @@ async def seed(engine: AsyncEngine, scale: Scale, rng: random.Random) -> Seeded:
     rows = await bulk_insert(
         engine,
         Athlete.__tablename__,
-        ["id", "organization_id", "name", "email", "status", "created_at", "updated_at"],
+        [
+            "id",
+            "organization_id",
+            "name",
+            "name_key",
+            "email",
+            "status",
+            "created_at",
+            "updated_at",
+        ],
         athlete_rows(teams, scale.per_team, keep, ids, rng),
         batch=50_000,
     )

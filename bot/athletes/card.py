@@ -56,5 +56,6 @@ async def card_text(context: SpotterContext, athlete: Athlete) -> str:
 
 
 async def render_card(update: Update, context: SpotterContext, athlete: Athlete) -> None:
+    text = await card_text(context, athlete)  # read before answering: one transaction
     await answer(update, context)
-    await show(update, context, await card_text(context, athlete), keyboards.athlete_card(athlete))
+    await show(update, context, text, keyboards.athlete_card(athlete))

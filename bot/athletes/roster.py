@@ -134,8 +134,8 @@ async def edit_menu(
     athlete = await load_athlete(update, context, coach, data.athlete)
     if athlete is None:
         return
-    await answer(update, context)
     text = await card_text(context, athlete) + "\n\n" + core_texts.PICK_FIELD_TO_EDIT
+    await answer(update, context)
     await show(update, context, text, keyboards.athlete_edit_menu(athlete))
 
 
