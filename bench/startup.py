@@ -170,7 +170,7 @@ async def run(options: Options) -> BenchResult:
                 GOAL_START_S,
             ),
             Figure(
-                "  RSS after start, vs no abandoned forms ",
+                "  RSS after start, vs none (1 hour ago)",
                 abandoned["recent"]["rss_after_start_mb"] - baseline_rss,
                 "MB",
                 kind,
