@@ -74,6 +74,11 @@ class StateNotSaved(Exception):
     """The update's conversation state could not be written; it was not changed."""
 
 
+class StateNotLoaded(Exception):
+    """The update's conversation state could not be read; the update must go no further
+    (every later handler would take the user for someone with no form open)."""
+
+
 def plain(data: dict[Any, Any]) -> dict[Any, Any] | None:
     """user_data as it is stored (JSON); an empty dict is no row."""
     loaded: dict[Any, Any] = json.loads(json.dumps(data, default=str))
@@ -388,7 +393,10 @@ async def load_update_state(update: object, context: CallbackContext[Any, Any, A
     """The routing table's first group: the update's conversation states, before anyone looks."""
     persistence = context.application.persistence
     if isinstance(update, Update) and isinstance(persistence, DatabasePersistence):
-        await persistence.load_update_state(update, context.application)
+        try:
+            await persistence.load_update_state(update, context.application)
+        except Exception as error:
+            raise StateNotLoaded(type(error).__name__) from error
 
 
 async def flush_state(update: object, context: CallbackContext[Any, Any, Any, Any]) -> None:

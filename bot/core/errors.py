@@ -6,10 +6,12 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.callbacks import BadCallback
 from bot.context import SpotterContext
 from bot.core import texts as core_texts
+from bot.persistence import StateNotLoaded
 from bot.replies import record_blocked
 
 log = logging.getLogger("bot.errors")
@@ -43,6 +45,8 @@ async def handle_error(update: object, context: SpotterContext) -> None:
     if isinstance(error, TelegramError) and not isinstance(error, BadRequest):
         return  # network trouble: telling the user would fail the same way
     await _tell(update, context, core_texts.ERROR_APOLOGY, alert=True)
+    if isinstance(error, StateNotLoaded):
+        raise ApplicationHandlerStop  # PTB: no later handler group sees this update
 
 
 async def _tell(update: object, context: SpotterContext, text: str, *, alert: bool) -> None:

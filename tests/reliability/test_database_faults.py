@@ -149,3 +149,20 @@ async def test_a_dropped_connection_fails_one_update_and_the_next_one_works(
     harness.tg.errors.clear()  # at most this update may fail, and it says so
     await add_athlete(coach, "Maya")
     assert [a.name for a in await athletes_in_db(harness)] == ["Maya"]
+
+
+async def test_a_failed_read_of_the_state_after_a_restart_loses_nothing(harness: Harness) -> None:
+    coach = await onboard_coach(harness.tg)
+    await coach.send("/addathlete")
+    await coach.send("Maya")
+    await harness.restart()  # the form's step is read when the coach next writes
+    with failing_statement(harness, "SELECT bot_conversations") as seen:
+        await coach.send("maya@example.com")
+    assert seen
+    # One answer: the apology, not also "not sure what to do with that" from a later group.
+    assert "Your saved data is safe" in coach.last_text()
+    assert "Step 2 of 6" in coach.bot_messages()[-2].display_text
+    harness.tg.errors.clear()
+    # Nothing was overwritten: the next answer finds the form at its email step.
+    await coach.send("maya@example.com")
+    assert "phone" in coach.last_text()
