@@ -1282,13 +1282,13 @@ def layer_of(path: str, function: str) -> str:
 
 
 def sql_shape(statement: str) -> str:
-    """A statement cut to what tells it apart: verb, table and the start of its WHERE."""
+    """A statement cut to what tells it apart: its verb, then its table and the start of WHERE."""
     words = " ".join(statement.split())
-    for marker in (" FROM ", " INTO ", "UPDATE "):
-        at = words.find(marker)
+    verb, _, rest = words.partition(" ")
+    for marker in ("FROM ", "INTO "):
+        at = rest.find(marker)
         if at >= 0:
-            head = words[: min(len(words), 18)].split(" ")[0]
-            return f"{head} {words[at : at + 70]}"
+            return f"{verb} {rest[at : at + 70]}"
     return words[:80]
 
 
