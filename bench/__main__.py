@@ -5,6 +5,8 @@
 Runs the benchmarks, prints one table per benchmark with every figure against its goal, and writes
 bench/results/latest.json (figures plus the machine). PostgreSQL figures come when --postgres or
 TEST_DATABASE_URL names a server: each benchmark creates a fresh database there and drops it.
+Exits 1 when a benchmark fails (raises, times out, or measures no figure), after running the others;
+a missed goal is reported, not a failure.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bench import delivery, programs, roster, startup, throughput, training, transfer
 from bench.common import (
@@ -51,6 +56,16 @@ README_EXTRAS = (
     "naive baseline p95",
 )
 SEARCH_GOAL_SPEEDUP = 10.0
+
+
+def redact(text: str, options: Options) -> str:
+    """Text fit to print or store: without the password a database URL may carry."""
+    text = re.sub(r"(://[^:/@\s]+):[^@\s]+@", r"\1:***@", text)
+    try:
+        password = make_url(options.postgres_url).password if options.postgres_url else None
+    except ArgumentError:  # not a URL: nothing to take out of it
+        password = None
+    return text.replace(password, "***") if password else text
 
 
 async def run_search(options: Options) -> BenchResult:
@@ -149,7 +164,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     return arguments
 
 
-async def run_all(options: Options, names: list[str]) -> tuple[dict[str, Any], bool]:
+async def run_all(options: Options, names: list[str]) -> dict[str, Any]:
     machine = await machine_info(options)
     machine["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
     machine["niceness"] = os.nice(0)
@@ -168,30 +183,39 @@ async def run_all(options: Options, names: list[str]) -> tuple[dict[str, Any], b
         )
     report: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        # Without the password a --postgres URL may carry.
-        "command": re.sub(
-            r"(://[^:/@\s]+):[^@\s]+@", r"\1:***@", " ".join(["python -m bench", *sys.argv[1:]])
-        ),
+        "command": redact(" ".join(["python -m bench", *sys.argv[1:]]), options),
         "quick": options.quick,
         "machine": machine,
         "benchmarks": {},
     }
-    ok = True
+    failed: list[str] = []
+
+    def fail(name: str, reason: str) -> None:
+        failed.append(name)
+        report["benchmarks"].setdefault(name, {})["error"] = reason
+        print(f"== {name}: FAILED ({reason})", flush=True)
+
     try:
         for name in names:
             print()
             started = time.perf_counter()
             try:
                 result = await BENCHMARKS[name](options)
-            except Exception as error:  # one broken benchmark must not hide the others
-                ok = False
-                traceback.print_exc()
-                report["benchmarks"][name] = {"error": f"{type(error).__name__}: {error}"}
-                print(f"== {name}: FAILED ({type(error).__name__}: {error})")
+            except (Exception, asyncio.CancelledError) as error:
+                # One broken benchmark must not hide the others; a real cancellation (Ctrl-C)
+                # still ends the run.
+                current = asyncio.current_task()
+                if isinstance(error, asyncio.CancelledError) and current and current.cancelling():
+                    raise
+                details = "".join(traceback.format_exception(error))
+                print(redact(details, options), end="", file=sys.stderr, flush=True)
+                fail(name, redact(f"{type(error).__name__}: {error}", options))
                 continue
             result.seconds = time.perf_counter() - started
             print(render_table(result), flush=True)
             report["benchmarks"][name] = result.as_dict()
+            if not any(figure.measured for figure in result.figures):
+                fail(name, "no figures measured")
     finally:
         await TEMPLATES.drop()
     machine["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -201,8 +225,13 @@ async def run_all(options: Options, names: list[str]) -> tuple[dict[str, Any], b
         for figure in bench.get("figures", [])
         if figure["status"]
     ]
-    report["summary"] = {"pass": statuses.count("pass"), "miss": statuses.count("miss")}
-    return report, ok
+    report["summary"] = {
+        "pass": statuses.count("pass"),
+        "miss": statuses.count("miss"),
+        "failed": len(failed),
+    }
+    report["failed"] = failed
+    return report
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -269,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run_profiles(options))
         return 0
     started = time.perf_counter()
-    report, ok = asyncio.run(run_all(options, names))
+    report = asyncio.run(run_all(options, names))
     report["seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")
@@ -279,7 +308,11 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{summary['pass']} goals met, {summary['miss']} missed, in {report['seconds']} s; "
         f"figures in {where}"
     )
-    return 0 if ok else 1
+    failed = report["failed"]
+    if failed:
+        print(f"{len(failed)} benchmark{'s' * (len(failed) > 1)} FAILED: {', '.join(failed)}")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -53,10 +53,14 @@ class Figure:
     note: str = ""
 
     @property
+    def measured(self) -> bool:
+        return self.value is not None and not math.isnan(self.value)
+
+    @property
     def status(self) -> str:
         if self.goal is None:
             return ""
-        if self.value is None or math.isnan(self.value):
+        if self.value is None or not self.measured:
             return "miss"
         ok = self.value >= self.goal if self.better == "higher" else self.value < self.goal
         return "pass" if ok else "miss"
