@@ -46,6 +46,9 @@ RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 SEARCH_GOAL_P95_MS = 5.0
 # Figures without a goal that still belong in the README's table.
 README_EXTRAS = (
+    # Issue #20's throughput goal is a ratio to the echo ceiling ("ours / ceiling"); updates a
+    # second stay in the table as a figure.
+    "throughput, saturated",
     "ceiling: bare PTB echo",
     "CPU per update",
     "ceiling CPU per update",
