@@ -310,6 +310,17 @@ class TrainingDay:
     program_name: str | None
 
 
+def _in_session_team(
+    model: type[ProgramSession | Assignment | Athlete], key: Any
+) -> sa.ColumnElement[bool]:
+    """Join condition: the row of `model` that the training session's column `key` names, in the
+    training session's own team (an id of another team's row matches nothing)."""
+    return sa.and_(
+        col(model.id) == col(key),
+        col(model.organization_id) == col(TrainingSession.organization_id),
+    )
+
+
 def _training_day_statement() -> Any:
     slot_program = aliased(Program)
     assigned_program = aliased(Program)
@@ -324,20 +335,10 @@ def _training_day_statement() -> Any:
             func.coalesce(col(slot_program.name), col(assigned_program.name)),
         )
         .outerjoin(
-            ProgramSession,
-            sa.and_(
-                col(ProgramSession.id) == col(TrainingSession.program_session_id),
-                col(ProgramSession.organization_id) == col(TrainingSession.organization_id),
-            ),
+            ProgramSession, _in_session_team(ProgramSession, TrainingSession.program_session_id)
         )
         .outerjoin(slot_program, col(slot_program.id) == col(ProgramSession.program_id))
-        .outerjoin(
-            Assignment,
-            sa.and_(
-                col(Assignment.id) == col(TrainingSession.assignment_id),
-                col(Assignment.organization_id) == col(TrainingSession.organization_id),
-            ),
-        )
+        .outerjoin(Assignment, _in_session_team(Assignment, TrainingSession.assignment_id))
         .outerjoin(assigned_program, col(assigned_program.id) == col(Assignment.program_id))
         .where(
             col(TrainingSession.id) == sa.bindparam("training_session_id"),
@@ -947,13 +948,7 @@ async def unfinished_with_records(
                 col(TrainingSession.title),
             )
             .join(Organization, col(Organization.id) == col(TrainingSession.organization_id))
-            .join(
-                Athlete,
-                sa.and_(
-                    col(Athlete.id) == col(TrainingSession.athlete_id),
-                    col(Athlete.organization_id) == col(TrainingSession.organization_id),
-                ),
-            )
+            .join(Athlete, _in_session_team(Athlete, TrainingSession.athlete_id))
             .where(
                 # The partial index's condition (storage.models.training.UNNOTICED).
                 col(TrainingSession.finished_at).is_(None),
