@@ -31,8 +31,8 @@ def back_to_card(athlete_id: str) -> InlineKeyboardButton:
 
 async def coach_profile(
     update: Update, context: SpotterContext, coach: Coach, athlete_id: str
-) -> tuple[str, Profile] | None:
-    """(the coach's user id, the athlete in the coach's team); anything else is "not found"."""
+) -> Profile | None:
+    """The athlete in the coach's team; anything else is "not found"."""
     athlete = await q.athlete_in_team(
         context.session, organization_id=coach.team_id, athlete_id=athlete_id
     )
@@ -40,17 +40,16 @@ async def coach_profile(
     if athlete is None or organization is None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
         return None
-    return coach.user.id, Profile(athlete, team_of(organization))
+    return Profile(athlete, team_of(organization))
 
 
 @coach_action(keyboards.CardProgram)
 async def show_program(
     update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardProgram
 ) -> None:
-    found = await coach_profile(update, context, coach, data.athlete)
-    if found is None:
+    profile = await coach_profile(update, context, coach, data.athlete)
+    if profile is None:
         return
-    _, profile = found
     team = profile.team
     plan = await q.active_plan(
         context.session, organization_id=team.id, athlete_id=profile.athlete.id
@@ -92,10 +91,9 @@ async def show_history(
     update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardHistory
 ) -> None:
     offset = data.offset
-    found = await coach_profile(update, context, coach, data.athlete)
-    if found is None:
+    profile = await coach_profile(update, context, coach, data.athlete)
+    if profile is None:
         return
-    _, profile = found
     page = await q.log_history(
         context.session,
         organization_id=profile.team.id,
@@ -126,10 +124,9 @@ async def show_history(
 async def show_maxes(
     update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardMaxes
 ) -> None:
-    found = await coach_profile(update, context, coach, data.athlete)
-    if found is None:
+    profile = await coach_profile(update, context, coach, data.athlete)
+    if profile is None:
         return
-    _, profile = found
     await answer(update, context)
     text, markup = await coach_maxes_view(context, profile)
     await show(update, context, text, markup)
@@ -154,10 +151,9 @@ async def coach_maxes_view(
 async def ask_max(
     update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardMaxAdd
 ) -> str | None:
-    found = await coach_profile(update, context, coach, data.athlete)
-    if found is None:
+    profile = await coach_profile(update, context, coach, data.athlete)
+    if profile is None:
         return None
-    _, profile = found
     await answer(update, context)
     prompt = texts.coach_max_prompt(profile.athlete.name)
     set_pending(context, kind="coach_max", athlete=profile.athlete.id, prompt=prompt)
@@ -170,12 +166,11 @@ async def receive_max(
     update: Update, context: SpotterContext, coach: Coach, athlete_id: str, typed: str
 ) -> bool:
     """True when the step is over."""
-    found = await coach_profile(update, context, coach, athlete_id)
-    if found is None:
+    profile = await coach_profile(update, context, coach, athlete_id)
+    if profile is None:
         return True
-    user_id, profile = found
     saved = await save_typed_max(
-        update, context, profile, typed, source=MaxSource.COACH, user_id=user_id
+        update, context, profile, typed, source=MaxSource.COACH, user_id=coach.user.id
     )
     if saved:
         text, markup = await coach_maxes_view(context, profile)
@@ -183,66 +178,49 @@ async def receive_max(
     return saved
 
 
-def back_to_maxes(athlete_id: str, text: str = texts.KEEP_IT) -> InlineKeyboardButton:
-    return keyboards.button(text, keyboards.CardMaxes(athlete=athlete_id).pack())
+COACH_STEPS = maxes.DeleteSteps(
+    sources=COACH_DELETES,
+    ask=keyboards.CardMaxDeleteAsk,
+    delete=keyboards.CardMaxDelete,
+    maxes=keyboards.CardMaxes,
+    view=coach_maxes_view,
+)
 
 
 @coach_action(keyboards.CardMaxDeletePick)
 async def pick_max_to_delete(
     update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardMaxDeletePick
 ) -> None:
-    found = await coach_profile(update, context, coach, data.athlete)
-    if found is not None:
-        _, profile = found
-        await maxes.pick_max_to_delete(
-            update,
-            context,
-            profile,
-            sources=COACH_DELETES,
-            ask=keyboards.CardMaxDeleteAsk,
-            back=back_to_maxes(profile.athlete.id, texts.BACK_TO_MAXES),
-        )
+    profile = await coach_profile(update, context, coach, data.athlete)
+    if profile is not None:
+        await maxes.pick_max_to_delete(update, context, profile, COACH_STEPS)
 
 
 @coach_action(keyboards.CardMaxDeleteAsk)
 async def ask_to_delete_max(
     update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardMaxDeleteAsk
 ) -> None:
-    found = await coach_profile(update, context, coach, data.athlete)
-    if found is not None:
-        _, profile = found
-        await maxes.ask_to_delete_max(
-            update,
-            context,
-            profile,
-            data.row,
-            sources=COACH_DELETES,
-            delete=keyboards.CardMaxDelete,
-            back=back_to_maxes(profile.athlete.id),
-        )
+    profile = await coach_profile(update, context, coach, data.athlete)
+    if profile is not None:
+        await maxes.ask_to_delete_max(update, context, profile, data.row, COACH_STEPS)
 
 
 @coach_action(keyboards.CardMaxDelete)
 async def delete_max(
     update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardMaxDelete
 ) -> None:
-    found = await coach_profile(update, context, coach, data.athlete)
-    if found is None:
-        return
-    _, profile = found
-    await maxes.delete_chosen_max(update, context, profile, data.row, sources=COACH_DELETES)
-    text, markup = await coach_maxes_view(context, profile)
-    await show(update, context, text, markup)
+    profile = await coach_profile(update, context, coach, data.athlete)
+    if profile is not None:
+        await maxes.delete_chosen_max(update, context, profile, data.row, COACH_STEPS)
 
 
 @coach_action(keyboards.CardRecords)
 async def show_records(
     update: Update, context: SpotterContext, coach: Coach, data: keyboards.CardRecords
 ) -> None:
-    found = await coach_profile(update, context, coach, data.athlete)
-    if found is None:
+    profile = await coach_profile(update, context, coach, data.athlete)
+    if profile is None:
         return
-    _, profile = found
     rows = await q.list_records(
         context.session, organization_id=profile.team.id, athlete_id=profile.athlete.id
     )

@@ -351,6 +351,7 @@ def increments(unit: WeightUnit, current: float) -> InlineKeyboardMarkup:
 DeletePick = type[MaxDeletePick] | type[CardMaxDeletePick]
 DeleteAsk = type[MaxDeleteAsk] | type[CardMaxDeleteAsk]
 DeleteDo = type[MaxDelete] | type[CardMaxDelete]
+MaxesList = type[MaxesShow] | type[CardMaxes]
 
 
 def athlete_maxes(athlete_id: str, *, deletable: bool) -> InlineKeyboardMarkup | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -318,15 +319,27 @@ async def log_off_plan_line(
 
 # --- deleting a max (athlete: /maxes; the coach's card uses the same steps) -----------------
 
+MaxesView = Callable[[SpotterContext, Profile], Awaitable[tuple[str, InlineKeyboardMarkup | None]]]
+
+
+@dataclass(frozen=True)
+class DeleteSteps:
+    """What differs between the athlete's way through deleting a max (/maxes) and the coach's
+    (the athlete card): which entries it may delete, its buttons, and the maxes list it returns to
+    (``maxes`` opens it, ``view`` draws it)."""
+
+    sources: Sequence[MaxSource]
+    ask: keyboards.DeleteAsk
+    delete: keyboards.DeleteDo
+    maxes: keyboards.MaxesList
+    view: MaxesView
+
+    def back(self, athlete_id: str, text: str = texts.KEEP_IT) -> InlineKeyboardButton:
+        return keyboards.button(text, self.maxes(athlete=athlete_id).pack())
+
 
 async def pick_max_to_delete(
-    update: Update,
-    context: SpotterContext,
-    profile: Profile,
-    *,
-    sources: Sequence[MaxSource],
-    ask: keyboards.DeleteAsk,
-    back: InlineKeyboardButton,
+    update: Update, context: SpotterContext, profile: Profile, steps: DeleteSteps
 ) -> None:
     lines = await list_maxes(
         context.session, organization_id=profile.team.id, athlete_id=profile.athlete.id
@@ -335,32 +348,26 @@ async def pick_max_to_delete(
     names = {line.exercise_id: line.exercise_name for line in lines}
     choices = [
         (row.id, texts.max_label(names[row.exercise_id], row.kg, row.source, row.measured_on, unit))
-        for row in deletable(lines, sources)
+        for row in deletable(lines, steps.sources)
     ]
     if not choices:
         await answer(update, context, texts.NOTHING_TO_DELETE, alert=True)
         return
     await answer(update, context)
-    markup = keyboards.delete_picker(ask, profile.athlete.id, choices, back)
+    back = steps.back(profile.athlete.id, texts.BACK_TO_MAXES)
+    markup = keyboards.delete_picker(steps.ask, profile.athlete.id, choices, back)
     await show(update, context, texts.DELETE_WHICH, markup)
 
 
 async def ask_to_delete_max(
-    update: Update,
-    context: SpotterContext,
-    profile: Profile,
-    max_id: str,
-    *,
-    sources: Sequence[MaxSource],
-    delete: keyboards.DeleteDo,
-    back: InlineKeyboardButton,
+    update: Update, context: SpotterContext, profile: Profile, max_id: str, steps: DeleteSteps
 ) -> None:
     found = await entered_max(
         context.session,
         organization_id=profile.team.id,
         athlete_id=profile.athlete.id,
         max_id=max_id,
-        sources=sources,
+        sources=steps.sources,
     )
     if found is None:  # deleted meanwhile, or never this athlete's: nothing to show
         await answer(update, context, texts.MAX_GONE, alert=True)
@@ -373,32 +380,40 @@ async def ask_to_delete_max(
         update,
         context,
         question,
-        keyboards.delete_confirm(delete, profile.athlete.id, found.id, back),
+        keyboards.delete_confirm(
+            steps.delete, profile.athlete.id, found.id, steps.back(profile.athlete.id)
+        ),
     )
 
 
 async def delete_chosen_max(
-    update: Update,
-    context: SpotterContext,
-    profile: Profile,
-    max_id: str,
-    *,
-    sources: Sequence[MaxSource],
+    update: Update, context: SpotterContext, profile: Profile, max_id: str, steps: DeleteSteps
 ) -> None:
-    """Delete it and say so (a toast); a second tap finds it gone and deletes nothing."""
+    """Delete it, say so (a toast) and show the list again; a second tap finds it gone and
+    deletes nothing."""
     deleted = await delete_max(
         context.session,
         organization_id=profile.team.id,
         athlete_id=profile.athlete.id,
         max_id=max_id,
-        sources=sources,
+        sources=steps.sources,
     )
     if deleted is None:
         await answer(update, context, texts.MAX_GONE)
-        return
-    await answer(
-        update, context, texts.max_deleted(deleted.exercise_name, deleted.kg, profile.team.unit)
-    )
+    else:
+        unit = profile.team.unit
+        await answer(update, context, texts.max_deleted(deleted.exercise_name, deleted.kg, unit))
+    text, markup = await steps.view(context, profile)
+    await show(update, context, text, markup)
+
+
+ATHLETE_STEPS = DeleteSteps(
+    sources=ATHLETE_DELETES,
+    ask=keyboards.MaxDeleteAsk,
+    delete=keyboards.MaxDelete,
+    maxes=keyboards.MaxesShow,
+    view=athlete_maxes_view,
+)
 
 
 async def own_profile_from(
@@ -411,23 +426,12 @@ async def own_profile_from(
     return profile
 
 
-def back_to_maxes(athlete_id: str, text: str = texts.KEEP_IT) -> InlineKeyboardButton:
-    return keyboards.button(text, keyboards.MaxesShow(athlete=athlete_id).pack())
-
-
 async def athlete_delete_pick(update: Update, context: SpotterContext) -> None:
     data = update.callback_query.data if update.callback_query else None
     values = keyboards.MaxDeletePick.unpack(data)
     profile = await own_profile_from(update, context, values.athlete)
     if profile is not None:
-        await pick_max_to_delete(
-            update,
-            context,
-            profile,
-            sources=ATHLETE_DELETES,
-            ask=keyboards.MaxDeleteAsk,
-            back=back_to_maxes(profile.athlete.id, texts.BACK_TO_MAXES),
-        )
+        await pick_max_to_delete(update, context, profile, ATHLETE_STEPS)
 
 
 async def athlete_delete_ask(update: Update, context: SpotterContext) -> None:
@@ -435,26 +439,15 @@ async def athlete_delete_ask(update: Update, context: SpotterContext) -> None:
     values = keyboards.MaxDeleteAsk.unpack(data)
     profile = await own_profile_from(update, context, values.athlete)
     if profile is not None:
-        await ask_to_delete_max(
-            update,
-            context,
-            profile,
-            values.row,
-            sources=ATHLETE_DELETES,
-            delete=keyboards.MaxDelete,
-            back=back_to_maxes(profile.athlete.id),
-        )
+        await ask_to_delete_max(update, context, profile, values.row, ATHLETE_STEPS)
 
 
 async def athlete_delete(update: Update, context: SpotterContext) -> None:
     data = update.callback_query.data if update.callback_query else None
     values = keyboards.MaxDelete.unpack(data)
     profile = await own_profile_from(update, context, values.athlete)
-    if profile is None:
-        return
-    await delete_chosen_max(update, context, profile, values.row, sources=ATHLETE_DELETES)
-    text, markup = await athlete_maxes_view(context, profile)
-    await show(update, context, text, markup)
+    if profile is not None:
+        await delete_chosen_max(update, context, profile, values.row, ATHLETE_STEPS)
 
 
 async def athlete_maxes_again(update: Update, context: SpotterContext) -> None:
