@@ -9,13 +9,12 @@ from bot.athletes import keyboards, texts
 from bot.context import SpotterContext
 from bot.core import texts as core_texts
 from bot.core.actions import Coach, today
+from bot.programs import texts as program_texts
 from bot.programs.handlers import athlete_program_text
 from bot.replies import answer, notify, show
 from storage.errors import NotFound
 from storage.models import Athlete
 from storage.queries import athletes as q
-from storage.queries.invitations import get_pending_invitation
-from storage.queries.users import get_user
 
 
 async def load_athlete(
@@ -31,31 +30,54 @@ async def load_athlete(
         return None
 
 
-async def card_text(context: SpotterContext, athlete: Athlete) -> str:
-    telegram = None
-    if athlete.linked_user_id:
-        user = await get_user(context.session, user_id=athlete.linked_user_id)
-        if user is not None:
-            telegram = f"@{user.username}" if user.username else user.display_name
-    invitation = await get_pending_invitation(
-        context.session,
-        organization_id=athlete.organization_id,
-        athlete_id=athlete.id,
-        now=context.now(),
+async def read_card(
+    context: SpotterContext, *, organization_id: str, athlete_id: str
+) -> q.AthleteCard:
+    return await q.read_card(
+        context.session, organization_id=organization_id, athlete_id=athlete_id, now=context.now()
     )
-    card = texts.athlete_card(
-        athlete,
+
+
+async def describe(context: SpotterContext, card: q.AthleteCard) -> str:
+    """The card's text. Its program lines are read only for an athlete who has a program."""
+    telegram = None
+    if card.account is not None:
+        username = card.account.username
+        telegram = f"@{username}" if username else card.account.display_name
+    text = texts.athlete_card(
+        card,
         today=today(context),
         telegram=telegram,
-        invitation_expires=invitation.expires_at if invitation else None,
+        invitation_expires=card.invitation_expires,
     )
-    program = await athlete_program_text(
-        context, organization_id=athlete.organization_id, athlete_id=athlete.id
-    )
-    return f"{card}\n{program}" if program else card
+    if card.has_program:
+        program = await athlete_program_text(
+            context, organization_id=card.organization_id, athlete_id=card.id
+        )
+    else:
+        program = program_texts.athlete_program_line(None)
+    return f"{text}\n{program}" if program else text
+
+
+async def card_text(context: SpotterContext, athlete: Athlete) -> str:
+    """The card's text of an athlete the caller holds (its row as the database has it now)."""
+    card = await read_card(context, organization_id=athlete.organization_id, athlete_id=athlete.id)
+    return await describe(context, card)
 
 
 async def render_card(update: Update, context: SpotterContext, athlete: Athlete) -> None:
     text = await card_text(context, athlete)  # read before answering: one transaction
     await answer(update, context)
     await show(update, context, text, keyboards.athlete_card(athlete))
+
+
+async def open_card(update: Update, context: SpotterContext, coach: Coach, athlete_id: str) -> None:
+    """The card of a team's athlete, from one statement (two when it has a program to show)."""
+    try:
+        card = await read_card(context, organization_id=coach.team_id, athlete_id=athlete_id)
+    except NotFound:
+        await notify(update, context, core_texts.NOT_FOUND_ALERT, alert=True)
+        return
+    text = await describe(context, card)  # read before answering: one transaction
+    await answer(update, context)
+    await show(update, context, text, keyboards.athlete_card(card))

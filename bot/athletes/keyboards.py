@@ -17,7 +17,8 @@ from storage.models import (
     AthleteGender,
     AthleteStatus,
 )
-from storage.queries.athletes import AthletePage
+from storage.queries.athletes import AthleteCard, RosterEntry
+from storage.queries.paging import Page
 
 ALL_STATUSES: cb.RosterView = "all"
 CURRENT_STATUSES: cb.RosterView = "cur"  # active and inactive: the roster's default view
@@ -66,10 +67,8 @@ def open_existing(athlete_id: str, name: str) -> InlineKeyboardMarkup:
     )
 
 
-def roster(
-    page: AthletePage, *, view: cb.RosterView, query: bool, namesakes: set[str]
-) -> InlineKeyboardMarkup:
-    """`namesakes`: name keys several athletes share (their buttons add a telling detail)."""
+def roster(page: Page[RosterEntry], *, view: cb.RosterView, query: bool) -> InlineKeyboardMarkup:
+    """An athlete with a namesake in the team gets a telling detail on their button."""
 
     def page_at(offset: int, shown: cb.RosterView = view) -> str:
         return cb.RosterPage(view=shown, offset=offset, query=query).pack()
@@ -77,7 +76,7 @@ def roster(
     rows = [
         [
             button(
-                texts.roster_button(a, detail=a.name_key in namesakes),
+                texts.roster_button(a, detail=a.has_namesake),
                 cb.AthleteCard(athlete=a.id).pack(),
             )
         ]
@@ -96,7 +95,7 @@ def roster(
     return InlineKeyboardMarkup(rows)
 
 
-def athlete_card(athlete: Athlete) -> InlineKeyboardMarkup:
+def athlete_card(athlete: Athlete | AthleteCard) -> InlineKeyboardMarkup:
     rows = [
         [
             button("✏️ Edit", cb.AthleteEditMenu(athlete=athlete.id).pack()),

@@ -7,6 +7,7 @@ from typing import Any, cast, get_args
 from telegram import Update
 
 from bot import callbacks as cb
+from bot.athletes import card as cards
 from bot.athletes import keyboards, texts
 from bot.athletes.card import card_text, load_athlete, render_card
 from bot.context import SpotterContext
@@ -56,22 +57,15 @@ async def render_roster(
 ) -> None:
     views = views_of(context)
     query = views.get(QUERY_KEY) if use_query else None
-    statuses = VIEWS[view]
-    counts = await q.count_athletes_by_status(context.session, organization_id=coach.team_id)
-    known = sum(counts[s] for s in statuses) if statuses else sum(counts.values())
-    page = await q.list_athletes(
+    roster = await q.read_roster(
         context.session,
         organization_id=coach.team_id,
-        statuses=statuses,
+        statuses=VIEWS[view],
         name_filter=query,
         offset=offset,
         limit=PAGE_SIZE,
-        # The counts above already say how many there are, unless a name filters them.
-        total=None if query else known,
     )
-    shared = await q.count_namesakes(
-        context.session, organization_id=coach.team_id, athletes=page.items
-    )
+    page = roster.page
     views[VIEW_KEY] = {"status": view, "offset": page.offset, "query": bool(query)}
     text = texts.roster(
         total=page.total,
@@ -79,11 +73,10 @@ async def render_roster(
         shown=len(page.items),
         limit=page.limit,
         view=view,
-        counts=counts,
+        counts=roster.counts,
         query=query,
     )
-    namesakes = {key for key, count in shared.items() if count > 1}
-    markup = keyboards.roster(page, view=view, query=bool(query), namesakes=namesakes)
+    markup = keyboards.roster(page, view=view, query=bool(query))
     await answer(update, context)
     await show(update, context, text, markup)
 
@@ -122,9 +115,7 @@ async def back_to_roster(update: Update, context: SpotterContext, coach: Coach) 
 async def open_card(
     update: Update, context: SpotterContext, coach: Coach, data: cb.AthleteCard
 ) -> None:
-    athlete = await load_athlete(update, context, coach, data.athlete)
-    if athlete is not None:
-        await render_card(update, context, athlete)
+    await cards.open_card(update, context, coach, data.athlete)
 
 
 @coach_action(cb.AthleteEditMenu)

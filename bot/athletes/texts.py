@@ -13,7 +13,12 @@ from storage.models import (
     AthleteGender,
     AthleteStatus,
 )
+from storage.queries.athletes import AthleteCard, RosterEntry
 from storage.validation import AmbiguousDate, format_phone
+
+# What a line of the roster or a namesake notice is drawn from: an athlete record, or the roster's
+# own row (storage.queries.athletes.read_roster).
+Listed = Athlete | RosterEntry
 
 ADD_WHAT = "adding an athlete"
 
@@ -200,7 +205,7 @@ def roster(
     )
 
 
-def athlete_detail(athlete: Athlete) -> str:
+def athlete_detail(athlete: Listed) -> str:
     """What tells two athletes of the same name apart: email, else birth year, else phone."""
     if athlete.email:
         return athlete.email
@@ -211,7 +216,7 @@ def athlete_detail(athlete: Athlete) -> str:
     return f"added {athlete.created_at:%d %b %Y}"
 
 
-def roster_button(athlete: Athlete, *, detail: bool = False) -> str:
+def roster_button(athlete: Listed, *, detail: bool = False) -> str:
     linked = " 🔗" if athlete.linked_user_id else ""
     extra = f" · {athlete_detail(athlete)}" if detail else ""
     return f"{STATUS_ICONS[athlete.status]} {athlete.name}{extra}{linked}"
@@ -226,7 +231,7 @@ def namesakes_exist(name: str, others: list[Athlete]) -> str:
 
 
 def athlete_card(
-    athlete: Athlete,
+    athlete: Athlete | AthleteCard,
     *,
     today: date,
     telegram: str | None,

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlmodel import col, func, select
+from sqlmodel import SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.errors import Conflict, EmailTaken, ErrorCode, NotFound
-from storage.models import Athlete, AthleteStatus, Organization
+from storage.models import (
+    Assignment,
+    Athlete,
+    AthleteGender,
+    AthleteInvitation,
+    AthleteStatus,
+    Organization,
+    User,
+)
 from storage.models.base import utcnow
 from storage.queries.paging import Page, clamp_offset
 from storage.schemas import AthleteCreate, AthleteUpdate
@@ -197,6 +207,266 @@ async def count_athletes_by_status(
     for status, count in result.all():
         counts[AthleteStatus(status)] = count
     return counts
+
+
+# --- the roster page and the athlete card, one statement each ----------------------------------
+
+
+class RosterEntry(NamedTuple):
+    """One athlete's line in the roster: what its button shows (a tuple: cheap to build)."""
+
+    id: str
+    name: str
+    status: AthleteStatus
+    email: str | None
+    phone: str | None
+    birthdate: date | None
+    created_at: datetime
+    linked_user_id: str | None
+    has_namesake: bool  # another athlete of the team (any status) has the same folded name
+
+
+@dataclass(frozen=True)
+class Roster:
+    page: Page[RosterEntry]
+    counts: dict[AthleteStatus, int]  # the whole team's athletes by status, whatever is shown
+
+
+_ORG = sa.bindparam("organization_id", type_=sa.String)
+_OFFSET = sa.bindparam("offset", type_=sa.Integer)
+_LIMIT = sa.bindparam("limit", type_=sa.Integer)
+_ONE = sa.literal_column("1", sa.Integer)
+# Core tables: rows of plain values, no ORM loading (a third of a roster page's CPU otherwise).
+_ATHLETES_TABLE = SQLModel.metadata.tables[str(Athlete.__tablename__)]
+_ATHLETES = _ATHLETES_TABLE.c
+
+
+@functools.cache
+def _view_filter(statuses: int | None, by_name: bool) -> tuple[sa.ColumnElement[bool], ...]:
+    """The roster filter with one bound parameter per status (status_0...): no expanding IN."""
+    conditions: list[sa.ColumnElement[bool]] = [_ATHLETES.organization_id == _ORG]
+    if statuses is not None:
+        slots = [sa.bindparam(f"status_{n}", type_=_ATHLETES.status.type) for n in range(statuses)]
+        conditions.append(_ATHLETES.status.in_(slots) if slots else sa.false())
+    if by_name:
+        conditions.append(_ATHLETES.name_key.like(sa.bindparam("name_pattern"), escape="/"))
+    return tuple(conditions)
+
+
+@functools.cache
+def _roster_view(statuses: int | None, by_name: bool) -> Any:
+    """The team's counts by status, the page's rows and each row's namesake flag, one statement.
+
+    The counts are an aggregate without GROUP BY: exactly one row, even for an empty roster.
+    The page (ORDER BY, LIMIT, OFFSET: the name-key index, like list_athletes) is LEFT JOINed to
+    it, so no row of the page is one row of NULLs. Its OFFSET is clamp_offset's rule in SQL (a
+    stale offset past the end shows the last page); it counts the filtered rows itself, as an
+    OFFSET can't see the counts beside it. A namesake is another athlete of the team with the
+    same name key, whatever its status or the filter (EXISTS on ix_athletes_org_name_key).
+    Window functions did the same in one pass but cost SQLite three times as much.
+    """
+    conditions = _view_filter(statuses, by_name)
+    shown = sa.and_(*conditions[1:]) if len(conditions) > 1 else None
+    team = (
+        sa.select(
+            *(
+                func.count()
+                .filter(_ATHLETES.status == sa.literal_column(f"'{status.value}'"))
+                .label(status.value)
+                for status in AthleteStatus
+            ),
+            (func.count().filter(shown) if shown is not None else func.count()).label("total"),
+        )
+        .where(_ATHLETES.organization_id == _ORG)
+        .subquery("team")
+    )
+    rows = func.count() - _ONE
+    last = rows - rows % _LIMIT  # the last page's offset (0 when there are none)
+    offset = (
+        sa.select(sa.case((last > _OFFSET, _OFFSET), else_=last))
+        .select_from(_ATHLETES_TABLE)
+        .where(*conditions)
+        .scalar_subquery()
+    )
+    page = (
+        sa.select(
+            _ATHLETES.id,
+            _ATHLETES.name,
+            _ATHLETES.status,
+            _ATHLETES.email,
+            _ATHLETES.phone,
+            _ATHLETES.birthdate,
+            _ATHLETES.created_at,
+            _ATHLETES.linked_user_id,
+            _ATHLETES.name_key,
+        )
+        .where(*conditions)
+        .order_by(_ATHLETES.name_key, _ATHLETES.id)
+        .limit(_LIMIT)
+        .offset(offset)
+        .subquery("page")
+    )
+    other = _ATHLETES_TABLE.alias("namesake")
+    namesake = sa.exists().where(
+        other.c.organization_id == _ORG,
+        other.c.name_key == page.c.name_key,
+        other.c.id != page.c.id,
+    )
+    return (
+        sa.select(*team.c, *page.c[:8], namesake)
+        .select_from(team.outerjoin(page, sa.true()))
+        .order_by(page.c.name_key, page.c.id)
+    )
+
+
+async def read_roster(
+    session: AsyncSession,
+    *,
+    organization_id: str,
+    statuses: Collection[AthleteStatus] | None = None,
+    name_filter: str | None = None,
+    offset: int = 0,
+    limit: int = 10,
+) -> Roster:
+    """A roster page sorted by name with the team's counts by status, in one statement.
+
+    Same rules as list_athletes (a stale offset past the end shows the last page; `statuses`
+    None is everyone; the name filter matches folded names) and count_athletes_by_status.
+    """
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    params: dict[str, Any] = {
+        "organization_id": organization_id,
+        "offset": max(0, offset),
+        "limit": limit,
+    }
+    shown: int | None = None
+    if statuses is not None:
+        distinct = sorted({AthleteStatus(value) for value in statuses})
+        if len(distinct) < len(AthleteStatus):  # every status is no filter at all
+            shown = len(distinct)
+            params.update((f"status_{n}", status) for n, status in enumerate(distinct))
+    if name_filter and (key := fold_key(name_filter)):
+        params["name_pattern"] = f"%{like_escape(key)}%"
+    result = await session.exec(_roster_view(shown, "name_pattern" in params), params=params)
+    rows = result.all()
+    head = rows[0]
+    counts = dict(zip(AthleteStatus, head[:3], strict=True))
+    total = head[3]
+    items = [RosterEntry(*row[4:]) for row in rows if row[4] is not None]
+    offset = clamp_offset(offset, total=total, limit=limit)  # what the SQL above picked
+    return Roster(Page(items=items, total=total, offset=offset, limit=limit), counts)
+
+
+@dataclass(frozen=True)
+class LinkedAccount:
+    username: str | None
+    display_name: str
+
+
+@dataclass(frozen=True)
+class AthleteCard:
+    """What the athlete card shows, read in one statement."""
+
+    id: str
+    organization_id: str
+    name: str
+    status: AthleteStatus
+    email: str | None
+    phone: str | None
+    birthdate: date | None
+    gender: AthleteGender | None
+    notes: str | None
+    linked_user_id: str | None
+    account: LinkedAccount | None  # the bound Telegram account, when there is one
+    invitation_expires: datetime | None  # of the newest live invite link, if any
+    has_program: bool  # an active assignment (the card's program lines are read separately)
+
+
+def _card_statement() -> Any:
+    tables = SQLModel.metadata.tables
+    athletes = _ATHLETES
+    invitations = tables[str(AthleteInvitation.__tablename__)].c
+    assignments = tables[str(Assignment.__tablename__)].c
+    user_table = tables[str(User.__tablename__)]
+    users = user_table.c
+    invitation = (  # get_pending_invitation's rule: the newest live link
+        sa.select(invitations.expires_at)
+        .where(
+            invitations.organization_id == _ORG,
+            invitations.athlete_id == athletes.id,
+            invitations.accepted_at.is_(None),
+            invitations.revoked_at.is_(None),
+            invitations.expires_at > sa.bindparam("now", type_=invitations.expires_at.type),
+        )
+        .order_by(invitations.created_at.desc(), invitations.id)
+        .limit(_ONE)
+        .scalar_subquery()
+    )
+    program = sa.exists().where(  # an active assignment (uq_assignments_active_athlete)
+        assignments.organization_id == _ORG,
+        assignments.athlete_id == athletes.id,
+        assignments.ended_at.is_(None),
+    )
+    return (
+        sa.select(
+            athletes.id,
+            athletes.organization_id,
+            athletes.name,
+            athletes.status,
+            athletes.email,
+            athletes.phone,
+            athletes.birthdate,
+            athletes.gender,
+            athletes.notes,
+            athletes.linked_user_id,
+            users.id,
+            users.username,
+            users.display_name,
+            invitation,
+            program,
+        )
+        .select_from(_ATHLETES_TABLE.outerjoin(user_table, users.id == athletes.linked_user_id))
+        .where(
+            athletes.id == sa.bindparam("athlete_id", type_=sa.String),
+            athletes.organization_id == _ORG,
+        )
+    )
+
+
+_CARD = _card_statement()
+
+
+async def read_card(
+    session: AsyncSession, *, organization_id: str, athlete_id: str, now: datetime
+) -> AthleteCard:
+    """The athlete card's facts: the athlete, its Telegram account, live invite, program or not.
+
+    Raises NotFound when the athlete is not the team's.
+    """
+    result = await session.exec(
+        _CARD, params={"organization_id": organization_id, "athlete_id": athlete_id, "now": now}
+    )
+    row = result.first()
+    if row is None:
+        raise NotFound(ErrorCode.ATHLETE_NOT_FOUND)
+    (id_, team, name, status, email, phone, birthdate, gender, notes, linked_user_id) = row[:10]
+    account_id, username, display_name, invitation_expires, has_program = row[10:]
+    return AthleteCard(
+        id=id_,
+        organization_id=team,
+        name=name,
+        status=status,
+        email=email,
+        phone=phone,
+        birthdate=birthdate,
+        gender=gender,
+        notes=notes,
+        linked_user_id=linked_user_id,
+        account=None if account_id is None else LinkedAccount(username, display_name),
+        invitation_expires=invitation_expires,
+        has_program=has_program,
+    )
 
 
 async def update_athlete(
