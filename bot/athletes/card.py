@@ -71,12 +71,21 @@ async def render_card(update: Update, context: SpotterContext, athlete: Athlete)
     await show(update, context, text, keyboards.athlete_card(athlete))
 
 
-async def open_card(update: Update, context: SpotterContext, coach: Coach, athlete_id: str) -> None:
-    """The card of a team's athlete, from one statement (two when it has a program to show)."""
+async def load_card(
+    update: Update, context: SpotterContext, coach: Coach, athlete_id: str
+) -> q.AthleteCard | None:
+    """The card's facts if the athlete is in the coach's team; otherwise a "not found" answer."""
     try:
-        card = await read_card(context, organization_id=coach.team_id, athlete_id=athlete_id)
+        return await read_card(context, organization_id=coach.team_id, athlete_id=athlete_id)
     except NotFound:
         await notify(update, context, core_texts.NOT_FOUND_ALERT, alert=True)
+        return None
+
+
+async def open_card(update: Update, context: SpotterContext, coach: Coach, athlete_id: str) -> None:
+    """The card of a team's athlete, from one statement (more when it has a program to show)."""
+    card = await load_card(update, context, coach, athlete_id)
+    if card is None:
         return
     text = await describe(context, card)  # read before answering: one transaction
     await answer(update, context)

@@ -112,7 +112,7 @@ def athlete_card(athlete: Athlete | AthleteCard) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def athlete_edit_menu(athlete: Athlete) -> InlineKeyboardMarkup:
+def athlete_edit_menu(athlete: Athlete | AthleteCard) -> InlineKeyboardMarkup:
     fields = athlete_fields()
     rows = [
         [

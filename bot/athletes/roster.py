@@ -122,12 +122,12 @@ async def open_card(
 async def edit_menu(
     update: Update, context: SpotterContext, coach: Coach, data: cb.AthleteEditMenu
 ) -> None:
-    athlete = await load_athlete(update, context, coach, data.athlete)
-    if athlete is None:
+    card = await cards.load_card(update, context, coach, data.athlete)
+    if card is None:
         return
-    text = await card_text(context, athlete) + "\n\n" + core_texts.PICK_FIELD_TO_EDIT
+    text = await cards.describe(context, card) + "\n\n" + core_texts.PICK_FIELD_TO_EDIT
     await answer(update, context)
-    await show(update, context, text, keyboards.athlete_edit_menu(athlete))
+    await show(update, context, text, keyboards.athlete_edit_menu(card))
 
 
 @coach_action(cb.AthleteStatusMenu)

@@ -127,6 +127,11 @@ async def test_roster_and_card_screens_are_unchanged(harness: Harness) -> None:
     for name in ("Maya Lopez", "Ben Ode", "Zoë Li", "Cleo <Ray>", "Athlete 00"):
         await coach.press_data(cb.AthleteCard(athlete=ids[name]).pack())
         await look(f"card of {name}")
+    await coach.press_data(cb.AthleteCard(athlete=ids["Maya Lopez"]).pack())
+    await coach.press("✏️ Edit")
+    await look("edit menu of Maya Lopez")
+    await coach.press("⬅️ Back")
+    await look("back to the card of Maya Lopez")
     await coach.press("⬅️ Back to roster")
     await look("back to roster")
     await coach.send("/athletes zoe")
