@@ -239,6 +239,7 @@ _ONE = sa.literal_column("1", sa.Integer)
 # Core tables: rows of plain values, no ORM loading (a third of a roster page's CPU otherwise).
 _ATHLETES_TABLE = SQLModel.metadata.tables[str(Athlete.__tablename__)]
 _ATHLETES = _ATHLETES_TABLE.c
+_PAGE_COLUMNS = len(AthleteStatus) + 1  # where a roster row's page columns start
 
 
 @functools.cache
@@ -350,10 +351,10 @@ async def read_roster(
         params["name_pattern"] = f"%{like_escape(key)}%"
     result = await session.exec(_roster_view(shown, "name_pattern" in params), params=params)
     rows = result.all()
-    head = rows[0]
-    counts = dict(zip(AthleteStatus, head[:3], strict=True))
-    total = head[3]
-    items = [RosterEntry(*row[4:]) for row in rows if row[4] is not None]
+    head = rows[0]  # the counts by status, the filtered total, then the page's columns
+    counts = dict(zip(AthleteStatus, head[: _PAGE_COLUMNS - 1], strict=True))
+    total = head[_PAGE_COLUMNS - 1]
+    items = [RosterEntry(*row[_PAGE_COLUMNS:]) for row in rows if row[_PAGE_COLUMNS] is not None]
     offset = clamp_offset(offset, total=total, limit=limit)  # what the SQL above picked
     return Roster(Page(items=items, total=total, offset=offset, limit=limit), counts)
 
