@@ -163,11 +163,10 @@ async def build_screen(context: SpotterContext, viewer: Viewer, view: View) -> S
     if kind == "patterns":
         return Screen(texts.PICK_PATTERN_TO_BROWSE, keyboards.browse_patterns(), view)
     if kind == "muscle":
-        muscle = await q.get_muscle_group(session, muscle_group_id=str(view.get("m")))
-        page = await q.list_exercises_by_muscle(
+        muscle, page = await q.muscle_page(
             session,
             organization_id=org,
-            muscle_group_id=muscle.id,
+            muscle_group_id=str(view.get("m")),
             offset=_offset(view),
             limit=PAGE_SIZE,
         )
@@ -233,13 +232,22 @@ async def build_ours(context: SpotterContext, viewer: Viewer, view: View) -> Scr
         raise NotFound(texts.NO_TEAM_LIBRARY)
     # Archived exercises are the coaches' business (to restore them); athletes see live ones.
     archived = bool(view.get("a")) and viewer.is_coach
-    page = await q.list_custom_exercises(
-        context.session,
-        organization_id=viewer.organization_id,
-        archived_only=archived,
-        offset=_offset(view),
-        limit=PAGE_SIZE,
-    )
+    if archived:
+        page = await q.list_custom_exercises(
+            context.session,
+            organization_id=viewer.organization_id,
+            archived_only=True,
+            offset=_offset(view),
+            limit=PAGE_SIZE,
+        )
+        archived_total = 0
+    else:
+        page, archived_total = await q.team_exercises(
+            context.session,
+            organization_id=viewer.organization_id,
+            offset=_offset(view),
+            limit=PAGE_SIZE,
+        )
     flag = int(archived)
     paging = keyboards.page_row(
         lambda offset: cb.ExOurs(archived=archived, offset=offset).pack(),
@@ -249,12 +257,9 @@ async def build_ours(context: SpotterContext, viewer: Viewer, view: View) -> Scr
     )
     extra = []
     if viewer.is_coach and not archived:
-        stored = await q.list_custom_exercises(
-            context.session, organization_id=viewer.organization_id, archived_only=True, limit=1
-        )
-        if stored.total:
+        if archived_total:
             extra.append(
-                button(f"🗄 Archived ({stored.total})", cb.ExOurs(archived=True, offset=0).pack())
+                button(f"🗄 Archived ({archived_total})", cb.ExOurs(archived=True, offset=0).pack())
             )
         extra.append(button("➕ New exercise", cb.Menu(item="newexercise").pack()))
     text = texts.ours_list(

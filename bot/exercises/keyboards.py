@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import get_args
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -18,7 +18,7 @@ from storage.models import (
     MuscleGroup,
     ProgressionDirection,
 )
-from storage.queries.exercises import ExerciseCard
+from storage.queries.exercises import ExerciseCard, ExerciseInfo, MuscleInfo
 from storage.search import SearchHit
 
 
@@ -59,7 +59,7 @@ def library_menu(*, has_team: bool, is_coach: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def region_muscles(counts: list[tuple[MuscleGroup, int]]) -> InlineKeyboardMarkup:
+def region_muscles(counts: list[tuple[MuscleInfo, int]]) -> InlineKeyboardMarkup:
     rows = [
         [button(f"{m.name} · {n}", cb.ExMuscle(muscle=m.id, offset=0).pack())] for m, n in counts
     ]
@@ -81,7 +81,9 @@ def browse_patterns() -> InlineKeyboardMarkup:
 
 
 def exercise_list(
-    items: list[Exercise], paging: list[InlineKeyboardButton], *extra: list[InlineKeyboardButton]
+    items: Sequence[Exercise | ExerciseInfo],
+    paging: list[InlineKeyboardButton],
+    *extra: list[InlineKeyboardButton],
 ) -> InlineKeyboardMarkup:
     rows = [[button(texts.exercise_button(e), cb.ExCard(exercise=e.id).pack())] for e in items]
     if paging:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from bot.core.texts import page_of
@@ -14,7 +15,7 @@ from storage.models import (
     MuscleGroup,
     ProgressionDirection,
 )
-from storage.queries.exercises import ExerciseCard, ExercisePage
+from storage.queries.exercises import ExerciseCard, ExerciseInfo, ExercisePage, MuscleInfo
 from storage.queries.search import Intent, SearchPage
 
 ALERT_MAX = 200  # Telegram's limit for a button answer
@@ -80,7 +81,7 @@ def equipment_label(value: str) -> str:
         return value.replace("_", " ").capitalize()
 
 
-def _muscle_names(muscles: list[MuscleGroup]) -> str:
+def _muscle_names(muscles: Sequence[MuscleGroup | MuscleInfo]) -> str:
     return ", ".join(escape(m.name) for m in muscles) if muscles else "<i>none</i>"
 
 
@@ -110,7 +111,7 @@ def _showing(page: ExercisePage) -> str:
     return shown + page_of(page.offset, page.limit, page.total)
 
 
-def muscle_list(muscle: MuscleGroup, page: ExercisePage) -> str:
+def muscle_list(muscle: MuscleInfo, page: ExercisePage) -> str:
     head = f"🎯 <b>{escape(muscle.name)}</b>"
     if page.total == 0:
         return f"{head}\n\nNo exercises work this muscle group yet."
@@ -189,14 +190,14 @@ EXERCISE_LINK_NOT_FOUND = (
 )
 
 
-def exercise_button(exercise: Exercise) -> str:
+def exercise_button(exercise: Exercise | ExerciseInfo) -> str:
     """Button text (plain, never parsed as HTML)."""
     mark = "🏷 " if exercise.organization_id else ""
     archived = " (archived)" if exercise.archived_at else ""
     return f"{mark}{exercise.name}{archived}"
 
 
-def related_button(direction: ProgressionDirection, exercise: Exercise) -> str:
+def related_button(direction: ProgressionDirection, exercise: ExerciseInfo) -> str:
     archived = " 🗄 (archived)" if exercise.archived_at else ""
     return f"{DIRECTION_ICONS[direction]} {DIRECTION_LABELS[direction]}: {exercise.name}{archived}"
 
@@ -410,7 +411,7 @@ def pick_link_to_remove(card_text: str) -> str:
     )
 
 
-def unlink_button(direction: ProgressionDirection, exercise: Exercise) -> str:
+def unlink_button(direction: ProgressionDirection, exercise: ExerciseInfo) -> str:
     return f"✂️ {DIRECTION_LABELS[direction]}: {exercise.name}"
 
 

@@ -6,10 +6,13 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,16 +30,41 @@ from storage.models.base import utcnow
 from storage.queries.paging import Page, clamp_offset
 from storage.schemas import ExerciseCreate, ExerciseUpdate
 
-ExercisePage = Page[Exercise]
+
+@dataclass(frozen=True, slots=True)
+class MuscleInfo:
+    """A muscle group as read (plain values: lists and cards are read far more than written)."""
+
+    id: str
+    name: str
+    body_region: BodyRegion
+    sort_order: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseInfo:
+    """An exercise as lists and cards show it: plain values, read without the ORM."""
+
+    id: str
+    organization_id: str | None
+    name: str
+    movement_pattern: MovementPattern
+    equipment: str
+    aliases: tuple[str, ...]
+    instructions: str | None
+    archived_at: datetime | None
+
+
+ExercisePage = Page[ExerciseInfo]
 
 
 @dataclass(frozen=True)
 class ExerciseCard:
-    exercise: Exercise
-    primary: list[MuscleGroup]
-    secondary: list[MuscleGroup]
-    easier: list[Exercise] = field(default_factory=list)
-    harder: list[Exercise] = field(default_factory=list)
+    exercise: ExerciseInfo
+    primary: Sequence[MuscleInfo]
+    secondary: Sequence[MuscleInfo]
+    easier: Sequence[ExerciseInfo] = field(default_factory=list)
+    harder: Sequence[ExerciseInfo] = field(default_factory=list)
     # Ids of the related exercises whose link the caller's team made (and so may remove).
     removable: frozenset[str] = frozenset()
 
@@ -59,10 +87,6 @@ def _edge_visible_to(organization_id: str | None) -> sa.ColumnElement[bool]:
     return or_(curated, col(ExerciseProgression.organization_id) == organization_id)
 
 
-def _live() -> sa.ColumnElement[bool]:
-    return col(Exercise.archived_at).is_(None)
-
-
 async def list_muscle_groups(
     session: AsyncSession, *, region: BodyRegion | None = None
 ) -> list[MuscleGroup]:
@@ -72,44 +96,19 @@ async def list_muscle_groups(
     return list((await session.exec(query)).all())
 
 
-async def get_muscle_group(session: AsyncSession, *, muscle_group_id: str) -> MuscleGroup:
-    muscle = await session.get(MuscleGroup, muscle_group_id)
-    if muscle is None:
+async def get_muscle_group(session: AsyncSession, *, muscle_group_id: str) -> MuscleInfo:
+    rows = await _rows(session, _MUSCLE, muscle_group_id=muscle_group_id)
+    if not rows:
         raise NotFound(ErrorCode.MUSCLE_GROUP_NOT_FOUND)
-    return muscle
+    return _muscle_info(rows[0])
 
 
 async def count_exercises_by_muscle(
     session: AsyncSession, *, organization_id: str | None, region: BodyRegion
-) -> list[tuple[MuscleGroup, int]]:
+) -> list[tuple[MuscleInfo, int]]:
     """Muscle groups of a region with how many visible exercises work them."""
-    counts = (
-        select(col(ExerciseMuscle.muscle_group_id), func.count().label("n"))
-        .join(Exercise, col(Exercise.id) == col(ExerciseMuscle.exercise_id))
-        .where(visible_to(organization_id), _live())
-        .group_by(col(ExerciseMuscle.muscle_group_id))
-        .subquery()
-    )
-    result = await session.exec(
-        select(MuscleGroup, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.muscle_group_id == col(MuscleGroup.id))
-        .where(col(MuscleGroup.body_region) == region)
-        .order_by(col(MuscleGroup.sort_order), col(MuscleGroup.name))
-    )
-    return [(muscle, int(count)) for muscle, count in result.all()]
-
-
-async def _page(
-    session: AsyncSession,
-    query: Any,
-    count_query: Any,
-    offset: int,
-    limit: int,
-) -> ExercisePage:
-    total = int((await session.exec(count_query)).one())
-    offset = clamp_offset(offset, total=total, limit=limit)
-    items = (await session.exec(query.offset(offset).limit(limit))).all()
-    return ExercisePage(items=list(items), total=total, offset=offset, limit=limit)
+    rows = await _rows(session, _MUSCLE_COUNTS, organization_id=organization_id, region=region)
+    return [(_muscle_info(row), int(row.n)) for row in rows]
 
 
 async def list_exercises_by_muscle(
@@ -121,26 +120,31 @@ async def list_exercises_by_muscle(
     limit: int = 10,
 ) -> ExercisePage:
     """Primary movers first, then exercises where the muscle is secondary; by name within each."""
-    conditions = (
-        col(ExerciseMuscle.muscle_group_id) == muscle_group_id,
-        visible_to(organization_id),
-        _live(),
+    _, page = await muscle_page(
+        session,
+        organization_id=organization_id,
+        muscle_group_id=muscle_group_id,
+        offset=offset,
+        limit=limit,
     )
-    query = (
-        select(Exercise)
-        .join(ExerciseMuscle, col(ExerciseMuscle.exercise_id) == col(Exercise.id))
-        .where(*conditions)
-        .order_by(
-            col(ExerciseMuscle.is_primary).desc(), func.lower(col(Exercise.name)), col(Exercise.id)
-        )
-    )
-    count_query = (
-        select(func.count())
-        .select_from(Exercise)
-        .join(ExerciseMuscle, col(ExerciseMuscle.exercise_id) == col(Exercise.id))
-        .where(*conditions)
-    )
-    return await _page(session, query, count_query, offset, limit)
+    return page
+
+
+async def muscle_page(
+    session: AsyncSession,
+    *,
+    organization_id: str | None,
+    muscle_group_id: str,
+    offset: int = 0,
+    limit: int = 10,
+) -> tuple[MuscleInfo, ExercisePage]:
+    """The muscle group and a page of its exercises (as list_exercises_by_muscle), in one
+    statement. Raises NotFound for a muscle group that doesn't exist."""
+    params = {"organization_id": organization_id, "muscle_group_id": muscle_group_id}
+    rows, page = await _windowed(session, _MUSCLE_PAGE, params, offset=offset, limit=limit)
+    if not rows:
+        raise NotFound(ErrorCode.MUSCLE_GROUP_NOT_FOUND)
+    return _muscle_info(rows[0]), page
 
 
 async def list_exercises_by_pattern(
@@ -151,18 +155,9 @@ async def list_exercises_by_pattern(
     offset: int = 0,
     limit: int = 10,
 ) -> ExercisePage:
-    conditions = (
-        col(Exercise.movement_pattern) == pattern,
-        visible_to(organization_id),
-        _live(),
-    )
-    query = (
-        select(Exercise)
-        .where(*conditions)
-        .order_by(func.lower(col(Exercise.name)), col(Exercise.id))
-    )
-    count_query = select(func.count()).select_from(Exercise).where(*conditions)
-    return await _page(session, query, count_query, offset, limit)
+    params = {"organization_id": organization_id, "pattern": pattern}
+    _, page = await _windowed(session, _PATTERN_PAGE, params, offset=offset, limit=limit)
+    return page
 
 
 async def list_custom_exercises(
@@ -174,18 +169,40 @@ async def list_custom_exercises(
     offset: int = 0,
     limit: int = 10,
 ) -> ExercisePage:
-    conditions: list[sa.ColumnElement[bool]] = [col(Exercise.organization_id) == organization_id]
+    """The team's own exercises by name: live ones (the default), archived ones only, or both
+    (live first)."""
+    statement: sa.Executable
     if archived_only:
-        conditions.append(col(Exercise.archived_at).is_not(None))
-    elif not include_archived:
-        conditions.append(_live())
-    query = (
-        select(Exercise)
-        .where(*conditions)
-        .order_by(col(Exercise.archived_at).is_not(None), func.lower(col(Exercise.name)))
-    )
-    count_query = select(func.count()).select_from(Exercise).where(*conditions)
-    return await _page(session, query, count_query, offset, limit)
+        statement = _TEAM_ARCHIVED_PAGE
+    elif include_archived:
+        statement = _TEAM_ALL_PAGE
+    else:
+        page, _ = await team_exercises(
+            session, organization_id=organization_id, offset=offset, limit=limit
+        )
+        return page
+    params = {"organization_id": organization_id}
+    _, page = await _windowed(session, statement, params, offset=offset, limit=limit)
+    return page
+
+
+async def team_exercises(
+    session: AsyncSession, *, organization_id: str, offset: int = 0, limit: int = 10
+) -> tuple[ExercisePage, int]:
+    """A page of the team's live exercises by name, and how many it has archived, in one
+    statement: the team's rows live first, archived after, counted by windows."""
+    params: dict[str, Any] = {"organization_id": organization_id, "limit": limit}
+    rows = await _rows(session, _TEAM_ALL_PAGE, **params, offset=offset)
+    if not rows and offset > 0:  # past the end (a stale page): the counts first
+        rows = await _rows(session, _TEAM_ALL_PAGE, **params, offset=0)
+    if not rows:
+        return ExercisePage(items=[], total=0, offset=0, limit=limit), 0
+    live, total = int(rows[0].live), int(rows[0].total)
+    if offset and offset >= live:  # then the last page
+        offset = clamp_offset(offset, total=live, limit=limit)
+        rows = await _rows(session, _TEAM_ALL_PAGE, **params, offset=offset)
+    items = [_exercise_info(row) for row in rows if row.archived_at is None]
+    return ExercisePage(items=items, total=live, offset=offset, limit=limit), total - live
 
 
 async def get_exercise(
@@ -210,36 +227,27 @@ async def get_custom_exercise(
 async def get_exercise_card(
     session: AsyncSession, *, organization_id: str | None, exercise_id: str
 ) -> ExerciseCard:
-    exercise = await get_exercise(session, organization_id=organization_id, exercise_id=exercise_id)
-    muscles = await session.exec(
-        select(MuscleGroup, col(ExerciseMuscle.is_primary))
-        .join(ExerciseMuscle, col(ExerciseMuscle.muscle_group_id) == col(MuscleGroup.id))
-        .where(col(ExerciseMuscle.exercise_id) == exercise_id)
-        .order_by(col(MuscleGroup.sort_order))
-    )
-    primary: list[MuscleGroup] = []
-    secondary: list[MuscleGroup] = []
-    for muscle, is_primary in muscles.all():
-        (primary if is_primary else secondary).append(muscle)
-    edges = await session.exec(
-        select(ExerciseProgression, Exercise)
-        .join(Exercise, col(Exercise.id) == col(ExerciseProgression.related_exercise_id))
-        .where(
-            col(ExerciseProgression.exercise_id) == exercise_id,
-            _edge_visible_to(organization_id),
-            visible_to(organization_id),
-        )
-        .order_by(func.lower(col(Exercise.name)))
-    )
-    easier: list[Exercise] = []
-    harder: list[Exercise] = []
+    """A visible exercise (archived or not) with its muscles and the progressions the team sees,
+    in one statement."""
+    rows = await _rows(session, _CARD, organization_id=organization_id, exercise_id=exercise_id)
+    if not rows or rows[0].kind != _KIND_EXERCISE:
+        raise NotFound(ErrorCode.EXERCISE_NOT_FOUND)
+    primary: list[MuscleInfo] = []
+    secondary: list[MuscleInfo] = []
+    easier: list[ExerciseInfo] = []
+    harder: list[ExerciseInfo] = []
     removable: set[str] = set()
-    for edge, related in edges.all():
-        (harder if edge.direction is ProgressionDirection.HARDER else easier).append(related)
-        if organization_id is not None and edge.organization_id == organization_id:
+    for row in rows[1:]:
+        if row.kind == _KIND_MUSCLE:
+            muscle = MuscleInfo(row.id, row.name, row.body_region, row.sort_order)
+            (primary if row.is_primary else secondary).append(muscle)
+            continue
+        related = _exercise_info(row)
+        (harder if row.direction is ProgressionDirection.HARDER else easier).append(related)
+        if organization_id is not None and row.edge_organization_id == organization_id:
             removable.add(related.id)
     return ExerciseCard(
-        exercise=exercise,
+        exercise=_exercise_info(rows[0]),
         primary=primary,
         secondary=secondary,
         easier=easier,
@@ -535,29 +543,288 @@ async def remove_progression(
 
 
 async def get_exercise_cards(
-    session: AsyncSession, *, organization_id: str | None, exercise_ids: list[str]
+    session: AsyncSession,
+    *,
+    organization_id: str | None,
+    exercise_ids: list[str],
+    muscles: Mapping[str, MuscleInfo] | None = None,
 ) -> dict[str, ExerciseCard]:
-    """Cards (without progressions) for many visible exercises in two queries: inline answers
-    carry up to 50."""
+    """Cards (without progressions) for many visible exercises: inline answers carry up to 50.
+    One statement given `muscles` (every muscle group by id, as read in this transaction), two
+    without."""
     if not exercise_ids:
         return {}
-    rows = await session.exec(
-        select(Exercise).where(col(Exercise.id).in_(exercise_ids), visible_to(organization_id))
+    if muscles is None:
+        muscles = {m.id: m for m in map(_muscle_info, await _rows(session, _ALL_MUSCLES))}
+    rows = await _rows(
+        session, _CARDS, organization_id=organization_id, exercise_ids=list(exercise_ids)
     )
-    exercises = {exercise.id: exercise for exercise in rows.all()}
-    muscles = await session.exec(
-        select(col(ExerciseMuscle.exercise_id), col(ExerciseMuscle.is_primary), MuscleGroup)
-        .join(MuscleGroup, col(MuscleGroup.id) == col(ExerciseMuscle.muscle_group_id))
-        .where(col(ExerciseMuscle.exercise_id).in_(list(exercises)))
-        .order_by(col(MuscleGroup.sort_order))
-    )
-    primary: dict[str, list[MuscleGroup]] = {exercise_id: [] for exercise_id in exercises}
-    secondary: dict[str, list[MuscleGroup]] = {exercise_id: [] for exercise_id in exercises}
-    for exercise_id, is_primary, muscle in muscles.all():
-        (primary if is_primary else secondary)[exercise_id].append(muscle)
-    return {
-        exercise_id: ExerciseCard(
-            exercise=exercise, primary=primary[exercise_id], secondary=secondary[exercise_id]
+    cards: dict[str, ExerciseCard] = {}
+    for row in rows:
+        primary, secondary = split_muscles(row.muscles, muscles)
+        cards[row.id] = ExerciseCard(
+            exercise=_exercise_info(row), primary=primary, secondary=secondary
         )
-        for exercise_id, exercise in exercises.items()
-    }
+    return cards
+
+
+def split_muscles(
+    text: str | None, muscles: Mapping[str, MuscleInfo]
+) -> tuple[list[MuscleInfo], list[MuscleInfo]]:
+    """ "+chest,-triceps" (+ primary, - secondary: see muscles_text) as muscle groups in their
+    order, as cards list them."""
+    primary: list[MuscleInfo] = []
+    secondary: list[MuscleInfo] = []
+    for part in (text or "").split(","):
+        muscle = muscles.get(part[1:]) if part else None
+        if muscle is not None:
+            (primary if part[0] == "+" else secondary).append(muscle)
+    primary.sort(key=_muscle_order)
+    secondary.sort(key=_muscle_order)
+    return primary, secondary
+
+
+def _muscle_order(muscle: MuscleInfo) -> int:
+    return muscle.sort_order
+
+
+# --- statements, built once (building one costs more than running it): plain rows, no ORM ----
+
+_Row = sa.Row[Any]
+
+
+async def _rows(session: AsyncSession, statement: sa.Executable, **params: Any) -> Sequence[_Row]:
+    """Plain rows on the session's connection and transaction, after a flush (what session.exec
+    does by autoflush: pending rows count)."""
+    await session.flush()
+    connection = await session.connection()
+    return (await connection.execute(statement, params)).all()
+
+
+async def _windowed(
+    session: AsyncSession,
+    statement: sa.Executable,
+    params: dict[str, Any],
+    *,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[_Row], ExercisePage]:
+    """A page of a statement whose rows carry their total (a window count) and the exercise's
+    columns (NULL in a row without one: a muscle group that no exercise works). A stale offset
+    past the end shows the last page (clamp_offset)."""
+    rows = await _rows(session, statement, **params, offset=offset, limit=limit)
+    if not rows and offset > 0:
+        rows = await _rows(session, statement, **params, offset=0, limit=limit)
+        total = int(rows[0].total) if rows else 0
+        offset = clamp_offset(offset, total=total, limit=limit)
+        if offset:
+            rows = await _rows(session, statement, **params, offset=offset, limit=limit)
+    total = int(rows[0].total) if rows else 0
+    items = [_exercise_info(row) for row in rows if row.id is not None]
+    return rows, ExercisePage(items=items, total=total, offset=offset, limit=limit)
+
+
+def _exercise_info(row: _Row) -> ExerciseInfo:
+    aliases = row.aliases
+    return ExerciseInfo(
+        id=row.id,
+        organization_id=row.organization_id,
+        name=row.name,
+        movement_pattern=row.movement_pattern,
+        equipment=row.equipment,
+        aliases=tuple(aliases) if aliases else (),
+        instructions=row.instructions,
+        archived_at=row.archived_at,
+    )
+
+
+def _muscle_info(row: _Row) -> MuscleInfo:
+    return MuscleInfo(row.muscle_id, row.muscle_name, row.body_region, row.sort_order)
+
+
+_ORG = sa.bindparam("organization_id", type_=sa.String())
+# organization_id NULL (someone in no team) matches no team's row: curated only.
+_VISIBLE = or_(col(Exercise.organization_id).is_(None), col(Exercise.organization_id) == _ORG)
+_LIVE = col(Exercise.archived_at).is_(None)
+_LIMIT = sa.bindparam("limit", type_=sa.Integer())
+_OFFSET = sa.bindparam("offset", type_=sa.Integer())
+
+_EXERCISE_COLUMNS: tuple[Any, ...] = (
+    col(Exercise.id),
+    col(Exercise.organization_id),
+    col(Exercise.name),
+    col(Exercise.movement_pattern),
+    col(Exercise.equipment),
+    col(Exercise.aliases),
+    col(Exercise.instructions),
+    col(Exercise.archived_at),
+)
+_MUSCLE_COLUMNS: tuple[Any, ...] = (
+    col(MuscleGroup.id).label("muscle_id"),
+    col(MuscleGroup.name).label("muscle_name"),
+    col(MuscleGroup.body_region),
+    col(MuscleGroup.sort_order),
+)
+_MUSCLE_ID = sa.bindparam("muscle_group_id", type_=sa.String())
+
+_MUSCLE = sa.select(*_MUSCLE_COLUMNS).where(col(MuscleGroup.id) == _MUSCLE_ID)
+_ALL_MUSCLES = sa.select(*_MUSCLE_COLUMNS)
+
+_COUNTS = (
+    sa.select(col(ExerciseMuscle.muscle_group_id), func.count().label("n"))
+    .join(Exercise, col(Exercise.id) == col(ExerciseMuscle.exercise_id))
+    .where(_VISIBLE, _LIVE)
+    .group_by(col(ExerciseMuscle.muscle_group_id))
+    .subquery("counts")
+)
+_MUSCLE_COUNTS = (
+    sa.select(*_MUSCLE_COLUMNS, func.coalesce(_COUNTS.c.n, 0).label("n"))
+    .outerjoin(_COUNTS, _COUNTS.c.muscle_group_id == col(MuscleGroup.id))
+    .where(col(MuscleGroup.body_region) == sa.bindparam("region"))
+    .order_by(col(MuscleGroup.sort_order), col(MuscleGroup.name))
+)
+
+# The muscle group LEFT JOINed to the visible live exercises that work it (one row of NULLs
+# when none do), each row with their number.
+_MUSCLE_PAGE = (
+    sa.select(
+        *_MUSCLE_COLUMNS, *_EXERCISE_COLUMNS, func.count(col(Exercise.id)).over().label("total")
+    )
+    .select_from(MuscleGroup)
+    .outerjoin(
+        sa.join(
+            ExerciseMuscle,
+            Exercise,
+            sa.and_(col(Exercise.id) == col(ExerciseMuscle.exercise_id), _VISIBLE, _LIVE),
+        ),
+        col(ExerciseMuscle.muscle_group_id) == col(MuscleGroup.id),
+    )
+    .where(col(MuscleGroup.id) == _MUSCLE_ID)
+    .order_by(
+        col(ExerciseMuscle.is_primary).desc(), func.lower(col(Exercise.name)), col(Exercise.id)
+    )
+    .limit(_LIMIT)
+    .offset(_OFFSET)
+)
+
+_PATTERN_PAGE = (
+    sa.select(*_EXERCISE_COLUMNS, func.count().over().label("total"))
+    .where(col(Exercise.movement_pattern) == sa.bindparam("pattern"), _VISIBLE, _LIVE)
+    .order_by(func.lower(col(Exercise.name)), col(Exercise.id))
+    .limit(_LIMIT)
+    .offset(_OFFSET)
+)
+
+_IN_TEAM = col(Exercise.organization_id) == _ORG
+_TEAM_ORDER = (col(Exercise.archived_at).is_not(None), func.lower(col(Exercise.name)))
+# Every row of the team, live first: `live` counts the live ones, `total` all of them.
+_TEAM_ALL_PAGE = (
+    sa.select(
+        *_EXERCISE_COLUMNS,
+        func.count().over().label("total"),
+        func.count(sa.case((_LIVE, 1))).over().label("live"),
+    )
+    .where(_IN_TEAM)
+    .order_by(*_TEAM_ORDER)
+    .limit(_LIMIT)
+    .offset(_OFFSET)
+)
+_TEAM_ARCHIVED_PAGE = (
+    sa.select(*_EXERCISE_COLUMNS, func.count().over().label("total"))
+    .where(_IN_TEAM, col(Exercise.archived_at).is_not(None))
+    .order_by(*_TEAM_ORDER)
+    .limit(_LIMIT)
+    .offset(_OFFSET)
+)
+
+
+def muscles_text() -> sa.ScalarSelect[Any]:
+    """The exercise's muscles in one string: "+chest,-triceps" (+ primary, - secondary)."""
+    return (
+        sa.select(
+            func.aggregate_strings(
+                sa.case((col(ExerciseMuscle.is_primary), "+"), else_="-")
+                + col(ExerciseMuscle.muscle_group_id),
+                ",",
+            )
+        )
+        .where(col(ExerciseMuscle.exercise_id) == col(Exercise.id))
+        .scalar_subquery()
+    )
+
+
+_CARDS = sa.select(*_EXERCISE_COLUMNS, muscles_text().label("muscles")).where(
+    col(Exercise.id).in_(sa.bindparam("exercise_ids", expanding=True)), _VISIBLE
+)
+
+# A card in one statement: the exercise (kind 0), its muscles in their order (kind 1), then the
+# progressions the team sees by the related exercise's name (kind 2). A column a kind doesn't
+# use is NULL, typed in the first part so that every row comes back decoded.
+_KIND_EXERCISE, _KIND_MUSCLE, _KIND_LINK = 0, 1, 2
+_EXERCISE_ID = sa.bindparam("exercise_id", type_=sa.String())
+_Related = aliased(Exercise, name="related")
+_EDGE_ORG = col(ExerciseProgression.organization_id)
+
+
+def _kind(kind: int) -> sa.ColumnElement[int]:
+    return sa.literal_column(str(kind), sa.Integer())
+
+
+def _null(column: Any) -> Any:
+    # A CAST: PostgreSQL types a UNION's columns part by part (NULL, NULL, enum fails).
+    return sa.cast(sa.null(), column.type)
+
+
+_CARD_EXERCISE = sa.select(
+    _kind(_KIND_EXERCISE).label("kind"),
+    *_EXERCISE_COLUMNS,
+    _null(col(MuscleGroup.body_region)).label("body_region"),
+    _null(col(MuscleGroup.sort_order)).label("sort_order"),
+    _null(col(ExerciseMuscle.is_primary)).label("is_primary"),
+    _null(col(ExerciseProgression.direction)).label("direction"),
+    _null(_EDGE_ORG).label("edge_organization_id"),
+    sa.cast(sa.null(), sa.String()).label("sort_name"),
+).where(col(Exercise.id) == _EXERCISE_ID, _VISIBLE)
+_CARD_MUSCLES = (
+    sa.select(
+        _kind(_KIND_MUSCLE),
+        col(MuscleGroup.id),
+        sa.null(),
+        col(MuscleGroup.name),
+        sa.null(),
+        sa.null(),
+        sa.null(),
+        sa.null(),
+        sa.null(),
+        col(MuscleGroup.body_region),
+        col(MuscleGroup.sort_order),
+        col(ExerciseMuscle.is_primary),
+        sa.null(),
+        sa.null(),
+        sa.null(),
+    )
+    .join(ExerciseMuscle, col(ExerciseMuscle.muscle_group_id) == col(MuscleGroup.id))
+    .where(col(ExerciseMuscle.exercise_id) == _EXERCISE_ID)
+)
+_RELATED_COLUMNS: tuple[Any, ...] = (
+    _kind(_KIND_LINK),
+    *(getattr(_Related, column.key) for column in _EXERCISE_COLUMNS),
+    sa.null(),
+    sa.null(),
+    sa.null(),
+    col(ExerciseProgression.direction),
+    _EDGE_ORG,
+    func.lower(col(_Related.name)),
+)
+_CARD_LINKS = (
+    sa.select(*_RELATED_COLUMNS)
+    .join(_Related, col(_Related.id) == col(ExerciseProgression.related_exercise_id))
+    .where(
+        col(ExerciseProgression.exercise_id) == _EXERCISE_ID,
+        or_(_EDGE_ORG.is_(None), _EDGE_ORG == _ORG),
+        or_(col(_Related.organization_id).is_(None), col(_Related.organization_id) == _ORG),
+    )
+)
+_CARD: sa.Executable = sa.union_all(_CARD_EXERCISE, _CARD_MUSCLES, _CARD_LINKS).order_by(
+    sa.literal_column("kind"), sa.literal_column("sort_order"), sa.literal_column("sort_name")
+)
