@@ -613,15 +613,18 @@ async def _windowed(
     columns (NULL in a row without one: a muscle group that no exercise works). A stale offset
     past the end shows the last page (clamp_offset)."""
     rows = await _rows(session, statement, **params, offset=offset, limit=limit)
-    if not rows and offset > 0:
+    if offset > 0 and (not rows or rows[0].id is None):  # past the end: count, then clamp
         rows = await _rows(session, statement, **params, offset=0, limit=limit)
-        total = int(rows[0].total) if rows else 0
-        offset = clamp_offset(offset, total=total, limit=limit)
+        offset = clamp_offset(offset, total=_total(rows), limit=limit)
         if offset:
             rows = await _rows(session, statement, **params, offset=offset, limit=limit)
-    total = int(rows[0].total) if rows else 0
+    total = _total(rows)
     items = [_exercise_info(row) for row in rows if row.id is not None]
     return rows, ExercisePage(items=items, total=total, offset=offset, limit=limit)
+
+
+def _total(rows: Sequence[_Row]) -> int:
+    return int(rows[0].total or 0) if rows else 0
 
 
 def _exercise_info(row: _Row) -> ExerciseInfo:
@@ -684,27 +687,34 @@ _MUSCLE_COUNTS = (
     .order_by(col(MuscleGroup.sort_order), col(MuscleGroup.name))
 )
 
-# The muscle group LEFT JOINed to the visible live exercises that work it (one row of NULLs
-# when none do), each row with their number.
-_MUSCLE_PAGE = (
+# A page of the visible live exercises that work a muscle group (found by the muscle index),
+# each with their number, beside the muscle group: one row of NULLs when none do.
+_MUSCLE_EXERCISES = (
     sa.select(
-        *_MUSCLE_COLUMNS, *_EXERCISE_COLUMNS, func.count(col(Exercise.id)).over().label("total")
+        *_EXERCISE_COLUMNS,
+        col(ExerciseMuscle.is_primary),
+        func.lower(col(Exercise.name)).label("sort_name"),
+        func.count().over().label("total"),
     )
-    .select_from(MuscleGroup)
-    .outerjoin(
-        sa.join(
-            ExerciseMuscle,
-            Exercise,
-            sa.and_(col(Exercise.id) == col(ExerciseMuscle.exercise_id), _VISIBLE, _LIVE),
-        ),
-        col(ExerciseMuscle.muscle_group_id) == col(MuscleGroup.id),
-    )
-    .where(col(MuscleGroup.id) == _MUSCLE_ID)
+    .join(Exercise, col(Exercise.id) == col(ExerciseMuscle.exercise_id))
+    .where(col(ExerciseMuscle.muscle_group_id) == _MUSCLE_ID, _VISIBLE, _LIVE)
     .order_by(
         col(ExerciseMuscle.is_primary).desc(), func.lower(col(Exercise.name)), col(Exercise.id)
     )
     .limit(_LIMIT)
     .offset(_OFFSET)
+    .subquery("page")
+)
+_MUSCLE_PAGE = (
+    sa.select(*_MUSCLE_COLUMNS, *_MUSCLE_EXERCISES.c)
+    .select_from(MuscleGroup)
+    .outerjoin(_MUSCLE_EXERCISES, sa.true())
+    .where(col(MuscleGroup.id) == _MUSCLE_ID)
+    .order_by(
+        _MUSCLE_EXERCISES.c.is_primary.desc(),
+        _MUSCLE_EXERCISES.c.sort_name,
+        _MUSCLE_EXERCISES.c.id,
+    )
 )
 
 _PATTERN_PAGE = (
