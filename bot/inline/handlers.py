@@ -14,9 +14,8 @@ from bot.core.deep_links import LIBRARY
 from bot.exercises import texts as exercise_texts
 from bot.inline import keyboards, texts
 from storage.queries.athletes import list_athlete_profiles
-from storage.queries.exercises import get_exercise_cards
 from storage.queries.organizations import get_user_and_seat
-from storage.queries.search import SearchHit, search_exercises
+from storage.queries.search import SearchHit, search_exercise_cards
 
 PAGE_SIZE = 50  # Telegram's most per answer
 CACHE_SECONDS = 10  # results are personal (the team's own exercises) and change as it edits
@@ -49,17 +48,12 @@ async def answer_inline_query(update: Update, context: SpotterContext) -> None:
     query = update.inline_query
     assert query is not None
     known, organization_id = await library_of(context, query.from_user.id)
-    page = await search_exercises(
+    page, cards = await search_exercise_cards(
         context.session,
         organization_id=organization_id,
         query=query.query,
         offset=parse_offset(query.offset),
         limit=PAGE_SIZE,
-    )
-    cards = await get_exercise_cards(
-        context.session,
-        organization_id=organization_id,
-        exercise_ids=[hit.exercise_id for hit in page.items],
     )
     await context.commit()
     # How sure the answer is goes above the first result of the first page.

@@ -33,6 +33,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.catalog.loader import read_catalog
 from storage.models import Exercise, ExerciseMuscle, MovementPattern, MuscleGroup
 from storage.models.base import UTCDateTime
+from storage.queries.exercises import (
+    ExerciseCard,
+    ExerciseInfo,
+    MuscleInfo,
+    get_exercise_cards,
+    muscles_text,
+)
 from storage.search import (
     Chain,
     Intent,
@@ -50,6 +57,7 @@ __all__ = [
     "SearchHit",
     "SearchPage",
     "list_popular_exercises",
+    "search_exercise_cards",
     "search_exercises",
 ]
 
@@ -57,7 +65,7 @@ Ts = TypeVarTuple("Ts")
 Fingerprint = tuple[Any, ...]
 
 _LIBRARY_CACHE_SIZE = 8  # databases per process (tests and benchmarks open many)
-_libraries: OrderedDict[str, tuple[Fingerprint, Library]] = OrderedDict()
+_libraries: OrderedDict[str, tuple[Fingerprint, _Curated]] = OrderedDict()
 # Teams' custom indexes, least recently searched first, bounded by the custom exercises they hold:
 # about 1.0 KB each measured (1.3 KB in one team of 10,000, whose index has lookup tables), so
 # at most about 40-55 MB, plus the memoised name keys (bounded, about 9 MB).
@@ -80,14 +88,51 @@ async def search_exercises(
     A blank query lists popular exercises (as `list_popular_exercises`); text without a letter
     or digit ("%", emoji) finds nothing. `limit` is capped at 50, Telegram's page size.
     """
-    if not query.strip():
-        return await list_popular_exercises(
-            session, organization_id=organization_id, offset=offset, limit=limit
+    page, _ = await _search(session, organization_id, query, offset, limit)
+    return page
+
+
+async def search_exercise_cards(
+    session: AsyncSession,
+    *,
+    organization_id: str | None,
+    query: str,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[SearchPage, dict[str, ExerciseCard]]:
+    """`search_exercises` and the cards of the page's exercises (without progressions), as
+    `get_exercise_cards` reads them: the curated ones from the library held in memory, which
+    the search's own statement has just checked is current, the team's own (if the page has
+    any) in one more statement."""
+    page, curated = await _search(session, organization_id, query, offset, limit)
+    cards: dict[str, ExerciseCard] = {}
+    custom: list[str] = []
+    for hit in page.items:
+        card = curated.cards.get(hit.exercise_id) if hit.organization_id is None else None
+        if card is not None:
+            cards[hit.exercise_id] = card
+        else:
+            custom.append(hit.exercise_id)
+    if custom:
+        cards |= await get_exercise_cards(
+            session, organization_id=organization_id, exercise_ids=custom, muscles=curated.muscles
         )
-    library, team = await _load_visible(session, organization_id)
+    return page, cards
+
+
+async def _search(
+    session: AsyncSession, organization_id: str | None, query: str, offset: int, limit: int
+) -> tuple[SearchPage, _Curated]:
+    if not query.strip():
+        curated, team = await _load_visible(session, organization_id)
+        library = curated.library
+        listing = [] if team is None else team.listing()
+        return library.page(library.list_popular(listing), offset=offset, limit=limit), curated
+    curated, team = await _load_visible(session, organization_id)
+    library = curated.library
     custom = _NO_CUSTOM if team is None else team.index
     # No await from here on: a team's cached index changes only between searches.
-    return library.page(library.rank(query, custom), offset=offset, limit=limit)
+    return library.page(library.rank(query, custom), offset=offset, limit=limit), curated
 
 
 async def list_popular_exercises(
@@ -99,9 +144,8 @@ async def list_popular_exercises(
 ) -> SearchPage:
     """The first page for an empty query: the common lifts in a fixed order, then the team's
     custom exercises newest first, then the rest of the library by name."""
-    library, team = await _load_visible(session, organization_id)
-    custom = [] if team is None else team.listing()
-    return library.page(library.list_popular(custom), offset=offset, limit=limit)
+    page, _ = await _search(session, organization_id, "", offset, limit)
+    return page
 
 
 # Built once: statements are immutable, and building them costs more than running them here.
@@ -109,9 +153,11 @@ _CURATED = col(Exercise.organization_id).is_(None)
 _LIVE = col(Exercise.archived_at).is_(None)
 
 # What any catalog load changes. The loader stamps updated_at on every changed or unarchived
-# curated row (muscles included) and archived_at on every dropped one; a muscle group can be
-# renamed without touching an exercise, so the muscle names are part of it too. Times are read
-# as text: they are only compared, never used.
+# curated row (muscles and instructions included) and archived_at on every dropped one; a
+# muscle group can be renamed, reordered or moved to another region without touching an
+# exercise, so the muscle groups are part of it too. Times are read as text: they are only
+# compared, never used. The curated cards held beside the index (search_exercise_cards) are
+# as current as this says.
 _FINGERPRINT = (
     sa.select(
         func.count().label("curated"),
@@ -124,7 +170,9 @@ _FINGERPRINT = (
                 + ":"
                 + col(MuscleGroup.name)
                 + ":"
-                + sa.cast(col(MuscleGroup.sort_order), sa.String),
+                + sa.cast(col(MuscleGroup.sort_order), sa.String)
+                + ":"
+                + sa.cast(col(MuscleGroup.body_region), sa.String),
                 "|",
             )
         )
@@ -134,21 +182,6 @@ _FINGERPRINT = (
     .where(_CURATED)
     .subquery("fingerprint")
 )
-
-
-def _muscles() -> sa.ScalarSelect[Any]:
-    """The exercise's muscles in one string: "+chest,-triceps" (+ primary, - secondary)."""
-    return (
-        sa.select(
-            func.aggregate_strings(
-                sa.case((col(ExerciseMuscle.is_primary), "+"), else_="-")
-                + col(ExerciseMuscle.muscle_group_id),
-                ",",
-            )
-        )
-        .where(col(ExerciseMuscle.exercise_id) == col(Exercise.id))
-        .scalar_subquery()
-    )
 
 
 _IN_TEAM = col(Exercise.organization_id) == sa.bindparam("organization_id")
@@ -162,7 +195,7 @@ _CHANGED = (
         sa.cast(col(Exercise.aliases), sa.Text).label("aliases"),  # decoded, memoised, below
         col(Exercise.movement_pattern),
         col(Exercise.equipment),
-        _muscles().label("muscles"),
+        muscles_text().label("muscles"),
         col(Exercise.created_at),
         col(Exercise.updated_at),
         col(Exercise.archived_at).is_not(None).label("archived"),
@@ -296,7 +329,7 @@ _CHANGED_COLUMNS = operator.itemgetter(*range(_WIDTH, _WIDTH + len(_CHANGED.c)))
 
 async def _load_visible(
     session: AsyncSession, organization_id: str | None
-) -> tuple[Library, _Team | None]:
+) -> tuple[_Curated, _Team | None]:
     """The curated library and the team's custom index: one statement reads the curated
     fingerprint and the team's rows changed since its index was cached (all of them the first
     time); the cached index is brought up to date with them, rebuilt only when it can't be."""
@@ -305,19 +338,20 @@ async def _load_visible(
     since = team.since if team is not None else _EPOCH
     # NULL matches no row: someone in no team sees the curated library only.
     state = await _fetch_rows(session, _STATE, organization_id=organization_id, since=since)
-    library = await _get_library(session, tuple(state[0][:_WIDTH]))
+    curated = await _get_library(session, tuple(state[0][:_WIDTH]))
+    library = curated.library
     if organization_id is None:
-        return library, None
+        return curated, None
     rows = [_CHANGED_COLUMNS(row) for row in state if row[_WIDTH] is not None]
     if team is not None and team.library is library and team.refresh(organization_id, rows):
         _remember_team(key, team)
-        return library, team
+        return curated, team
     if since != _EPOCH:  # read every row again
         state = await _fetch_rows(session, _STATE, organization_id=organization_id, since=_EPOCH)
         rows = [_CHANGED_COLUMNS(row) for row in state if row[_WIDTH] is not None]
     team = _Team.read(library, organization_id, rows)
     _remember_team(key, team)
-    return library, team
+    return curated, team
 
 
 def cached_team_indexes() -> tuple[int, int]:
@@ -351,19 +385,19 @@ def _database_of(session: AsyncSession) -> str:
     return str(session.sync_session.get_bind().engine.url)
 
 
-async def _get_library(session: AsyncSession, fingerprint: Fingerprint) -> Library:
+async def _get_library(session: AsyncSession, fingerprint: Fingerprint) -> _Curated:
     """This database's curated index, rebuilt when the curated rows changed."""
     database = _database_of(session)
     cached = _libraries.get(database)
     if cached is not None and cached[0] == fingerprint:
         _libraries.move_to_end(database)
         return cached[1]
-    library = await _build_library(session)
-    _libraries[database] = (fingerprint, library)
+    curated = await _build_library(session)
+    _libraries[database] = (fingerprint, curated)
     _libraries.move_to_end(database)
     while len(_libraries) > _LIBRARY_CACHE_SIZE:
         _libraries.popitem(last=False)
-    return library
+    return curated
 
 
 async def _fetch_rows(
@@ -375,14 +409,28 @@ async def _fetch_rows(
     return (await connection.execute(statement, params)).all()
 
 
-async def _build_library(session: AsyncSession) -> Library:
+@dataclass(frozen=True, slots=True)
+class _Curated:
+    """What a database's curated rows hold, read together and held while its fingerprint
+    stays the same: the search index, the muscle groups, and the live exercises' cards."""
+
+    library: Library
+    muscles: dict[str, MuscleInfo]
+    cards: dict[str, ExerciseCard]
+
+
+async def _build_library(session: AsyncSession) -> _Curated:
     muscles = (
         await session.exec(
             select(
-                col(MuscleGroup.id), col(MuscleGroup.name), col(MuscleGroup.body_region)
+                col(MuscleGroup.id),
+                col(MuscleGroup.name),
+                col(MuscleGroup.body_region),
+                col(MuscleGroup.sort_order),
             ).order_by(col(MuscleGroup.sort_order), col(MuscleGroup.id))
         )
     ).all()
+    infos = {row[0]: MuscleInfo(*row) for row in muscles}
     links = (
         await session.exec(
             select(
@@ -409,6 +457,7 @@ async def _build_library(session: AsyncSession) -> Library:
             col(Exercise.aliases),
             col(Exercise.movement_pattern),
             col(Exercise.equipment),
+            col(Exercise.instructions),
         ).where(_CURATED, _LIVE),
     )
     documents = [
@@ -423,14 +472,29 @@ async def _build_library(session: AsyncSession) -> Library:
             secondary_muscles=tuple(secondary_by_exercise.get(exercise_id, ())),
             foreign=foreign.get(slug or "", ()),
         )
-        for exercise_id, slug, name, aliases, pattern, equipment in rows
+        for exercise_id, slug, name, aliases, pattern, equipment, _ in rows
     ]
-    return Library(
+    library = Library(
         documents,
-        [(muscle_id, name) for muscle_id, name, _ in muscles],
-        regions={muscle_id: str(region) for muscle_id, _, region in muscles},
+        [(muscle_id, name) for muscle_id, name, _, _ in muscles],
+        regions={muscle_id: str(region) for muscle_id, _, region, _ in muscles},
         chains=chains,
     )
+    cards: dict[str, ExerciseCard] = {}
+    for exercise_id, _, name, aliases, pattern, equipment, instructions in rows:
+        exercise = ExerciseInfo(
+            exercise_id, None, name, pattern, equipment, tuple(aliases or ()), instructions, None
+        )
+        primary = [infos[m] for m in primary_by_exercise.get(exercise_id, ()) if m in infos]
+        secondary = [infos[m] for m in secondary_by_exercise.get(exercise_id, ()) if m in infos]
+        primary.sort(key=_sort_order)
+        secondary.sort(key=_sort_order)
+        cards[exercise_id] = ExerciseCard(exercise, tuple(primary), tuple(secondary), (), ())
+    return _Curated(library, infos, cards)
+
+
+def _sort_order(muscle: MuscleInfo) -> int:
+    return muscle.sort_order
 
 
 @lru_cache(maxsize=1)
