@@ -100,10 +100,10 @@ async def search_exercise_cards(
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[SearchPage, dict[str, ExerciseCard]]:
-    """`search_exercises` and the cards of the page's exercises (without progressions), as
-    `get_exercise_cards` reads them: the curated ones from the library held in memory, which
-    the search's own statement has just checked is current, the team's own (if the page has
-    any) in one more statement."""
+    """`search_exercises` and the cards of the page's exercises (without progressions), in
+    the page's order, as `get_exercise_cards` reads them: the curated ones from the library held
+    in memory, which the search's own statement has just checked is current; the team's own
+    (if the page has any) in one more statement."""
     page, curated = await _search(session, organization_id, query, offset, limit)
     cards: dict[str, ExerciseCard] = {}
     custom: list[str] = []
@@ -114,9 +114,14 @@ async def search_exercise_cards(
         else:
             custom.append(hit.exercise_id)
     if custom:
-        cards |= await get_exercise_cards(
+        read = await get_exercise_cards(
             session, organization_id=organization_id, exercise_ids=custom, muscles=curated.muscles
         )
+        cards = {
+            hit.exercise_id: card
+            for hit in page.items
+            if (card := cards.get(hit.exercise_id) or read.get(hit.exercise_id)) is not None
+        }
     return page, cards
 
 
