@@ -25,7 +25,7 @@ from storage.errors import NotFound
 from storage.models import BodyRegion, MovementPattern
 from storage.queries import exercises as q
 from storage.queries.organizations import get_organization
-from storage.queries.search import search_exercises
+from storage.queries.search import count_exercises_by_muscle, search_exercises
 
 NAV_KEY = "exercise_nav"
 STACK_MAX = 25
@@ -158,7 +158,7 @@ async def build_screen(context: SpotterContext, viewer: Viewer, view: View) -> S
     org = viewer.organization_id
     if kind == "region":
         region = BodyRegion(str(view.get("r")))
-        counts = await q.count_exercises_by_muscle(session, organization_id=org, region=region)
+        counts = await count_exercises_by_muscle(session, organization_id=org, region=region)
         return Screen(texts.region_muscles(region), keyboards.region_muscles(counts), view)
     if kind == "patterns":
         return Screen(texts.PICK_PATTERN_TO_BROWSE, keyboards.browse_patterns(), view)

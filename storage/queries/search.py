@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 import operator
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -31,7 +31,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.catalog.loader import read_catalog
-from storage.models import Exercise, ExerciseMuscle, MovementPattern, MuscleGroup
+from storage.models import BodyRegion, Exercise, ExerciseMuscle, MovementPattern, MuscleGroup
 from storage.models.base import UTCDateTime
 from storage.queries.exercises import (
     ExerciseCard,
@@ -56,6 +56,7 @@ __all__ = [
     "MatchKind",
     "SearchHit",
     "SearchPage",
+    "count_exercises_by_muscle",
     "list_popular_exercises",
     "search_exercise_cards",
     "search_exercises",
@@ -123,6 +124,20 @@ async def search_exercise_cards(
             if (card := cards.get(hit.exercise_id) or read.get(hit.exercise_id)) is not None
         }
     return page, cards
+
+
+async def count_exercises_by_muscle(
+    session: AsyncSession, *, organization_id: str | None, region: BodyRegion
+) -> list[tuple[MuscleInfo, int]]:
+    """The region's muscle groups in their order, each with how many visible live exercises
+    work it (as storage.queries.exercises.count_exercises_by_muscle counts them), from what the
+    search holds in memory: one statement, the search's own, however big the team."""
+    curated, team = await _load_visible(session, organization_id)
+    custom = team.muscle_counts() if team is not None else {}
+    return [
+        (muscle, curated.counts.get(muscle.id, 0) + custom.get(muscle.id, 0))
+        for muscle in curated.by_region.get(region, ())
+    ]
 
 
 async def _search(
@@ -232,6 +247,7 @@ class _Team:
     latest: datetime
     index: SearchIndex
     _listing: list[SearchDocument] | None = None  # newest first, made when first asked for
+    _counts: dict[str, int] | None = None  # live exercises per muscle, made when first asked for
 
     @property
     def since(self) -> datetime:
@@ -289,6 +305,7 @@ class _Team:
             self._stamped(exercise_id, stamp)
         self._forget_old_stamps()
         self._listing = None
+        self._counts = None
         dead = len(self.index.dead) + len(removed)
         if self.index is _NO_CUSTOM or dead > max(_DEAD_KEPT, len(documents) // 4):
             # Empty (the shared empty index is never changed) or too many dead: build afresh.
@@ -312,6 +329,13 @@ class _Team:
             ordered.sort(key=lambda item: item[1][0], reverse=True)
             self._listing = [documents[doc_no] for _, (_, doc_no) in ordered]
         return self._listing
+
+    def muscle_counts(self) -> dict[str, int]:
+        """How many of the live exercises work each muscle group (primary or secondary)."""
+        if self._counts is None:
+            documents = self.index.documents
+            self._counts = _count_muscles(documents[doc_no] for _, doc_no in self.live.values())
+        return self._counts
 
     def _stamped(self, exercise_id: str, stamp: datetime) -> None:
         self.latest = max(self.latest, stamp)
@@ -422,6 +446,8 @@ class _Curated:
     library: Library
     muscles: dict[str, MuscleInfo]
     cards: dict[str, ExerciseCard]
+    counts: dict[str, int]  # live curated exercises per muscle group
+    by_region: dict[BodyRegion, list[MuscleInfo]]  # in their order (then by name)
 
 
 async def _build_library(session: AsyncSession) -> _Curated:
@@ -495,7 +521,19 @@ async def _build_library(session: AsyncSession) -> _Curated:
         primary.sort(key=_sort_order)
         secondary.sort(key=_sort_order)
         cards[exercise_id] = ExerciseCard(exercise, tuple(primary), tuple(secondary), (), ())
-    return _Curated(library, infos, cards)
+    by_region: dict[BodyRegion, list[MuscleInfo]] = {}
+    for muscle in sorted(infos.values(), key=lambda muscle: (muscle.sort_order, muscle.name)):
+        by_region.setdefault(muscle.body_region, []).append(muscle)
+    counts = _count_muscles(documents)
+    return _Curated(library, infos, cards, counts, by_region)
+
+
+def _count_muscles(documents: Iterable[SearchDocument]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for document in documents:
+        counts.update(document.primary_muscles)
+        counts.update(document.secondary_muscles)
+    return dict(counts)
 
 
 def _sort_order(muscle: MuscleInfo) -> int:

@@ -17,6 +17,7 @@ from storage.db import SessionFactory, transaction
 from storage.errors import NotFound
 from storage.models import BodyRegion, Equipment, MovementPattern, MuscleGroup
 from storage.queries import exercises as q
+from storage.queries import search as qs
 from storage.queries.search import search_exercise_cards, search_exercises
 from storage.schemas import ExerciseCreate, ExerciseUpdate, build_input
 from tests.storage.helpers import make_team
@@ -201,6 +202,46 @@ async def test_inline_cards_of_the_teams_own_follow_its_edits_and_no_one_elses(
     )
     restored = await quokka(ours)
     assert restored is not None and restored.exercise.id == made.id
+
+
+async def _counts_agree(session: AsyncSession, organization_id: str | None) -> None:
+    for region in BodyRegion:
+        held = await qs.count_exercises_by_muscle(
+            session, organization_id=organization_id, region=region
+        )
+        read = await q.count_exercises_by_muscle(
+            session, organization_id=organization_id, region=region
+        )
+        assert held == read, region
+
+
+async def test_region_counts_held_in_memory_follow_the_teams_changes(
+    engine: AsyncEngine, session: AsyncSession
+) -> None:
+    ours, theirs = (
+        (await make_team(session, "Ours")).organization_id,
+        (await make_team(session, "Theirs")).organization_id,
+    )
+    await _counts_agree(session, ours)  # the team's counts are now held
+    made = await q.create_custom_exercise(session, organization_id=ours, data=custom("Q Squat"))
+    await q.create_custom_exercise(session, organization_id=theirs, data=custom("T Squat"))
+    await _counts_agree(session, ours)
+    await _counts_agree(session, theirs)
+    await _counts_agree(session, None)
+    await q.update_custom_exercise(
+        session,
+        organization_id=ours,
+        exercise_id=made.id,
+        changes=ExerciseUpdate(primary_muscles=["lats"], secondary_muscles=["biceps"]),
+    )
+    await _counts_agree(session, ours)
+    await q.set_exercise_archived(session, organization_id=ours, exercise_id=made.id, archived=True)
+    await _counts_agree(session, ours)
+    with counted(engine) as statements:
+        lower = await qs.count_exercises_by_muscle(
+            session, organization_id=ours, region=BodyRegion.LOWER
+        )
+    assert len(statements) == 1 and lower and all(n > 0 for _, n in lower)
 
 
 # --- cards and pages in one statement ----------------------------------------------------------
