@@ -13,6 +13,11 @@ loaded, maybe by another process); teams' indexes in an LRU bounded by the custo
 hold. So a search costs about the same with ten custom exercises or ten thousand, and a change
 is seen by the very next search, in any process. Ranking is `storage.search`, in Python; the
 query text never reaches SQL.
+
+What is held for the curated library serves more than the search, after the same one statement
+has checked it is current: the cards of curated exercises in inline answers
+(search_exercise_cards) and, with the teams' indexes, a body region's counts of exercises per
+muscle group (count_exercises_by_muscle).
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ from storage.search import (
     Intent,
     Library,
     MatchKind,
+    Ranked,
+    Ranking,
     SearchDocument,
     SearchHit,
     SearchIndex,
@@ -143,16 +150,15 @@ async def count_exercises_by_muscle(
 async def _search(
     session: AsyncSession, organization_id: str | None, query: str, offset: int, limit: int
 ) -> tuple[SearchPage, _Curated]:
-    if not query.strip():
-        curated, team = await _load_visible(session, organization_id)
-        library = curated.library
-        listing = [] if team is None else team.listing()
-        return library.page(library.list_popular(listing), offset=offset, limit=limit), curated
     curated, team = await _load_visible(session, organization_id)
     library = curated.library
-    custom = _NO_CUSTOM if team is None else team.index
     # No await from here on: a team's cached index changes only between searches.
-    return library.page(library.rank(query, custom), offset=offset, limit=limit), curated
+    ranked: Ranking | list[Ranked]
+    if not query.strip():
+        ranked = library.list_popular([] if team is None else team.listing())
+    else:
+        ranked = library.rank(query, _NO_CUSTOM if team is None else team.index)
+    return library.page(ranked, offset=offset, limit=limit), curated
 
 
 async def list_popular_exercises(
