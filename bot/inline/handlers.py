@@ -14,6 +14,7 @@ from bot.core.deep_links import LIBRARY
 from bot.exercises import texts as exercise_texts
 from bot.inline import keyboards, texts
 from storage.queries.athletes import list_athlete_profiles
+from storage.queries.exercises import ExerciseCard
 from storage.queries.organizations import get_user_and_seat
 from storage.queries.search import SearchHit, search_exercise_cards
 
@@ -37,6 +38,26 @@ async def library_of(context: SpotterContext, telegram_user_id: int) -> tuple[bo
         return True, seat.organization_id
     profiles = await list_athlete_profiles(context.session, user_id=user.id)
     return True, profiles[0][1].id if profiles else None
+
+
+# Texts of curated cards by the card object's identity: storage hands out the same immutable
+# card objects while the library is current (a new load brings new ones, and their old texts
+# age out of here), and an inline answer shows up to 50 of them.
+_CARD_TEXTS_MAX = 2048
+_card_texts: dict[int, tuple[ExerciseCard, str]] = {}
+
+
+def card_text(card: ExerciseCard) -> str:
+    if not card.is_curated:
+        return exercise_texts.exercise_card(card)
+    held = _card_texts.get(id(card))
+    if held is not None and held[0] is card:  # held, so its id can't have been reused
+        return held[1]
+    text = exercise_texts.exercise_card(card)
+    _card_texts[id(card)] = (card, text)
+    if len(_card_texts) > _CARD_TEXTS_MAX:
+        del _card_texts[next(iter(_card_texts))]  # the oldest
+    return text
 
 
 def describe(hit: SearchHit) -> str:
@@ -63,9 +84,7 @@ async def answer_inline_query(update: Update, context: SpotterContext) -> None:
             id=hit.exercise_id,
             title=texts.inline_title(hit.name, curated=hit.is_curated),
             description=f"{said}\n{describe(hit)}" if said and n == 0 else describe(hit),
-            input_message_content=InputTextMessageContent(
-                exercise_texts.exercise_card(cards[hit.exercise_id])
-            ),
+            input_message_content=InputTextMessageContent(card_text(cards[hit.exercise_id])),
             reply_markup=keyboards.open_in_bot(context.bot.username, hit.exercise_id),
         )
         for n, hit in enumerate(page.items)

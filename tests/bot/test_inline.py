@@ -4,10 +4,16 @@ import html
 
 from fake_telegram import LocalTelegram
 from fake_telegram.html import parse_html
+from storage.catalog.loader import Catalog, load_catalog, read_catalog
+from storage.db import transaction
 from storage.models import Equipment, MovementPattern
-from storage.queries.exercises import create_custom_exercise, find_exercise_by_name
+from storage.queries.exercises import (
+    create_custom_exercise,
+    find_exercise_by_name,
+    update_custom_exercise,
+)
 from storage.queries.organizations import get_user_and_seat
-from storage.schemas import ExerciseCreate
+from storage.schemas import ExerciseCreate, ExerciseUpdate
 from tests.bot.conftest import Harness
 from tests.bot.helpers import onboard_coach
 
@@ -187,3 +193,43 @@ async def test_uncertain_answers_say_so_above_the_first_result(tg: LocalTelegram
     page_two = await coach.inline("heavy squat", offset=many.next_offset)
     assert page_two.results
     assert all("No exact match" not in r["description"] for r in page_two.results)
+
+
+async def test_a_curated_card_follows_a_catalog_load_and_an_edit_of_the_teams_own(
+    harness: Harness,
+) -> None:
+    """Curated cards (and their texts) are held while the library is current: a load by another
+    process is seen by the next answer; the team's own are read each time."""
+    coach = await onboard_coach(harness.tg)
+    await add_custom(harness, coach.id, "Band Press Zeta")
+
+    async def card_of(query: str, title: str) -> str:
+        answer = await coach.inline(query)
+        found = next(r for r in answer.results if r["title"] == title)
+        return parse_html(found["input_message_content"]["message_text"])
+
+    assert "New cues." not in await card_of("back squat", "Back Squat")
+    catalog = read_catalog()
+    changed = [
+        e.model_copy(update={"instructions": "New cues."}) if e.slug == "back-squat" else e
+        for e in catalog.exercises
+    ]
+    async with transaction(harness.app.bot_data["spotter.db"].sessions) as session:
+        await load_catalog(
+            session, Catalog(muscles=catalog.muscles, exercises=changed, chains=catalog.chains)
+        )
+    assert "New cues." in await card_of("back squat", "Back Squat")
+    async with transaction(harness.app.bot_data["spotter.db"].sessions) as session:
+        _, seat = await get_user_and_seat(session, telegram_user_id=coach.id)
+        assert seat is not None
+        zeta = await find_exercise_by_name(
+            session, organization_id=seat.organization_id, name="Band Press Zeta"
+        )
+        assert zeta is not None
+        await update_custom_exercise(
+            session,
+            organization_id=seat.organization_id,
+            exercise_id=zeta.id,
+            changes=ExerciseUpdate(instructions="Zeta cues."),
+        )
+    assert "Zeta cues." in await card_of("band press zeta", "🏷 Band Press Zeta")
