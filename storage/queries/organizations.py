@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import validation
+from storage import caller_cache, validation
 from storage.errors import FieldError, InvalidInput, Subject
 from storage.models import Membership, MembershipRole, Organization, User
 
@@ -90,12 +90,29 @@ _USER_AND_SEAT = (
 async def get_user_and_seat(
     session: AsyncSession, *, telegram_user_id: int
 ) -> tuple[User | None, CoachSeat | None]:
-    """The user and the team they coach, in one query: most updates need nothing more."""
+    """The user and the team they coach, in one query: most updates need nothing more.
+
+    Kept between updates (storage.caller_cache): most updates then read nothing here. The rows
+    returned are detached and shared: read them, never change them.
+    """
+    assert session.bind is not None
+    cache = caller_cache.cache_for(session.bind.sync_engine)
+    entry = cache.get(telegram_user_id)
+    if entry is not None:
+        return entry.user, entry.seat
+    epoch = caller_cache.epoch()
     result = await session.exec(_USER_AND_SEAT, params={"telegram_user_id": telegram_user_id})
     row = result.first()
     if row is None:
         return None, None
     user, membership, organization = row
-    if membership is None or organization is None:
-        return user, None
-    return user, CoachSeat(organization=organization, membership=membership)
+    seat = None
+    if membership is not None and organization is not None:
+        seat = CoachSeat(organization=organization, membership=membership)
+    if caller_cache.epoch() == epoch:
+        # Detached, so that this session's rollback can't expire rows other updates read.
+        for loaded in (user, membership, organization):
+            if loaded is not None:
+                session.expunge(loaded)
+        cache.put(telegram_user_id, user, seat)
+    return user, seat

@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.caller_cache import CALLER_KEY
 from storage.models import User
 from storage.models.base import new_id, utcnow
 
@@ -42,7 +43,7 @@ async def upsert_user(
             "blocked_at": None,
         },
     )
-    await session.execute(statement)
+    await session.execute(statement.execution_options(**{CALLER_KEY: telegram_user_id}))
     user = await get_user_by_telegram_id(session, telegram_user_id=telegram_user_id)
     assert user is not None
     return user
@@ -66,4 +67,5 @@ async def mark_user_blocked(session: AsyncSession, *, telegram_user_id: int) -> 
         sa.update(User)
         .where(col(User.telegram_user_id) == telegram_user_id)
         .values(blocked_at=utcnow())
+        .execution_options(**{CALLER_KEY: telegram_user_id})
     )
