@@ -143,6 +143,22 @@ async def test_a_write_committed_after_a_concurrent_read_drops_what_that_read_ke
     assert (await caller(session_factory))[2] == "Asia/Tokyo"
 
 
+async def test_a_read_overlapping_a_write_is_not_kept(
+    engine: AsyncEngine, session_factory: SessionFactory
+) -> None:
+    await new_user(session_factory)
+
+    def meanwhile(*_args: object) -> None:
+        caller_cache.clear_all()  # another update's write commits while this read runs
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", meanwhile)
+    try:
+        await caller(session_factory)
+    finally:
+        sa.event.remove(engine.sync_engine, "before_cursor_execute", meanwhile)
+    assert await statements_of(engine, session_factory) == 1  # read again: it was not kept
+
+
 def test_entries_expire_and_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     cache = caller_cache.CallerCache()
     clock = [1000.0]
