@@ -82,7 +82,8 @@ class CallerCache:
         if kind == _ALL:
             self.entries.clear()
         elif kind == "telegram":
-            self.entries.pop(key, None)  # type: ignore[arg-type]
+            if isinstance(key, int):
+                self.entries.pop(key, None)
         else:
             # By user or team id: rare writes (a new team, changed settings), so a scan is fine.
             stale = [
