@@ -69,7 +69,7 @@ from bot.training import day as training_day
 from bot.training import routes as training_routes
 from bot.transfer import handlers as transfer
 from bot.transfer import keyboards as transfer_keyboards
-from bot.transport import RetryingRequest
+from bot.transport import RepliesRequest
 from bot.update_processor import PerChatUpdateProcessor
 from storage.db import describe_database
 
@@ -415,7 +415,7 @@ def build_application(
     builder = builder.get_updates_request(InboxRequest(polling, inbox))
     # Replies: a transient 5xx is retried instead of losing the reply (bot.transport).
     builder = builder.request(
-        RetryingRequest(request if request is not None else HTTPXRequest(connection_pool_size=256))
+        RepliesRequest(request if request is not None else HTTPXRequest(connection_pool_size=256))
     )
     with warnings.catch_warnings():
         # Our conversations track buttons per user, not per message, on purpose.
