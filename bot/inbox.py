@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -177,25 +178,57 @@ class Inbox:
         # Handled without a write that marked them; marked together (mark_handled).
         self.unmarked: list[int] = []
         self._marker: asyncio.Task[None] | None = None
+        # Updates handed to `record` and not yet written, each with its waiting put.
+        self._arrivals: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
+        self._recorder: asyncio.Task[None] | None = None
 
     def _insert(self) -> Any:
         dialect = self.database.engine.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         return insert(TABLE).on_conflict_do_nothing(index_elements=["update_id"])
 
+    @functools.cached_property
+    def _insert_returning(self) -> Any:
+        # Built once: one statement for any number of rows (SQLAlchemy's insertmanyvalues).
+        return self._insert().returning(TABLE.c.update_id)
+
     async def record(self, update: Update) -> bool:
-        """Write the update; False if it is already there (Telegram sent it again)."""
+        """Write the update; False if it is already there (Telegram sent it again).
+
+        Updates that arrive while a write is under way (a webhook under load) are written
+        together by the next one: one transaction for all of them, each put still returning
+        only once its own update is in the database.
+        """
         payload = json.dumps(update.to_dict(), separators=(",", ":"))
-        statement = self._insert().values(
-            update_id=update.update_id, payload=payload, received_at=utcnow()
+        arrival: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._arrivals.append(
+            ({"update_id": update.update_id, "payload": payload, "received_at": utcnow()}, arrival)
         )
-        async with self.database.engine.begin() as connection:
-            result = await connection.execute(statement)
-        if result.rowcount == 0:
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._record_arrivals(), name="spotter-inbox")
+        if not await arrival:
             log.info("update %s arrived again; already in the inbox, skipped", update.update_id)
             return False
         self.waiting.add(update.update_id)
         return True
+
+    async def _record_arrivals(self) -> None:
+        while self._arrivals:
+            arrivals, self._arrivals = self._arrivals, []
+            try:
+                async with self.database.engine.begin() as connection:
+                    result = await connection.execute(
+                        self._insert_returning, [row for row, _ in arrivals]
+                    )
+                    new = {row[0] for row in result}
+            except Exception as error:  # each put raises: polling refetches, a webhook says 500
+                for _, arrival in arrivals:
+                    if not arrival.done():
+                        arrival.set_exception(error)
+                continue
+            for row, arrival in arrivals:
+                if not arrival.done():
+                    arrival.set_result(row["update_id"] in new)
 
     async def record_batch(self, updates: list[dict[str, Any]]) -> None:
         """A getUpdates batch, in one transaction; remembers which ids are new."""
