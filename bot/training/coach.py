@@ -18,7 +18,6 @@ from bot.training.day import ended_on, session_title, week_rows
 from bot.training.maxes import COACH_DELETES, TYPING, deletable, save_typed_max, set_pending
 from storage.models.training import MaxSource
 from storage.queries import training as q
-from storage.queries.organizations import get_organization
 from storage.training.schedule import next_session
 
 HISTORY_PAGE = 5
@@ -36,11 +35,10 @@ async def coach_profile(
     athlete = await q.athlete_in_team(
         context.session, organization_id=coach.team_id, athlete_id=athlete_id
     )
-    organization = await get_organization(context.session, organization_id=coach.team_id)
-    if athlete is None or organization is None:
+    if athlete is None:
         await answer(update, context, texts.NOT_FOUND, alert=True)
         return None
-    return Profile(athlete, team_of(organization))
+    return Profile(athlete, team_of(coach.team))
 
 
 @coach_action(keyboards.CardProgram)
