@@ -387,7 +387,7 @@ def build_application(
     rate_limit: bool = True,
     persistence_interval: float = 60,
 ) -> SpotterApp:
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, connections=settings.concurrent_updates)
     inbox = Inbox(database)  # updates are written here before Telegram is told (bot.inbox)
     builder = (
         ApplicationBuilder()

@@ -53,7 +53,9 @@ def configured_url(engine: AsyncEngine) -> str:
     return public_url(engine.url).render_as_string(hide_password=False)
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, connections: int | None = None, **kwargs: Any) -> AsyncEngine:
+    """`connections`: PostgreSQL's pool size, the number of updates handled at once (SQLite
+    has one connection: one writer at a time)."""
     parsed = make_url(url)
     # Error texts must not quote row values: they can hold emails and phone numbers.
     kwargs.setdefault("hide_parameters", True)
@@ -75,7 +77,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     # As many pooled connections as updates handled at once (settings.concurrent_updates):
     # a connection opened for a burst and closed after it re-prepares every statement it meets.
-    kwargs.setdefault("pool_size", 32)
+    kwargs.setdefault("pool_size", connections or 32)
     kwargs.setdefault("max_overflow", 8)
     engine = create_async_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
