@@ -42,7 +42,9 @@ def database_error(settings: Settings, error: Exception) -> SettingsError:
 
 async def prepare_database(settings: Settings) -> None:
     # A SQLite file locked by another process is reported after 5 s, not the usual 30.
-    options = {"connect_args": {"timeout": 5}} if settings.database_kind == "sqlite" else {}
+    options: dict[str, Any] = (
+        {"connect_args": {"timeout": 5}} if settings.database_kind == "sqlite" else {}
+    )
     engine = make_engine(settings.database_url, **options)
     try:
         report = await migrate_database(engine)
