@@ -139,6 +139,8 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         self._loaded_users: set[int] = set()
         self._loaded_states: set[StateKey] = set()
         self._loading: dict[object, asyncio.Future[None]] = {}
+        self._handlers_shape: tuple[tuple[int, int], ...] = ()
+        self._persistent_handlers: list[ConversationHandler[Any]] = []
 
     async def prune_abandoned(self) -> None:
         """Once, before anything is loaded: delete conversation and user-data rows untouched
@@ -326,12 +328,18 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
     # ------------------------------------------------------------ one update's own state
 
     def _conversation_handlers(self, application: AnyApplication) -> list[ConversationHandler[Any]]:
-        return [
-            handler
-            for handlers in application.handlers.values()
-            for handler in handlers
-            if isinstance(handler, ConversationHandler) and handler.persistent and handler.name
-        ]
+        # Found again only when the handlers change (they are added at start): scanning every
+        # handler on every update cost 2% of an update's CPU (bench/).
+        shape = tuple((group, len(handlers)) for group, handlers in application.handlers.items())
+        if self._handlers_shape != shape:
+            self._handlers_shape = shape
+            self._persistent_handlers = [
+                handler
+                for handlers in application.handlers.values()
+                for handler in handlers
+                if isinstance(handler, ConversationHandler) and handler.persistent and handler.name
+            ]
+        return self._persistent_handlers
 
     def own_state(
         self, update: Update, application: AnyApplication

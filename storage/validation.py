@@ -32,7 +32,7 @@ _KEPT_CONTROLS = frozenset("\n\t")
 
 def utf16_len(text: str) -> int:
     """Length as Telegram counts it: characters outside the BMP (most emoji) count twice."""
-    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def clip_utf16(text: str, limit: int) -> str:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core.texts import error_text
 from storage import validation
@@ -84,6 +86,12 @@ def test_control_characters_are_removed_everywhere() -> None:
 def test_lengths_are_counted_in_utf16_units_as_telegram_counts() -> None:
     assert validation.utf16_len("💪") == 2
     assert validation.utf16_len("a💪é") == 4
+
+
+@given(st.text())
+def test_utf16_length_is_what_the_text_occupies_in_utf16(text: str) -> None:
+    units = sum(2 if ord(character) > 0xFFFF else 1 for character in text)
+    assert validation.utf16_len(text) == units
     with raises_worded(ValueError, "emoji"):
         validation.clean_long_text("💪" * 1001, subject=Subject.NOTES, limit=2000)
     assert validation.clean_long_text("💪" * 1000, subject=Subject.NOTES, limit=2000) == "💪" * 1000
