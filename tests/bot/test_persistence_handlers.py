@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler
 
@@ -19,6 +20,9 @@ def persistent_names(harness: Harness) -> set[str]:
     return {str(h.name) for h in persistence._conversation_handlers(harness.app)}
 
 
+# PTB discourages adding a persistent conversation after start (it loads its state late): here
+# that is the point.
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBUserWarning")
 async def test_a_conversation_added_after_start_is_persisted_too(harness: Harness) -> None:
     before = persistent_names(harness)
     assert "onboarding" in before
