@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from bot.app import GC_THRESHOLDS
 from bot.logs import configure_logging
 from bot.runner import check_telegram
 from bot.settings import Settings
@@ -163,3 +165,14 @@ async def test_debug_logs_carry_no_personal_data_or_secrets(
         TOKEN,
     ]:
         assert private not in err, private
+
+
+async def test_start_up_freezes_what_it_built_and_sets_the_collector(harness: Harness) -> None:
+    gc.set_threshold(700, 10, 10)  # Python's defaults, as before any start
+    await harness.restart()
+    # The defaults' full collections paused the loop for up to 0.9 s (bench/): not after start.
+    assert gc.get_threshold() == GC_THRESHOLDS
+    assert gc.get_freeze_count() > 0
+    coach = harness.tg.user("coach")
+    await coach.send("/start")
+    assert "What's your team called?" in coach.last_text()
