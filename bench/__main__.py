@@ -40,6 +40,7 @@ from bench.common import (
     format_number,
     machine_info,
     render_table,
+    run_like_the_bot,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
@@ -177,6 +178,7 @@ async def run_all(options: Options, names: list[str]) -> dict[str, Any]:
         f"({machine['cpu_model']}), Python {machine['python']}, PTB "
         f"{machine['python_telegram_bot']}, SQLite {machine['sqlite']}"
         + (f", PostgreSQL {machine['postgresql']}" if machine["postgresql"] else "")
+        + f", event loop {machine['event_loop']}"
     )
     if busy:
         print(
@@ -298,10 +300,10 @@ def main(argv: list[str] | None = None) -> int:
         print(markdown(json.loads(RESULTS.read_text())))
         return 0
     if arguments.profile:
-        asyncio.run(run_profiles(options))
+        run_like_the_bot(run_profiles(options))
         return 0
     started = time.perf_counter()
-    report = asyncio.run(run_all(options, names))
+    report = run_like_the_bot(run_all(options, names))
     report["seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")

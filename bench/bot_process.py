@@ -141,5 +141,8 @@ if __name__ == "__main__":
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--mix", choices=["quick", "full"])
     arguments = parser.parse_args()
-    result = asyncio.run(main(arguments.database_url, arguments.mix))
+    from bot.runner import new_event_loop  # the bot's own loop (uvloop where installed)
+
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        result = runner.run(main(arguments.database_url, arguments.mix))
     print(json.dumps(result))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import platform
@@ -10,21 +11,24 @@ import shutil
 import sqlite3
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.runner import new_event_loop
 from bot.settings import Settings
 from storage.db import make_engine
 from storage.migrate import migrate_database
+
+T = TypeVar("T")
 
 BENCH_TOKEN = "123456789:" + "B" * 35
 DatabaseKind = Literal["sqlite", "postgresql"]
@@ -348,10 +352,17 @@ async def postgres_version(server_url: str) -> str | None:
         await connection.close()
 
 
+def run_like_the_bot(main: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on the event loop the bot runs on (uvloop where installed; bot.runner)."""
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        return runner.run(main)
+
+
 async def machine_info(options: Options) -> dict[str, Any]:
     import telegram
 
     return {
+        "event_loop": type(asyncio.get_running_loop()).__module__.partition(".")[0],
         "cpu_count": os.cpu_count(),
         "cpu_model": cpu_model(),
         "platform": platform.platform(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import warnings
@@ -374,10 +375,11 @@ async def on_post_init(application: SpotterApp) -> None:
     # times in one throughput benchmark: they were the whole p99 at half load (bench/).
     gc.set_threshold(*GC_THRESHOLDS)
     log.info(
-        "Spotter started in %s mode: database %s, bot @%s",
+        "Spotter started in %s mode: database %s, bot @%s, event loop %s",
         application.bot_data.get(MODE_KEY, "local"),
         describe_database(settings.database_url),
         application.bot.username,
+        type(asyncio.get_running_loop()).__module__.partition(".")[0],
     )
 
 

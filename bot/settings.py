@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     concurrent_updates: int = Field(default=32, ge=1, le=1024)
+    # "auto": uvloop where it is installed (Linux and macOS), else asyncio's own loop.
+    event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"
 
     @field_validator("log_level", mode="before")
     @classmethod

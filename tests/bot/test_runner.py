@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
 from bot.logs import RedactTokens, configure_logging
-from bot.runner import run_bot
+from bot.runner import new_event_loop, run_bot
 from bot.settings import Settings, SettingsError, load_settings
 from fake_telegram import Fault, LocalBotAPI
 
@@ -28,6 +29,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         "WEBHOOK_SECRET",
         "TELEGRAM_API_URL",
         "DEFAULT_PHONE_REGION",
+        "EVENT_LOOP",
     ]:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/spotter.sqlite3")
@@ -60,6 +62,7 @@ def test_missing_token_is_one_clear_line(
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL: "),
         ("DEFAULT_PHONE_REGION", "XX", "DEFAULT_PHONE_REGION: "),
         ("TELEGRAM_API_URL", "ftp://x", "TELEGRAM_API_URL: must be an http"),
+        ("EVENT_LOOP", "fast", "EVENT_LOOP: "),
     ],
 )
 def test_bad_values_name_the_key(
@@ -78,6 +81,44 @@ def test_bad_values_name_the_key(
     assert "Traceback" not in err
     if key == "BOT_TOKEN":
         assert value not in err
+
+
+def test_the_event_loop_is_uvloop_unless_asked_otherwise() -> None:
+    import uvloop
+
+    for choice, expected in [("auto", uvloop.Loop), ("uvloop", uvloop.Loop)]:
+        loop = new_event_loop(choice)
+        try:
+            assert isinstance(loop, expected)
+        finally:
+            loop.close()
+    loop = new_event_loop("asyncio")
+    try:
+        assert not isinstance(loop, uvloop.Loop)
+        assert type(loop).__module__.startswith("asyncio")
+    finally:
+        loop.close()
+
+
+def test_without_uvloop_auto_falls_back_and_uvloop_is_one_clear_line(
+    clean_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # as on Windows: the import fails
+    loop = new_event_loop("auto")
+    try:
+        assert type(loop).__module__.startswith("asyncio")
+    finally:
+        loop.close()
+    monkeypatch.setenv("BOT_TOKEN", GOOD_TOKEN)
+    monkeypatch.setenv("EVENT_LOOP", "uvloop")
+    code, err = run_main(capsys, "run")
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "spotter: EVENT_LOOP=uvloop, but uvloop is not installed (it has no Windows build); "
+        "use EVENT_LOOP=auto or asyncio"
+    ]
+    # It stopped before touching anything: no database file was created.
+    assert not (clean_env / "spotter.sqlite3").exists()
 
 
 def test_env_file_blank_values_mean_unset(clean_env: Path) -> None:

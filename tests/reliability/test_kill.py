@@ -152,6 +152,7 @@ async def kill_round(
     # The killed process may have answered everything already: stop the new one only once it
     # is up (a SIGTERM during its imports would end it before it can shut down cleanly).
     await bot.wait_for("the restart", lambda: "Spotter started" in bot.log())
+    assert "event loop uvloop" in bot.log()  # production's loop; the kill and replay ran on it
     await bot.wait_for("every chat's last answer", finished)
     # ... and every update of the backlog marked handled (some marks come within MARK_DELAY).
     for _ in range(int(MARK_DELAY * 100) + 500):
