@@ -36,6 +36,7 @@ async def fake_machine(options: Options) -> dict[str, Any]:
         "python_telegram_bot": "22",
         "sqlite": "3",
         "postgresql": None,
+        "event_loop": "uvloop",
     }
 
 
