@@ -23,8 +23,8 @@ from datetime import timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -38,8 +38,8 @@ from telegram.ext._utils.trackingdict import TrackingDict
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.database import Database
-from bot.inbox import STATE_WRITE
-from storage.db import transaction, upsert
+from bot.inbox import ending_write
+from storage.db import transaction, upsert_statement
 from storage.models import ConversationState, UserData
 from storage.models.base import utcnow
 
@@ -94,22 +94,29 @@ _DELETE_USER_DATA = sa.delete(UserData).where(
 )
 
 
-async def write_state(session: AsyncSession, name: str, key: str, state: object | None) -> None:
+async def write_state(connection: AsyncConnection, name: str, key: str, state: object) -> None:
     if state is None:
-        await session.execute(_DELETE_STATE, {"state_name": name, "state_key": key})
+        await connection.execute(_DELETE_STATE, {"state_name": name, "state_key": key})
         return
     values = {"name": name, "key": key, "state": state, "updated_at": utcnow()}
-    await upsert(session, ConversationState, values, keys=["name", "key"])
+    statement = _upsert(connection, ConversationState, values, ("name", "key"))
+    await connection.execute(statement, values)
 
 
 async def write_user_data(
-    session: AsyncSession, user_id: int, payload: dict[Any, Any] | None
+    connection: AsyncConnection, user_id: int, payload: dict[Any, Any] | None
 ) -> None:
     if payload is None:
-        await session.execute(_DELETE_USER_DATA, {"user_id": user_id})
+        await connection.execute(_DELETE_USER_DATA, {"user_id": user_id})
         return
     values = {"telegram_user_id": user_id, "data": payload, "updated_at": utcnow()}
-    await upsert(session, UserData, values, keys=["telegram_user_id"])
+    await connection.execute(_upsert(connection, UserData, values, ("telegram_user_id",)), values)
+
+
+def _upsert(
+    connection: AsyncConnection, model: Any, values: dict[str, Any], keys: tuple[str, ...]
+) -> Any:
+    return upsert_statement(connection.dialect.name, model.__table__, tuple(values), keys)
 
 
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -315,12 +322,11 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         states, users = self._changed(states, users)
         if not states and not users:
             return False
-        async with transaction(self.database.sessions) as session:
-            session.sync_session.info[STATE_WRITE] = True  # ends the update (bot.inbox)
+        async with ending_write(self.database.engine) as connection:  # marks the update handled
             for name, key in sorted(states):
-                await write_state(session, name, key, states[(name, key)])
+                await write_state(connection, name, key, states[(name, key)])
             for user_id in sorted(users):
-                await write_user_data(session, user_id, users[user_id])
+                await write_user_data(connection, user_id, users[user_id])
         self._saved_states.update((key, dump(value)) for key, value in states.items())
         self._saved_users.update((key, dump(value)) for key, value in users.items())
         return True
