@@ -13,7 +13,7 @@ from bot.programs import texts as program_texts
 from bot.programs.handlers import athlete_program_text
 from bot.replies import answer, notify, show
 from storage.errors import NotFound
-from storage.models import Athlete
+from storage.models import Athlete, Organization
 from storage.queries import athletes as q
 
 
@@ -38,8 +38,11 @@ async def read_card(
     )
 
 
-async def describe(context: SpotterContext, card: q.AthleteCard) -> str:
-    """The card's text. Its program lines are read only for an athlete who has a program."""
+async def describe(
+    context: SpotterContext, card: q.AthleteCard, team: Organization | None = None
+) -> str:
+    """The card's text. Its program lines are read only for an athlete who has a program
+    (`team`, the coach's, saves reading the team for its time zone)."""
     telegram = None
     if card.account is not None:
         username = card.account.username
@@ -52,7 +55,7 @@ async def describe(context: SpotterContext, card: q.AthleteCard) -> str:
     )
     if card.has_program:
         program = await athlete_program_text(
-            context, organization_id=card.organization_id, athlete_id=card.id
+            context, organization_id=card.organization_id, athlete_id=card.id, team=team
         )
     else:
         program = program_texts.athlete_program_line(None)
@@ -87,6 +90,6 @@ async def open_card(update: Update, context: SpotterContext, coach: Coach, athle
     card = await load_card(update, context, coach, athlete_id)
     if card is None:
         return
-    text = await describe(context, card)  # read before answering: one transaction
+    text = await describe(context, card, coach.team)  # read before answering: one transaction
     await answer(update, context)
     await show(update, context, text, keyboards.athlete_card(card))

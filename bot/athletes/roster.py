@@ -125,7 +125,7 @@ async def edit_menu(
     card = await cards.load_card(update, context, coach, data.athlete)
     if card is None:
         return
-    text = await cards.describe(context, card) + "\n\n" + core_texts.PICK_FIELD_TO_EDIT
+    text = await cards.describe(context, card, coach.team) + "\n\n" + core_texts.PICK_FIELD_TO_EDIT
     await answer(update, context)
     await show(update, context, text, keyboards.athlete_edit_menu(card))
 

@@ -343,10 +343,19 @@ async def unassign(
 
 
 async def athlete_program_text(
-    context: SpotterContext, *, organization_id: str, athlete_id: str
+    context: SpotterContext,
+    *,
+    organization_id: str,
+    athlete_id: str,
+    team: Organization | None = None,
 ) -> str:
-    """The athlete card's lines: the current program and the next session."""
-    organization = await context.session.get(Organization, organization_id)
+    """The athlete card's lines: the current program and the next session.
+
+    `team`: the caller's team when the caller has it (a coach), which saves reading it again.
+    """
+    organization = team if team is not None and team.id == organization_id else None
+    if organization is None:
+        organization = await context.session.get(Organization, organization_id)
     if organization is None:
         return ""
     current = await q.get_current_program(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from bot.insight.delivery import drain_outbox
@@ -94,9 +96,21 @@ async def test_build_copy_assign_and_cards(harness: Harness) -> None:
         active = (await session.exec(select(Assignment))).all()
         assert {a.program_id for a in active} == {program.id} and len(active) == 2
 
+    engine = harness.app.bot_data["spotter.db"].engine.sync_engine
+    statements: list[str] = []
+
+    def record(*arguments: Any) -> None:
+        statements.append(" ".join(str(arguments[2]).split()))
+
     for name, button in (("Maya Lopez", "🟢 Maya Lopez 🔗"), ("Leo Park", "🟢 Leo Park")):
         await coach.send(f"/athletes {name.split()[0]}")
-        await coach.press(button)
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            await coach.press(button)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        # The team's time zone (for "next session") comes with the coach, not read again.
+        assert not [s for s in statements if "FROM organizations WHERE organizations.id" in s]
         athlete_card = coach.last_text()
         assert "Program: Spring block" in athlete_card, athlete_card
         assert "Next session: Mon 9 Mar 2026, week 1 (Mon · Lower A)" in athlete_card
