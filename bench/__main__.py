@@ -136,6 +136,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller scale, under 30 s")
     parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="fail a benchmark that runs longer (default: 45 minutes; 5 with --quick)",
+    )
+    parser.add_argument(
         "--postgres",
         metavar="URL",
         default=os.environ.get("TEST_DATABASE_URL") or None,
@@ -205,7 +212,13 @@ async def run_all(options: Options, names: list[str]) -> dict[str, Any]:
             print()
             started = time.perf_counter()
             try:
-                result = await BENCHMARKS[name](options)
+                # A benchmark that hangs (a lost wake-up, a server that stopped answering) fails
+                # alone instead of holding the run until someone kills it.
+                async with asyncio.timeout(options.timeout_s):
+                    result = await BENCHMARKS[name](options)
+            except TimeoutError:
+                fail(name, f"timed out after {options.timeout_s:g} s (--timeout)")
+                continue
             except (Exception, asyncio.CancelledError) as error:
                 # One broken benchmark must not hide the others; a real cancellation (Ctrl-C)
                 # still ends the run.
@@ -294,7 +307,9 @@ async def run_profiles(options: Options) -> None:
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    options = Options(quick=arguments.quick, postgres_url=arguments.postgres)
+    options = Options(
+        quick=arguments.quick, postgres_url=arguments.postgres, timeout=arguments.timeout
+    )
     names = arguments.only or list(BENCHMARKS)
     if arguments.markdown:
         print(markdown(json.loads(RESULTS.read_text())))

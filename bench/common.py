@@ -38,6 +38,13 @@ DatabaseKind = Literal["sqlite", "postgresql"]
 class Options:
     quick: bool = False
     postgres_url: str | None = None  # a server to create scratch databases on
+    timeout: float | None = None  # seconds one benchmark may run (None: the default below)
+
+    @property
+    def timeout_s(self) -> float:
+        if self.timeout is not None:
+            return self.timeout
+        return 5 * 60 if self.quick else 45 * 60
 
     @property
     def kinds(self) -> list[DatabaseKind]:

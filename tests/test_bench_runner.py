@@ -4,6 +4,7 @@ failure. No real benchmark runs here: the registry is replaced by tiny stand-ins
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,11 @@ async def crashes(options: Options) -> BenchResult:
 
 async def measures_nothing(options: Options) -> BenchResult:
     return BenchResult("hollow", "hollow", figures=[Figure("p95", None, "ms", "sqlite", 5.0)])
+
+
+async def hangs(options: Options) -> BenchResult:
+    await asyncio.Event().wait()  # a wake-up that never comes
+    raise AssertionError("unreachable")
 
 
 async def misses_its_goal(options: Options) -> BenchResult:
@@ -48,14 +54,16 @@ def results(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setattr(
         runner,
         "BENCHMARKS",
-        {"crash": crashes, "hollow": measures_nothing, "slow": misses_its_goal},
+        {"crash": crashes, "hollow": measures_nothing, "slow": misses_its_goal, "hang": hangs},
     )
     return path
 
 
-def run(capsys: pytest.CaptureFixture[str], *names: str) -> tuple[int, str, str]:
+def run(
+    capsys: pytest.CaptureFixture[str], *names: str, options: tuple[str, ...] = ()
+) -> tuple[int, str, str]:
     """Exit status, everything printed, and the last line of standard output."""
-    code = runner.main(["--only", ",".join(names)])
+    code = runner.main(["--only", ",".join(names), *options])
     captured = capsys.readouterr()
     return code, captured.out + captured.err, captured.out.strip().splitlines()[-1]
 
@@ -92,3 +100,15 @@ def test_a_missed_goal_is_not_a_failure(results: Path, capsys: pytest.CaptureFix
     assert "FAILED" not in output
     assert last.startswith("0 goals met, 1 missed")
     assert json.loads(results.read_text())["failed"] == []
+
+
+def test_a_hanging_benchmark_times_out_and_the_others_still_run(
+    results: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, output, last = run(capsys, "hang", "slow", options=("--timeout", "0.2"))
+    assert code == 1
+    assert "hang: FAILED (timed out after 0.2 s (--timeout))" in output
+    assert last == "1 benchmark FAILED: hang"
+    report = json.loads(results.read_text())
+    assert report["failed"] == ["hang"]
+    assert report["benchmarks"]["slow"]["figures"][0]["status"] == "miss"
