@@ -120,7 +120,7 @@ async def main(database_url: str, mix: str | None) -> dict[str, Any]:
             # --quick: a short mix, enough to see whether memory moves at all.
             plan = replace(QUICK, warmup_s=0.3, saturation_s=1.5) if mix == "quick" else FULL
             # The fake Telegram's history is trimmed as it goes: it is not the bot's memory.
-            driver, sim, stats, _ = await drive_mix(app, api, database_url, plan, trim_every=500)
+            driver, sim, stats, _ = await drive_mix(app, api, database_url, plan)
             report["mix_updates"] = len(driver.samples)
             report["mix_updates_per_s"] = stats.updates_per_s
             report["mix_errors"] = len(driver.errors) + len(sim.script_errors)
