@@ -14,8 +14,9 @@ from telegram import Update
 
 from bot.athletes import keyboards as athlete_keyboards
 from bot.command_menus import publish_chat_commands
+from bot.commands import Audience
 from bot.context import SpotterContext
-from bot.core.actions import Caller, audiences_of, load_caller
+from bot.core.actions import Caller, load_caller
 from bot.core.notices import label_account, label_coaches, notify_coaches
 from bot.invites import texts
 from bot.replies import send
@@ -27,7 +28,6 @@ from storage.queries.invitations import (
     extract_token,
     record_deep_link_failure,
 )
-from storage.queries.organizations import list_coaches
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +91,13 @@ def describe_refusal(result: ClaimResult) -> str:
 async def welcome_athlete(
     update: Update, context: SpotterContext, caller: Caller, result: ClaimResult
 ) -> None:
-    """Greet the athlete, give them the athlete command menu, and tell their coaches."""
-    athlete, organization = result.athlete, result.organization
+    """Greet the athlete, give them the athlete command menu, and tell their coaches.
+
+    Everything said comes from the claim's one read (its coaches too), so the update has one
+    transaction and no reads after the claim.
+    """
+    athlete, organization, coaches = result.athlete, result.organization, list(result.coaches)
     assert athlete is not None and organization is not None and update.effective_chat is not None
-    coaches = await list_coaches(context.session, organization_id=organization.id)
     await send(
         update,
         context,
@@ -102,8 +105,10 @@ async def welcome_athlete(
             athlete.name, organization.name, label_coaches(coaches), context.bot.username
         ),
     )
+    # What audiences_of would read: the caller now has an athlete profile, and coaches if seated.
+    audiences = [Audience.COACH] if caller.seat is not None else []
     await publish_chat_commands(
-        context.bot, update.effective_chat.id, await audiences_of(context, caller)
+        context.bot, update.effective_chat.id, [*audiences, Audience.ATHLETE]
     )
     await notify_coaches(
         context,

@@ -18,12 +18,12 @@ from telegram.helpers import create_deep_linked_url
 
 from bot import callbacks as cb
 from bot.athletes import keyboards as athlete_keyboards
-from bot.athletes.card import card_text, load_athlete
+from bot.athletes.card import card_text
 from bot.context import SpotterContext
 from bot.core import texts as core_texts
 from bot.core.actions import Coach, coach_action
 from bot.invites import keyboards, texts
-from bot.replies import answer, send, show
+from bot.replies import answer, notify, send, show
 from storage.errors import Conflict, NotFound
 from storage.models import Athlete, AthleteStatus
 from storage.queries.athletes import count_namesakes, list_athletes
@@ -31,6 +31,7 @@ from storage.queries.invitations import (
     IssuedInvitation,
     RevokeOutcome,
     create_invitation,
+    lock_athlete,
     revoke_invitation,
 )
 from storage.validation import fold_key
@@ -72,9 +73,12 @@ async def send_invite(
 
 
 async def issue_invitation(
-    update: Update, context: SpotterContext, caller: Coach, athlete: Athlete
+    update: Update, context: SpotterContext, caller: Coach, athlete: Athlete, *, locked: bool
 ) -> IssuedInvitation | None:
-    """A new link for the athlete, or None (and the coach told why) if they are linked."""
+    """A new link for the athlete, or None (and the coach told why) if they are linked.
+
+    `locked`: the athlete comes from lock_athlete in this transaction (not read again).
+    """
     assert caller.seat is not None
     try:
         issued = await create_invitation(
@@ -84,16 +88,13 @@ async def issue_invitation(
             created_by=caller.user.id,
             now=context.now(),
             ttl=timedelta(hours=context.settings.invite_ttl_hours),
+            locked=athlete if locked else None,
         )
     except Conflict:
         if update.callback_query is not None:
+            text = await card_text(context, athlete)  # read before answering: one transaction
             await answer(update, context, texts.cant_invite_linked_alert(athlete.name), alert=True)
-            await show(
-                update,
-                context,
-                await card_text(context, athlete),
-                athlete_keyboards.athlete_card(athlete),
-            )
+            await show(update, context, text, athlete_keyboards.athlete_card(athlete))
         else:
             await send(
                 update,
@@ -146,7 +147,7 @@ async def invite_command(update: Update, context: SpotterContext, caller: Coach)
             keyboards.confirm_invite_archived(athlete.id),
         )
         return
-    issued = await issue_invitation(update, context, caller, athlete)
+    issued = await issue_invitation(update, context, caller, athlete, locked=False)
     if issued is not None:
         await send_invite(update, context, caller, issued)
 
@@ -170,8 +171,13 @@ async def invite_archived_button(
 async def invite_from_button(
     update: Update, context: SpotterContext, caller: Coach, athlete_id: str, *, confirmed: bool
 ) -> None:
-    athlete = await load_athlete(update, context, caller, athlete_id)
-    if athlete is None:
+    try:
+        # The one read of the athlete: locked, as creating the link needs it to be.
+        athlete = await lock_athlete(
+            context.session, organization_id=caller.team_id, athlete_id=athlete_id
+        )
+    except NotFound:
+        await notify(update, context, core_texts.NOT_FOUND_ALERT, alert=True)
         return
     if athlete.status is AthleteStatus.ARCHIVED and not confirmed:
         # An archived athlete has usually left: ask before a link goes out.
@@ -183,14 +189,14 @@ async def invite_from_button(
             keyboards.confirm_invite_archived(athlete.id),
         )
         return
-    issued = await issue_invitation(update, context, caller, athlete)
+    issued = await issue_invitation(update, context, caller, athlete, locked=True)
     if issued is None:
         return
+    # The pressed message becomes the card, now showing the pending invitation. Read before
+    # answering, so that the read is in the transaction that wrote the link.
+    card = await card_text(context, athlete)
     await answer(update, context, texts.INVITE_CREATED)
-    # The pressed message becomes the card, now showing the pending invitation.
-    await show(
-        update, context, await card_text(context, athlete), athlete_keyboards.athlete_card(athlete)
-    )
+    await show(update, context, card, athlete_keyboards.athlete_card(athlete))
     await send_invite(update, context, caller, issued)
 
 

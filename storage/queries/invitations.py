@@ -15,6 +15,8 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,8 +27,10 @@ from storage.models import (
     DeepLinkFailure,
     Membership,
     Organization,
+    User,
 )
-from storage.queries.athletes import get_athlete, link_athlete
+from storage.models.base import utcnow
+from storage.queries.athletes import get_athlete
 
 TOKEN_BYTES = 24  # 192 bits; token_urlsafe gives 32 characters
 TOKEN_LENGTH = 32
@@ -64,8 +68,10 @@ def _pending_conditions(now: datetime) -> list[sa.ColumnElement[bool]]:
     ]
 
 
-async def _lock_athlete(session: AsyncSession, *, organization_id: str, athlete_id: str) -> Athlete:
-    """The athlete, row-locked on PostgreSQL so that invites and claims of one athlete queue.
+async def lock_athlete(session: AsyncSession, *, organization_id: str, athlete_id: str) -> Athlete:
+    """The athlete, row-locked on PostgreSQL so that invites and claims of one athlete queue;
+    NotFound if the team has no such athlete. A caller that reads the athlete before inviting
+    reads it here and hands it to create_invitation, which then needn't read it again.
 
     (SQLite has no row locks; its BEGIN IMMEDIATE already serialises every writer.)
     """
@@ -107,9 +113,20 @@ async def create_invitation(
     created_by: str | None,
     now: datetime,
     ttl: timedelta,
+    locked: Athlete | None = None,
 ) -> IssuedInvitation:
-    """A new link for an unlinked athlete; their earlier pending links stop working."""
-    athlete = await _lock_athlete(session, organization_id=organization_id, athlete_id=athlete_id)
+    """A new link for an unlinked athlete; their earlier pending links stop working.
+
+    `locked`: the athlete as lock_athlete returned it earlier in this transaction.
+    """
+    if locked is None:
+        athlete = await lock_athlete(
+            session, organization_id=organization_id, athlete_id=athlete_id
+        )
+    elif (locked.id, locked.organization_id) != (athlete_id, organization_id):
+        raise ValueError("locked is another athlete")
+    else:
+        athlete = locked
     if athlete.linked_user_id is not None:
         raise Conflict(ErrorCode.ATHLETE_ALREADY_LINKED)
     revoked = await session.execute(
@@ -239,33 +256,74 @@ class ClaimResult:
     invitation: AthleteInvitation | None = None
     athlete: Athlete | None = None
     organization: Organization | None = None
+    # The team's coaches, oldest membership first (whom a claim is announced to).
+    coaches: tuple[User, ...] = ()
 
 
 class _LostRace(Exception):
-    """The conditional UPDATE matched nothing: the link changed since we read it."""
+    """A conditional UPDATE matched nothing: the link or the profile changed since we read it."""
 
 
-async def _is_coach_of(session: AsyncSession, *, organization_id: str, user_id: str) -> bool:
-    result = await session.exec(
-        select(col(Membership.id)).where(
-            col(Membership.organization_id) == organization_id,
-            col(Membership.user_id) == user_id,
+@dataclass(frozen=True)
+class _ClaimState:
+    invitation: AthleteInvitation
+    athlete: Athlete
+    organization: Organization
+    coaches: tuple[User, ...]
+    in_team_already: bool  # the account is another athlete of the team
+
+    def result(self, outcome: ClaimOutcome) -> ClaimResult:
+        return ClaimResult(outcome, self.invitation, self.athlete, self.organization, self.coaches)
+
+
+_OtherAthlete = aliased(Athlete)
+
+# The link, its athlete and team, the team's coaches (one row each; one row with none if the
+# team has none) and whether the account is another athlete of the team: everything a claim
+# decides on, in one statement, so one snapshot even under READ COMMITTED. Built once.
+_CLAIM_STATE = (
+    sa.select(
+        AthleteInvitation,
+        Athlete,
+        Organization,
+        User,
+        sa.exists()
+        .where(
+            col(_OtherAthlete.organization_id) == col(AthleteInvitation.organization_id),
+            col(_OtherAthlete.linked_user_id) == sa.bindparam("user_id"),
+            col(_OtherAthlete.id) != col(AthleteInvitation.athlete_id),
         )
+        .label("in_team_already"),
     )
-    return result.first() is not None
+    .join(
+        Athlete,
+        sa.and_(
+            col(Athlete.id) == col(AthleteInvitation.athlete_id),
+            col(Athlete.organization_id) == col(AthleteInvitation.organization_id),
+        ),
+    )
+    .join(Organization, col(Organization.id) == col(AthleteInvitation.organization_id))
+    .outerjoin(
+        Membership, col(Membership.organization_id) == col(AthleteInvitation.organization_id)
+    )
+    .outerjoin(User, col(User.id) == col(Membership.user_id))
+    .where(col(AthleteInvitation.token_hash) == sa.bindparam("token_hash"))
+    .order_by(col(Membership.created_at))
+    # The session may hold these rows from earlier in the transaction: read them as they are now.
+    .execution_options(populate_existing=True)
+)
 
 
-async def _is_other_athlete(
-    session: AsyncSession, *, organization_id: str, user_id: str, athlete_id: str
-) -> bool:
-    result = await session.exec(
-        select(col(Athlete.id)).where(
-            col(Athlete.organization_id) == organization_id,
-            col(Athlete.linked_user_id) == user_id,
-            col(Athlete.id) != athlete_id,
-        )
-    )
-    return result.first() is not None
+async def _read_claim_state(
+    session: AsyncSession, *, token_hash: str, user_id: str
+) -> _ClaimState | None:
+    result = await session.execute(_CLAIM_STATE, {"token_hash": token_hash, "user_id": user_id})
+    rows = result.all()
+    if not rows:
+        return None
+    invitation, athlete, organization, _, in_team_already = rows[0]
+    coaches = tuple(row[3] for row in rows if row[3] is not None)
+    return _ClaimState(invitation, athlete, organization, coaches, bool(in_team_already))
 
 
 def _find_refusal(
@@ -286,22 +344,43 @@ def _find_refusal(
     return None
 
 
-async def _read_state(
-    session: AsyncSession, *, organization_id: str, invitation_id: str, athlete_id: str
-) -> tuple[AthleteInvitation, Athlete]:
-    """The link and its athlete as one consistent picture, even under READ COMMITTED.
+async def _bind(session: AsyncSession, state: _ClaimState, *, user_id: str, now: datetime) -> None:
+    """The claim's two conditional writes; _LostRace if either matched nothing.
 
-    A claim writes both in one transaction. The athlete is read first: if the link then reads
-    as pending, no claim had committed when the athlete was read. If the link reads as used,
-    the athlete is read again, so that it shows that claim (or what happened since).
+    The athlete first, as create_invitation locks it first: the two queue instead of
+    deadlocking. Its condition is link_athlete's rule (free, or already this account's); the
+    unique (team, account) constraint refuses a second profile in the team that raced us.
     """
-    athlete = await get_athlete(session, organization_id=organization_id, athlete_id=athlete_id)
-    invitation = await _get_invitation(
-        session, organization_id=organization_id, invitation_id=invitation_id
+    athlete, invitation = state.athlete, state.invitation
+    updated_at = utcnow()
+    linked = await session.execute(
+        sa.update(Athlete)
+        .where(
+            col(Athlete.id) == athlete.id,
+            col(Athlete.organization_id) == athlete.organization_id,
+            sa.or_(col(Athlete.linked_user_id).is_(None), col(Athlete.linked_user_id) == user_id),
+        )
+        .values(linked_user_id=user_id, updated_at=updated_at)
+        .execution_options(synchronize_session=False)
     )
-    if invitation.accepted_at is not None:
-        athlete = await get_athlete(session, organization_id=organization_id, athlete_id=athlete_id)
-    return invitation, athlete
+    if linked.rowcount != 1:  # type: ignore[attr-defined]
+        raise _LostRace
+    claimed = await session.execute(
+        sa.update(AthleteInvitation)
+        .where(
+            col(AthleteInvitation.id) == invitation.id,
+            *_pending_conditions(now),
+        )
+        .values(accepted_at=now, accepted_by=user_id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise _LostRace
+    # What the rows now hold, without reading them back.
+    set_committed_value(athlete, "linked_user_id", user_id)
+    set_committed_value(athlete, "updated_at", updated_at)
+    set_committed_value(invitation, "accepted_at", now)
+    set_committed_value(invitation, "accepted_by", user_id)
 
 
 async def claim_invitation(
@@ -309,68 +388,32 @@ async def claim_invitation(
 ) -> ClaimResult:
     """Bind the account to the invited athlete, or say why not; a refusal changes nothing.
 
-    The claim itself is one conditional UPDATE (pending, unrevoked, unexpired) whose row count
-    decides the winner when two people tap the same link at once.
+    One read decides; the claim itself is two conditional UPDATEs (the link pending, the
+    profile free) whose row counts decide the winner when two people tap the same link at once.
     """
     token_hash = hash_token(token)
-    found = await session.exec(
-        select(
-            col(AthleteInvitation.id),
-            col(AthleteInvitation.organization_id),
-            col(AthleteInvitation.athlete_id),
-        ).where(col(AthleteInvitation.token_hash) == token_hash)
-    )
-    row = found.first()
-    if row is None:
+    state = await _read_claim_state(session, token_hash=token_hash, user_id=user_id)
+    if state is None:
         return ClaimResult(ClaimOutcome.UNKNOWN)
-    invitation_id, organization_id, athlete_id = row
-    organization = await session.get(Organization, organization_id)
-    invitation, athlete = await _read_state(
-        session, organization_id=organization_id, invitation_id=invitation_id, athlete_id=athlete_id
-    )
-
-    def result(outcome: ClaimOutcome) -> ClaimResult:
-        return ClaimResult(outcome, invitation, athlete, organization)
-
-    if await _is_coach_of(session, organization_id=organization_id, user_id=user_id):
-        return result(ClaimOutcome.OWN_TEAM)
-    refusal = _find_refusal(invitation, athlete, user_id=user_id, now=now)
+    if any(coach.id == user_id for coach in state.coaches):
+        return state.result(ClaimOutcome.OWN_TEAM)
+    refusal = _find_refusal(state.invitation, state.athlete, user_id=user_id, now=now)
     if refusal is not None:
-        return result(refusal)
-    if await _is_other_athlete(
-        session, organization_id=organization_id, user_id=user_id, athlete_id=athlete_id
-    ):
-        return result(ClaimOutcome.ALREADY_IN_TEAM)
+        return state.result(refusal)
+    if state.in_team_already:
+        return state.result(ClaimOutcome.ALREADY_IN_TEAM)
     try:
-        # A savepoint: if linking fails after the UPDATE, the link stays unused.
+        # A savepoint: if the second write fails, the first is undone.
         async with session.begin_nested():
-            claimed = await session.execute(
-                sa.update(AthleteInvitation)
-                .where(col(AthleteInvitation.token_hash) == token_hash, *_pending_conditions(now))
-                .values(accepted_at=now, accepted_by=user_id)
-                # Leave loaded objects alone: they are read again below.
-                .execution_options(synchronize_session=False)
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                raise _LostRace
-            await _lock_athlete(session, organization_id=organization_id, athlete_id=athlete_id)
-            await link_athlete(
-                session, organization_id=organization_id, athlete_id=athlete_id, user_id=user_id
-            )
-    except (_LostRace, Conflict, IntegrityError):
+            await _bind(session, state, user_id=user_id, now=now)
+    except (_LostRace, IntegrityError):
         # Someone else was faster (or linked the profile another way): say what happened.
-        invitation, athlete = await _read_state(
-            session,
-            organization_id=organization_id,
-            invitation_id=invitation_id,
-            athlete_id=athlete_id,
-        )
-        refusal = _find_refusal(invitation, athlete, user_id=user_id, now=now)
-        return result(refusal or ClaimOutcome.ALREADY_IN_TEAM)
-    invitation, athlete = await _read_state(
-        session, organization_id=organization_id, invitation_id=invitation_id, athlete_id=athlete_id
-    )
-    return result(ClaimOutcome.CLAIMED)
+        fresh = await _read_claim_state(session, token_hash=token_hash, user_id=user_id)
+        if fresh is None:  # the athlete, and with it the link, was deleted meanwhile
+            return ClaimResult(ClaimOutcome.UNKNOWN)
+        refusal = _find_refusal(fresh.invitation, fresh.athlete, user_id=user_id, now=now)
+        return fresh.result(refusal or ClaimOutcome.ALREADY_IN_TEAM)
+    return state.result(ClaimOutcome.CLAIMED)
 
 
 # --- attempt limiter --------------------------------------------------------------------------
