@@ -14,8 +14,11 @@ one of their tables:
 * The same entries are dropped again when the writing transaction ends: on PostgreSQL another
   transaction can read the old rows until the write commits, and must not keep them.
 
-A read that overlaps any drop is not kept (the epoch check in `get_user_and_seat`). Entries
-also expire after `TTL_SECONDS`, for rows changed outside this process (an operator's SQL).
+A read that overlaps any drop is not kept (the epoch check in `get_user_and_seat`). A write of
+the caller's own row (`refresh_caller`: a new user, a rename) keeps what it wrote when its
+transaction commits, unless anything was dropped since (`keep_when_committed`), so the update
+after it reads nothing either. Entries also expire after `TTL_SECONDS`, for rows changed
+outside this process (an operator's SQL).
 Writes through a bare engine connection are not seen: none of these tables is written that way.
 Cached rows are detached from their session, and nothing may change them in place: a writer
 loads its own copy (storage.queries.training.update_team_settings).
@@ -45,6 +48,7 @@ TTL_SECONDS = 60.0
 CAPACITY = 10_000
 WATCHED = frozenset({"users", "memberships", "organizations"})
 _DROPS = "spotter.caller_drops"  # session.info: what to drop again when the transaction ends
+_KEEP = "spotter.caller_keep"  # session.info: an entry the transaction wrote, kept at its commit
 _ALL = "*"
 
 
@@ -116,6 +120,16 @@ def clear_all() -> None:
     _apply([(_ALL, None)])
 
 
+def keep_when_committed(
+    session: Session, cache: CallerCache, telegram_user_id: int, user: User, seat: CoachSeat | None
+) -> None:
+    """Call right after writing the caller's user row: once the transaction commits, keep what
+    it wrote, so the next update need not read it back. Not kept if anything is dropped in
+    between (by any session: a drop after this point could be newer than these rows) or if
+    the transaction rolls back."""
+    session.info[_KEEP] = (_epoch, cache, telegram_user_id, user, seat)
+
+
 def _holds(entry: Entry, kind: str, key: object) -> bool:
     if kind == "user":
         return entry.user.id == key
@@ -173,10 +187,24 @@ def _committed(session: Session) -> None:
     drops = session.info.pop(_DROPS, None)
     if drops:
         _apply(drops)
+    keep = session.info.pop(_KEEP, None)
+    if keep is None:
+        return
+    expected, cache, telegram_user_id, user, seat = keep
+    # Only this commit's own drop since `keep_when_committed`: nothing newer was written.
+    if _epoch != expected + (1 if drops else 0):
+        return
+    rows = (user, seat.organization, seat.membership) if seat is not None else (user,)
+    for row in rows:
+        if row in session:
+            session.expunge(row)  # as in get_user_and_seat: a later rollback can't expire them
+    cache.put(telegram_user_id, user, seat)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _rolled_back(session: Session, _previous: Any) -> None:
+    # Even a savepoint's: the rows to keep may have been written inside it.
+    session.info.pop(_KEEP, None)
     # A savepoint's rollback leaves the outer transaction's writes to commit: keep their drops.
     drops = session.info.get(_DROPS) if session.in_transaction() else session.info.pop(_DROPS, None)
     if drops:

@@ -29,8 +29,7 @@ from bot.core.callbacks import CallbackData
 from bot.replies import notify
 from storage.models import Athlete, Organization, User
 from storage.queries.athletes import list_athlete_profiles
-from storage.queries.organizations import CoachSeat, get_coach_seat, get_user_and_seat
-from storage.queries.users import upsert_user
+from storage.queries.organizations import CoachSeat, get_user_and_seat, refresh_caller
 
 R = TypeVar("R")
 D = TypeVar("D", bound=CallbackData)
@@ -43,6 +42,8 @@ REPLAY_ATTR = "spotter_replayed_data"
 class Caller:
     user: User
     seat: CoachSeat | None
+    # First seen in this update: nobody's coach or athlete yet (nothing to look up).
+    new: bool = False
 
     @property
     def organization_id(self) -> str | None:
@@ -89,15 +90,15 @@ async def load_caller(update: Update, context: SpotterContext) -> Caller:
         or fresh != (user.display_name, user.username, user.language_code)
     ):
         # New, renamed, or back after blocking the bot: write; otherwise reading is enough.
-        user = await upsert_user(
+        saved = await refresh_caller(
             context.session,
             telegram_user_id=tg_user.id,
             display_name=tg_user.full_name,
             username=tg_user.username,
             language_code=tg_user.language_code,
+            known=(user, seat),
         )
-        if seat is None:
-            seat = await get_coach_seat(context.session, user_id=user.id)
+        return Caller(user=saved.user, seat=saved.seat, new=saved.created)
     return Caller(user=user, seat=seat)
 
 

@@ -27,7 +27,10 @@ async def start(update: Update, context: SpotterContext) -> str | int:
     if caller.seat is not None:
         await show_coach_menu(update, context, caller)
         return ConversationHandler.END
-    profiles = await list_athlete_profiles(context.session, user_id=caller.user.id)
+    # A user this update created has no athlete record yet: nothing to look up.
+    profiles = (
+        [] if caller.new else await list_athlete_profiles(context.session, user_id=caller.user.id)
+    )
     if profiles:
         teams = [organization.name for _, organization in profiles]
         await send(update, context, texts.athlete_home(profiles[0][0].name, teams))

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import caller_cache, validation
 from storage.errors import FieldError, InvalidInput, Subject
 from storage.models import Membership, MembershipRole, Organization, User
+from storage.queries.users import save_user
 
 
 @dataclass(frozen=True)
@@ -116,3 +117,48 @@ async def get_user_and_seat(
                 session.expunge(loaded)
         cache.put(telegram_user_id, user, seat)
     return user, seat
+
+
+@dataclass(frozen=True)
+class SavedCaller:
+    user: User
+    seat: CoachSeat | None
+    # A new user: no team seat or athlete record can refer to them yet.
+    created: bool
+
+
+async def refresh_caller(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    display_name: str,
+    username: str | None,
+    language_code: str | None,
+    known: tuple[User | None, CoachSeat | None],
+) -> SavedCaller:
+    """Save a new caller, or a known one's new Telegram profile (or return after blocking the
+    bot): one statement. `known` is what `get_user_and_seat` returned for them.
+
+    Once the update commits, the caller cache keeps the saved rows, so the next update reads
+    nothing either.
+    """
+    known_user, seat = known
+    saved = await save_user(
+        session,
+        telegram_user_id=telegram_user_id,
+        display_name=display_name,
+        username=username,
+        language_code=language_code,
+    )
+    if known_user is None and not saved.created:
+        # Created by another update since our read: it may have a team already.
+        seat = await get_coach_seat(session, user_id=saved.user.id)
+    assert session.bind is not None
+    caller_cache.keep_when_committed(
+        session.sync_session,
+        caller_cache.cache_for(session.bind.sync_engine),
+        telegram_user_id,
+        saved.user,
+        seat,
+    )
+    return SavedCaller(user=saved.user, seat=seat, created=saved.created)

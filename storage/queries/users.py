@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
@@ -12,17 +14,26 @@ from storage.models import User
 from storage.models.base import new_id, utcnow
 
 
-async def upsert_user(
+@dataclass(frozen=True)
+class SavedUser:
+    user: User
+    # This statement inserted the row: nothing (a team seat, an athlete record) refers to it yet.
+    created: bool
+
+
+async def save_user(
     session: AsyncSession,
     *,
     telegram_user_id: int,
     display_name: str,
     username: str | None = None,
     language_code: str | None = None,
-) -> User:
-    """Create or refresh the user in one statement, so two first updates can't race."""
+) -> SavedUser:
+    """Create or refresh the user in one statement, so two first updates can't race; the row
+    comes back from the same statement (RETURNING), not from a second read."""
+    new_user_id = new_id()
     values = {
-        "id": new_id(),
+        "id": new_user_id,
         "telegram_user_id": telegram_user_id,
         "display_name": display_name[:200] or str(telegram_user_id),
         "username": username,
@@ -43,10 +54,31 @@ async def upsert_user(
             "blocked_at": None,
         },
     )
-    await session.execute(statement.execution_options(**{CALLER_KEY: telegram_user_id}))
-    user = await get_user_by_telegram_id(session, telegram_user_id=telegram_user_id)
-    assert user is not None
-    return user
+    result = await session.scalars(
+        statement.returning(User),
+        # populate_existing: a copy this session loaded earlier takes the new values.
+        execution_options={"populate_existing": True, CALLER_KEY: telegram_user_id},
+    )
+    user = result.one()
+    return SavedUser(user=user, created=user.id == new_user_id)
+
+
+async def upsert_user(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    display_name: str,
+    username: str | None = None,
+    language_code: str | None = None,
+) -> User:
+    saved = await save_user(
+        session,
+        telegram_user_id=telegram_user_id,
+        display_name=display_name,
+        username=username,
+        language_code=language_code,
+    )
+    return saved.user
 
 
 async def get_user_by_telegram_id(session: AsyncSession, *, telegram_user_id: int) -> User | None:
