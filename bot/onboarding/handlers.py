@@ -15,7 +15,7 @@ from bot.replies import send, show
 from storage.errors import InvalidInput
 from storage.models import AthleteStatus
 from storage.queries.athletes import count_athletes_by_status, list_athlete_profiles
-from storage.queries.organizations import create_organization
+from storage.queries.organizations import create_first_team
 
 TEAM_NAME = "team_name"
 CONVERSATION = "onboarding"
@@ -28,12 +28,7 @@ async def start(update: Update, context: SpotterContext) -> str | int:
         await show_coach_menu(update, context, caller)
         return ConversationHandler.END
     # A user this update created has no athlete record yet: nothing to look up.
-    profiles = (
-        [] if caller.new else await list_athlete_profiles(context.session, user_id=caller.user.id)
-    )
-    if profiles:
-        teams = [organization.name for _, organization in profiles]
-        await send(update, context, texts.athlete_home(profiles[0][0].name, teams))
+    if not caller.new and await show_athlete_home(update, context, caller):
         return ConversationHandler.END
     await send(update, context, texts.ASK_TEAM_NAME)
     return TEAM_NAME
@@ -50,6 +45,16 @@ async def show_coach_menu(update: Update, context: SpotterContext, caller: Calle
     await show(update, context, text, keyboards.coach_menu())
 
 
+async def show_athlete_home(update: Update, context: SpotterContext, caller: Caller) -> bool:
+    """Tell someone bound to an athlete record where they train; False if they are not."""
+    profiles = await list_athlete_profiles(context.session, user_id=caller.user.id)
+    if not profiles:
+        return False
+    teams = [organization.name for _, organization in profiles]
+    await send(update, context, texts.athlete_home(profiles[0][0].name, teams))
+    return True
+
+
 @transactional
 async def receive_team_name(update: Update, context: SpotterContext) -> str | int:
     assert update.message is not None and update.message.text is not None
@@ -57,21 +62,23 @@ async def receive_team_name(update: Update, context: SpotterContext) -> str | in
     if caller.seat is not None:  # set up in another window meanwhile
         await show_coach_menu(update, context, caller)
         return ConversationHandler.END
-    profiles = await list_athlete_profiles(context.session, user_id=caller.user.id)
-    if profiles:  # tapped an invite link meanwhile: an athlete now, as /start would say
-        teams = [organization.name for _, organization in profiles]
-        await send(update, context, texts.athlete_home(profiles[0][0].name, teams))
-        return ConversationHandler.END
     try:
-        seat = await create_organization(
-            context.session, name=update.message.text, owner_user_id=caller.user.id
-        )
+        # None if an athlete record was bound to them meanwhile (an invite tapped).
+        seat = await create_first_team(context.session, name=update.message.text, owner=caller.user)
     except InvalidInput as error:
+        if await show_athlete_home(update, context, caller):  # an athlete now: no team asked
+            return ConversationHandler.END
         await send(update, context, core_texts.field_error(core_texts.error_text(error)))
+        return TEAM_NAME
+    if seat is None:
+        if await show_athlete_home(update, context, caller):
+            return ConversationHandler.END
+        # Unbound again in between (a coach unlinked them): still no team, so ask again.
+        await send(update, context, texts.ASK_TEAM_NAME)
         return TEAM_NAME
     await send(update, context, texts.team_created(seat.organization.name))
     assert update.effective_chat is not None
-    # Not an athlete anywhere (checked above), so a coach only.
+    # Not an athlete anywhere (the team's insert checked), so a coach only.
     await publish_chat_commands(context.bot, update.effective_chat.id, [Audience.COACH])
     return ConversationHandler.END
 

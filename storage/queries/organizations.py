@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import caller_cache, validation
 from storage.errors import FieldError, InvalidInput, Subject
-from storage.models import Membership, MembershipRole, Organization, User
+from storage.models import Athlete, Membership, MembershipRole, Organization, User
 from storage.queries.users import save_user
 
 
@@ -45,6 +46,46 @@ async def create_organization(session: AsyncSession, *, name: str, owner_user_id
     session.add(membership)
     await session.flush()
     return CoachSeat(organization=organization, membership=membership)
+
+
+_ORGANIZATIONS: sa.Table = Organization.__table__  # type: ignore[attr-defined]
+
+
+async def create_first_team(session: AsyncSession, *, name: str, owner: User) -> CoachSeat | None:
+    """A new coach's team and owner seat, unless an athlete record was bound to the owner
+    meanwhile (an invite tapped while asked for the team name): then None, nothing written.
+
+    The check rides in the team's INSERT (.. SELECT .. WHERE NOT EXISTS), not in a read of its
+    own: one round trip fewer. Once the update commits, the caller cache keeps the new seat.
+    """
+    organization = Organization(name=clean_team_name(name))
+    row = {column.name: getattr(organization, column.name) for column in _ORGANIZATIONS.columns}
+    bound = select(
+        *(sa.literal(row[column.name], column.type) for column in _ORGANIZATIONS.columns)
+    ).where(~sa.exists().where(col(Athlete.linked_user_id) == owner.id))
+    inserted = await session.execute(
+        sa.insert(_ORGANIZATIONS).from_select(list(row), bound).returning(_ORGANIZATIONS.c.id),
+        # A team nobody has seen yet: only its owner's cached entry changes.
+        execution_options={caller_cache.CALLER_KEY: owner.telegram_user_id},
+    )
+    if inserted.first() is None:
+        return None
+    make_transient_to_detached(organization)  # as if loaded: it is in the database now
+    membership = Membership(
+        organization_id=organization.id, user_id=owner.id, role=MembershipRole.OWNER
+    )
+    session.add(membership)
+    await session.flush()
+    seat = CoachSeat(organization=organization, membership=membership)
+    assert session.bind is not None
+    caller_cache.keep_when_committed(
+        session.sync_session,
+        caller_cache.cache_for(session.bind.sync_engine),
+        owner.telegram_user_id,
+        owner,
+        seat,
+    )
+    return seat
 
 
 async def get_coach_seat(session: AsyncSession, *, user_id: str) -> CoachSeat | None:

@@ -109,10 +109,25 @@ async def test_welcomes_point_to_the_training_commands_that_exist(harness: Harne
 
     coach, maya = await coach_and_athlete(harness)
     coach_welcome = coach.bot_messages()[1].display_text
-    athlete_welcome = next(m.display_text for m in maya.bot_messages() if "Welcome" in m.text)
+    athlete_welcome = next(
+        m.display_text for m in maya.bot_messages() if "Welcome" in m.display_text
+    )
     assert "/newprogram" in coach_welcome and "/team" in coach_welcome
     assert "/today" in athlete_welcome and "/log" in athlete_welcome
     for text, audience in [(coach_welcome, Audience.COACH), (athlete_welcome, Audience.ATHLETE)]:
         named = set(re.findall(r"/([a-z]+)", text))
         known = {command.name for command in commands_for(audience)}
         assert named <= known, (named - known, audience)
+
+
+async def test_an_invite_claimed_meanwhile_wins_over_a_bad_team_name(harness: Harness) -> None:
+    from tests.bot.test_invites import athlete_named, coach_with_athlete, invite_from_card
+
+    coach = await coach_with_athlete(harness)
+    link = await invite_from_card(coach)
+    maya = athlete_named(harness.tg)
+    await maya.send("/start")
+    assert "What's your team called?" in maya.last_text()
+    await maya.open_link(link)
+    await maya.send("12345")  # not a valid team name: but she is an athlete now
+    assert "You're an athlete of Northside Barbell" in maya.last_text()
