@@ -15,10 +15,12 @@ one of their tables:
   transaction can read the old rows until the write commits, and must not keep them.
 
 A read that overlaps any drop is not kept (the epoch check in `get_user_and_seat`). A write of
-the caller's own row (`refresh_caller`: a new user, a rename) keeps what it wrote when its
-transaction commits, unless anything was dropped since (`keep_when_committed`), so the update
-after it reads nothing either. Entries also expire after `TTL_SECONDS`, for rows changed
-outside this process (an operator's SQL).
+the caller's own rows (`refresh_caller`: a new user, a rename; `create_first_team`) keeps what
+it wrote when its transaction commits, so the update after it reads nothing either; not if a
+drop that touches those rows happened since they were loaded (`keep_when_committed`: recent
+drops are logged by epoch, so other users' writes, frequent under load, don't stop it).
+Entries also expire after `TTL_SECONDS`, for rows changed outside this process (an operator's
+SQL).
 Writes through a bare engine connection are not seen: none of these tables is written that way.
 Cached rows are detached from their session, and nothing may change them in place: a writer
 loads its own copy (storage.queries.training.update_team_settings).
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -49,6 +51,9 @@ CAPACITY = 10_000
 WATCHED = frozenset({"users", "memberships", "organizations"})
 _DROPS = "spotter.caller_drops"  # session.info: what to drop again when the transaction ends
 _KEEP = "spotter.caller_keep"  # session.info: an entry the transaction wrote, kept at its commit
+_LOADED = "spotter.caller_loaded"  # session.info: {telegram id: the epoch its rows were loaded at}
+_OWN = "spotter.caller_own"  # session.info: the epochs of this transaction's own drops
+LOG_SIZE = 4096  # recent drops, by epoch: which of them touch an entry about to be kept
 _ALL = "*"
 
 
@@ -102,6 +107,8 @@ class CallerCache:
 Drop = tuple[str, object]
 _caches: weakref.WeakKeyDictionary[sa.Engine, CallerCache] = weakref.WeakKeyDictionary()
 _epoch = 0
+_log: deque[tuple[int, Drop]] = deque()
+_log_floor = 0  # the newest epoch whose drops may have left the log
 
 
 def epoch() -> int:
@@ -120,14 +127,50 @@ def clear_all() -> None:
     _apply([(_ALL, None)])
 
 
+def note_loaded(session: Session, telegram_user_id: int) -> None:
+    """Call before reading the caller's rows (or taking them from the cache): any drop after
+    this point may make them old (see `keep_when_committed`)."""
+    session.info.setdefault(_LOADED, {}).setdefault(telegram_user_id, _epoch)
+
+
 def keep_when_committed(
     session: Session, cache: CallerCache, telegram_user_id: int, user: User, seat: CoachSeat | None
 ) -> None:
-    """Call right after writing the caller's user row: once the transaction commits, keep what
-    it wrote, so the next update need not read it back. Not kept if anything is dropped in
-    between (by any session: a drop after this point could be newer than these rows) or if
-    the transaction rolls back."""
-    session.info[_KEEP] = (_epoch, cache, telegram_user_id, user, seat)
+    """Call right after this transaction wrote the caller's rows (`user` as written, `seat` as
+    loaded or written): once it commits, keep them, so the next update need not read them back.
+
+    Not kept if the transaction (or a savepoint) rolls back, or if a drop that touches them
+    happened since they were loaded: another session's, or this one's after this call.
+    """
+    loaded = session.info.get(_LOADED, {}).get(telegram_user_id)
+    if loaded is not None:  # else how old the seat is isn't known: keep nothing
+        session.info[_KEEP] = (loaded, _epoch, cache, telegram_user_id, user, seat)
+
+
+def _may_keep(session: Session, keep: tuple[Any, ...]) -> bool:
+    loaded, registered, _, telegram_user_id, user, seat = keep
+    if _log_floor > loaded:
+        return False  # drops since the load have left the log
+    own: set[int] = session.info.get(_OWN, set())
+    for epoch, drop in reversed(_log):
+        if epoch <= loaded:
+            break
+        if epoch in own and epoch <= registered:
+            continue  # the writes whose result is being kept
+        if _touches(drop, telegram_user_id, user, seat):
+            return False
+    return True
+
+
+def _touches(drop: Drop, telegram_user_id: int, user: User, seat: CoachSeat | None) -> bool:
+    kind, key = drop
+    if kind == _ALL:
+        return True
+    if kind == "telegram":
+        return key == telegram_user_id
+    if kind == "user":
+        return key == user.id
+    return seat is not None and seat.organization_id == key
 
 
 def _holds(entry: Entry, kind: str, key: object) -> bool:
@@ -137,9 +180,12 @@ def _holds(entry: Entry, kind: str, key: object) -> bool:
 
 
 def _apply(drops: Iterable[Drop]) -> None:
-    global _epoch
+    global _epoch, _log_floor
     _epoch += 1
     for drop in drops:
+        _log.append((_epoch, drop))
+        if len(_log) > LOG_SIZE:
+            _log_floor = _log.popleft()[0]
         for cache in list(_caches.values()):
             cache.drop(drop)
 
@@ -148,6 +194,7 @@ def _remember(session: Session, drops: list[Drop]) -> None:
     if drops:
         _apply(drops)
         session.info.setdefault(_DROPS, []).extend(drops)
+        session.info.setdefault(_OWN, set()).add(_epoch)
 
 
 @event.listens_for(Session, "after_flush")
@@ -184,16 +231,17 @@ def _executing(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
+    keep = session.info.pop(_KEEP, None)
+    # Decided before this commit's own drops go into the log (no other update runs in between).
+    kept = keep is not None and _may_keep(session, keep)
+    session.info.pop(_LOADED, None)
+    session.info.pop(_OWN, None)
     drops = session.info.pop(_DROPS, None)
     if drops:
         _apply(drops)
-    keep = session.info.pop(_KEEP, None)
-    if keep is None:
+    if not kept:
         return
-    expected, cache, telegram_user_id, user, seat = keep
-    # Only this commit's own drop since `keep_when_committed`: nothing newer was written.
-    if _epoch != expected + (1 if drops else 0):
-        return
+    _, _, cache, telegram_user_id, user, seat = keep
     rows = (user, seat.organization, seat.membership) if seat is not None else (user,)
     for row in rows:
         if row in session:
@@ -205,6 +253,9 @@ def _committed(session: Session) -> None:
 def _rolled_back(session: Session, _previous: Any) -> None:
     # Even a savepoint's: the rows to keep may have been written inside it.
     session.info.pop(_KEEP, None)
+    if not session.in_transaction():
+        session.info.pop(_LOADED, None)
+        session.info.pop(_OWN, None)
     # A savepoint's rollback leaves the outer transaction's writes to commit: keep their drops.
     drops = session.info.get(_DROPS) if session.in_transaction() else session.info.pop(_DROPS, None)
     if drops:

@@ -138,6 +138,7 @@ async def get_user_and_seat(
     returned are detached and shared: read them, never change them.
     """
     assert session.bind is not None
+    caller_cache.note_loaded(session.sync_session, telegram_user_id)
     cache = caller_cache.cache_for(session.bind.sync_engine)
     entry = cache.get(telegram_user_id)
     if entry is not None:

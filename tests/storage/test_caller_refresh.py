@@ -209,3 +209,46 @@ async def test_a_read_of_the_old_row_during_the_refresh_is_not_kept(
         assert user is not None and user.display_name == "Cora Lane"
     user, _, _ = await read_caller(session_factory)
     assert user is not None and user.display_name == "Cora Lane-Smith"
+
+
+async def test_a_team_made_after_the_load_is_not_hidden_by_the_refresh(
+    session_factory: SessionFactory,
+) -> None:
+    first = await refresh(session_factory, "Cora Lane")  # kept: the next load reads nothing
+    async with transaction(session_factory) as session:
+        known = await get_user_and_seat(session, telegram_user_id=TELEGRAM_ID)
+        assert known[1] is None
+        # Another update makes them a coach after this one loaded them, before it writes.
+        async with transaction(session_factory) as other:
+            team = await create_organization(other, name="Northside", owner_user_id=first.user.id)
+        await refresh_caller(
+            session,
+            telegram_user_id=TELEGRAM_ID,
+            display_name="Cora Lane-Smith",
+            username=None,
+            language_code=None,
+            known=known,
+        )
+    _, seat, statements = await read_caller(session_factory)
+    assert statements == 1  # "no team" was not kept
+    assert seat is not None and seat.organization_id == team.organization_id
+
+
+async def test_a_drop_elsewhere_does_not_stop_the_keep(session_factory: SessionFactory) -> None:
+    """Under load other users' rows change all the time: only drops that touch these rows count."""
+    await refresh(session_factory, "Cora Lane")
+    async with transaction(session_factory) as session:
+        known = await get_user_and_seat(session, telegram_user_id=TELEGRAM_ID)
+        async with transaction(session_factory) as other:
+            await upsert_user(other, telegram_user_id=TELEGRAM_ID + 1, display_name="Someone")
+        await refresh_caller(
+            session,
+            telegram_user_id=TELEGRAM_ID,
+            display_name="Cora Lane-Smith",
+            username=None,
+            language_code=None,
+            known=known,
+        )
+    user, _, statements = await read_caller(session_factory)
+    assert statements == 0
+    assert user is not None and user.display_name == "Cora Lane-Smith"
