@@ -75,6 +75,7 @@ from bench.ladder import RUNGS, rung_reader
 from bot.app import build_application
 from bot.core.routing import iter_table
 from fake_telegram import LocalBotAPI, LocalTelegram, LocalUser, StoredMessage
+from fake_telegram.records import UserRecord
 from fake_telegram.server import JSONDict
 from storage.db import SessionFactory, make_engine, make_session_factory
 from storage.models import Athlete, Membership, Organization, User
@@ -826,6 +827,11 @@ def build_echo_application(
 # --- seeding ----------------------------------------------------------------------------------
 
 
+def full_name(record: UserRecord) -> str:
+    """What telegram.User.full_name gives the bot for this user."""
+    return f"{record.first_name} {record.last_name}" if record.last_name else record.first_name
+
+
 async def seed_coaches(
     engine: AsyncEngine, users: list[SimUser], athletes_each: int, rng: random.Random
 ) -> None:
@@ -835,8 +841,10 @@ async def seed_coaches(
     for user in users:
         user_id, org_id = new_id(), new_id()
         user.team = f"{rng.choice(LAST_NAMES)} Barbell {user.local.id}"
+        record = user.local.record
+        # As the bot would have saved them: a returning coach's first update writes nothing.
         user_rows.append(
-            (user_id, user.local.id, user.local.record.username, user.local.record.first_name, now)
+            (user_id, record.id, record.username, full_name(record), record.language_code, now)
         )
         org_rows.append((org_id, user.team, now))
         seat_rows.append((new_id(), org_id, user_id, "owner", now))
@@ -847,7 +855,7 @@ async def seed_coaches(
     await bulk_insert(
         engine,
         User.__tablename__,
-        ["id", "telegram_user_id", "username", "display_name", "created_at"],
+        ["id", "telegram_user_id", "username", "display_name", "language_code", "created_at"],
         user_rows,
     )
     await bulk_insert(
