@@ -62,10 +62,13 @@ async def describe(
     return f"{text}\n{program}" if program else text
 
 
-async def card_text(context: SpotterContext, athlete: Athlete) -> str:
-    """The card's text of an athlete the caller holds (its row as the database has it now)."""
+async def card_text(
+    context: SpotterContext, athlete: Athlete, team: Organization | None = None
+) -> str:
+    """The card's text of an athlete the caller holds (its row as the database has it now);
+    `team`, the coach's when at hand, saves reading it again (see describe)."""
     card = await read_card(context, organization_id=athlete.organization_id, athlete_id=athlete.id)
-    return await describe(context, card)
+    return await describe(context, card, team)
 
 
 async def render_card(update: Update, context: SpotterContext, athlete: Athlete) -> None:

@@ -18,7 +18,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot import callbacks as cb
 from bot.athletes import keyboards as athlete_keyboards
-from bot.athletes.card import describe, read_card
+from bot.athletes.card import card_text
 from bot.context import SpotterContext
 from bot.core import texts as core_texts
 from bot.core.actions import Coach, coach_action
@@ -72,12 +72,6 @@ async def send_invite(
     )
 
 
-async def card_text(context: SpotterContext, caller: Coach, athlete: Athlete) -> str:
-    """The athlete's card as it is now; the coach's team is at hand for the program's dates."""
-    card = await read_card(context, organization_id=caller.team_id, athlete_id=athlete.id)
-    return await describe(context, card, caller.team)
-
-
 async def issue_invitation(
     update: Update, context: SpotterContext, caller: Coach, athlete: Athlete, *, locked: bool
 ) -> IssuedInvitation | None:
@@ -98,7 +92,8 @@ async def issue_invitation(
         )
     except Conflict:
         if update.callback_query is not None:
-            text = await card_text(context, caller, athlete)  # before answering: one transaction
+            # Read before answering: one transaction.
+            text = await card_text(context, athlete, caller.team)
             await answer(update, context, texts.cant_invite_linked_alert(athlete.name), alert=True)
             await show(update, context, text, athlete_keyboards.athlete_card(athlete))
         else:
@@ -200,7 +195,7 @@ async def invite_from_button(
         return
     # The pressed message becomes the card, now showing the pending invitation. Read before
     # answering, so that the read is in the transaction that wrote the link.
-    card = await card_text(context, caller, athlete)
+    card = await card_text(context, athlete, caller.team)
     await answer(update, context, texts.INVITE_CREATED)
     await show(update, context, card, athlete_keyboards.athlete_card(athlete))
     await send_invite(update, context, caller, issued)
