@@ -153,15 +153,6 @@ def upsert_statement(
     )
 
 
-async def upsert(
-    session: AsyncSession, model: type[Any], values: dict[str, Any], *, keys: list[str]
-) -> None:
-    """INSERT, or UPDATE the row with the same `keys`, in one statement on either database."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    statement = upsert_statement(dialect, model.__table__, tuple(values), tuple(keys))
-    await session.execute(statement, values)
-
-
 async def check_writable(engine: AsyncEngine) -> None:
     """Fail now if the database can't take a write (a read-only file, a read-only replica),
     instead of starting "healthy" and failing every update. Nothing is kept."""
