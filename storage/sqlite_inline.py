@@ -96,5 +96,10 @@ def inline_url(url: URL) -> URL:
 
 
 def public_url(url: URL) -> URL:
-    """The URL as configured (`sqlite+aiosqlite://`): what settings accept and logs name."""
-    return url.set(drivername="sqlite+aiosqlite") if url.drivername == f"sqlite+{DRIVER}" else url
+    """The URL as configured (`sqlite+aiosqlite://`, `postgresql+asyncpg://`, not the dialects
+    storage.db puts in their place): what settings accept and logs name."""
+    configured = {
+        f"sqlite+{DRIVER}": "sqlite+aiosqlite",
+        "postgresql+spotter_asyncpg": "postgresql+asyncpg",
+    }
+    return url.set(drivername=configured.get(url.drivername, url.drivername))
