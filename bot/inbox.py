@@ -40,6 +40,7 @@ from telegram import Bot, Update
 from telegram.request import BaseRequest, RequestData
 
 from bot.transport import WrappingRequest
+from storage.db import single_statement
 from storage.models.base import utcnow
 from storage.models.inbox import InboxUpdate
 
@@ -55,6 +56,8 @@ KEEP_HANDLED = timedelta(hours=48)
 # Updates that wrote nothing are marked handled together, this long after the first of them
 # finished. A kill in that window replays them: the user may see such an answer twice.
 MARK_DELAY = 1.0
+# Updates written by one statement; more that arrived together wait for the next.
+ARRIVALS_PER_WRITE = 500
 # session.info keys
 WROTE = "spotter.wrote"
 MARKING = "spotter.marking"
@@ -216,9 +219,11 @@ class Inbox:
 
     async def _record_arrivals(self) -> None:
         while self._arrivals:
-            arrivals, self._arrivals = self._arrivals, []
+            # One statement at most (single_statement): a burst beyond it takes another turn.
+            arrivals = self._arrivals[:ARRIVALS_PER_WRITE]
+            del self._arrivals[:ARRIVALS_PER_WRITE]
             try:
-                async with self.database.engine.begin() as connection:
+                async with single_statement(self.database.engine) as connection:
                     result = await connection.execute(
                         self._insert_returning, [row for row, _ in arrivals]
                     )
@@ -246,7 +251,7 @@ class Inbox:
         if not rows:
             return
         statement = self._insert().values(rows).returning(TABLE.c.update_id)
-        async with self.database.engine.begin() as connection:
+        async with single_statement(self.database.engine) as connection:
             new = {row[0] for row in await connection.execute(statement)}
         self.fresh |= new
         self.waiting |= new
@@ -279,7 +284,7 @@ class Inbox:
         if not update_ids:
             return
         try:
-            async with self.database.engine.begin() as connection:
+            async with single_statement(self.database.engine) as connection:
                 await connection.execute(mark_handled_statement(update_ids))
         except Exception as error:
             # They stay pending: tried again with the next batch, else replayed at the next start.

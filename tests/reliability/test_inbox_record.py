@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 
+from bot import inbox as inbox_module
 from bot.database import Database
 from bot.inbox import Inbox, InboxQueue
 from storage.db import configured_url
@@ -47,19 +48,30 @@ async def database(engine: AsyncEngine) -> Any:
     await database.close()
 
 
-async def test_concurrent_arrivals_share_one_transaction_and_each_waits_for_its_own(
+def count_inserts(database: Database) -> list[str]:
+    """Statements writing the inbox (each is its own transaction, or its only statement)."""
+    inserts: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO UPDATE_INBOX"):
+            inserts.append(statement)
+
+    sa.event.listen(database.engine.sync_engine, "before_cursor_execute", note)
+    return inserts
+
+
+async def test_concurrent_arrivals_share_one_statement_and_each_waits_for_its_own(
     database: Database,
 ) -> None:
     inbox = Inbox(database)
     queue = InboxQueue(inbox)
-    commits: list[int] = []
-    sa.event.listen(database.engine.sync_engine, "commit", lambda _conn: commits.append(1))
+    inserts = count_inserts(database)
     await queue.put(update(1))
-    assert (await stored(database.engine), len(commits)) == ([1], 1)
+    assert (await stored(database.engine), len(inserts)) == ([1], 1)
     # Ten arrive together, one of them a repeat of update 1 (Telegram sent it again).
     await asyncio.gather(*(queue.put(update(i)) for i in [2, 3, 1, 4, 5, 6, 7, 8, 9, 10]))
     assert await stored(database.engine) == list(range(1, 11))
-    assert len(commits) == 2  # one for the first, one for the ten that came together
+    assert len(inserts) == 2  # one for the first, one for the ten that came together
     queued = [queue.get_nowait().update_id for _ in range(queue.qsize())]  # type: ignore[attr-defined]
     assert queued == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]  # the repeat is not queued twice
     assert inbox.waiting == set(range(1, 11))
@@ -85,3 +97,20 @@ async def test_a_failed_write_fails_every_put_of_it_and_queues_nothing(
     # Telegram sends them again (no 200): now they are written and queued.
     await asyncio.gather(*(queue.put(update(i)) for i in [1, 2, 3]))
     assert await stored(database.engine) == [1, 2, 3] and queue.qsize() == 3
+
+
+async def test_a_burst_beyond_one_statement_is_written_in_turns(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL the write commits as it runs: one statement each, never a batch split
+    # by SQLAlchemy into statements that would commit apart.
+    monkeypatch.setattr(inbox_module, "ARRIVALS_PER_WRITE", 3)
+    inbox = Inbox(database)
+    queue = InboxQueue(inbox)
+    await queue.put(update(1))
+    inserts = count_inserts(database)
+    await asyncio.gather(*(queue.put(update(i)) for i in range(2, 10)))
+    assert await stored(database.engine) == list(range(1, 10))
+    assert len(inserts) == 3  # eight waiting: three, three, two
+    queued = [queue.get_nowait().update_id for _ in range(queue.qsize())]  # type: ignore[attr-defined]
+    assert queued == list(range(1, 10))
