@@ -39,6 +39,7 @@ from sqlmodel import Session
 from telegram import Bot, Update
 from telegram.request import BaseRequest, RequestData
 
+from bot.core.serialize import serialize_object
 from bot.transport import WrappingRequest
 from storage.db import single_statement
 from storage.models.base import utcnow
@@ -204,7 +205,7 @@ class Inbox:
         together by the next one: one transaction for all of them, each put still returning
         only once its own update is in the database.
         """
-        payload = json.dumps(update.to_dict(), separators=(",", ":"))
+        payload = json.dumps(serialize_object(update), separators=(",", ":"))
         arrival: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._arrivals.append(
             ({"update_id": update.update_id, "payload": payload, "received_at": utcnow()}, arrival)

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.athletes import texts
-from bot.core.keyboards import NEXT, PREV, button, nav_offsets
+from bot.core.keyboards import NEXT, PREV, Keyboard, button, nav_offsets
 from bot.insight import keyboards as insight_keyboards
 from bot.training import keyboards as training_keyboards
 from storage.models import (
@@ -33,11 +33,11 @@ def gender_choices(data: Callable[[AthleteGender], str]) -> InlineKeyboardMarkup
             (AthleteGender.NON_BINARY, AthleteGender.UNDISCLOSED),
         )
     ]
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def add_summary() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [button("✅ Save", cb.AddSave().pack())],
             [
@@ -58,13 +58,11 @@ def add_pick_field() -> InlineKeyboardMarkup:
         [button(label, cb.AddEditField(field=name).pack()) for name, label in fields[i : i + 2]]
         for i in range(0, len(fields), 2)
     ]
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def open_existing(athlete_id: str, name: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[button(f"Open {name}", cb.AddOpenExisting(athlete=athlete_id).pack())]]
-    )
+    return Keyboard([[button(f"Open {name}", cb.AddOpenExisting(athlete=athlete_id).pack())]])
 
 
 def roster(page: Page[RosterEntry], *, view: cb.RosterView, query: bool) -> InlineKeyboardMarkup:
@@ -92,7 +90,7 @@ def roster(page: Page[RosterEntry], *, view: cb.RosterView, query: bool) -> Inli
     rows.append(filters[:2])
     rows.append(filters[2:])
     rows.append([button("➕ Add athlete", cb.Menu(item="addathlete").pack())])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def athlete_card(athlete: Athlete | AthleteCard) -> InlineKeyboardMarkup:
@@ -109,7 +107,7 @@ def athlete_card(athlete: Athlete | AthleteCard) -> InlineKeyboardMarkup:
     rows.append(insight_keyboards.progress_row(athlete.id))
     rows.extend(training_keyboards.athlete_training(athlete.id))
     rows.append([button("⬅️ Back to roster", cb.Menu(item="athletes_back").pack())])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def athlete_edit_menu(athlete: Athlete | AthleteCard) -> InlineKeyboardMarkup:
@@ -122,7 +120,7 @@ def athlete_edit_menu(athlete: Athlete | AthleteCard) -> InlineKeyboardMarkup:
         for i in range(0, len(fields), 2)
     ]
     rows.append([button("⬅️ Back", cb.AthleteCard(athlete=athlete.id).pack())])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def athlete_status_menu(athlete: Athlete) -> InlineKeyboardMarkup:
@@ -137,11 +135,11 @@ def athlete_status_menu(athlete: Athlete) -> InlineKeyboardMarkup:
         for s in AthleteStatus
     ]
     rows.append([button("⬅️ Back", cb.AthleteCard(athlete=athlete.id).pack())])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def confirm_unlink(athlete: Athlete) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [button("Yes, unlink", cb.AthleteUnlinkConfirm(athlete=athlete.id).pack())],
             [button("No, keep it", cb.AthleteCard(athlete=athlete.id).pack())],
@@ -150,26 +148,22 @@ def confirm_unlink(athlete: Athlete) -> InlineKeyboardMarkup:
 
 
 def back_to_card(athlete_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[button("⬅️ Back to card", cb.AthleteCard(athlete=athlete_id).pack())]]
-    )
+    return Keyboard([[button("⬅️ Back to card", cb.AthleteCard(athlete=athlete_id).pack())]])
 
 
 def open_card(athlete_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[button("👤 Open card", cb.AthleteCard(athlete=athlete_id).pack())]]
-    )
+    return Keyboard([[button("👤 Open card", cb.AthleteCard(athlete=athlete_id).pack())]])
 
 
 def leave_pick(teams: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     """One button per (athlete id, team name), then Cancel."""
     rows = [[button(team, cb.LeavePick(athlete=athlete_id).pack())] for athlete_id, team in teams]
     rows.append([button("✖️ Cancel", cb.LeaveCancel().pack())])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def confirm_leave(athlete_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [button("Yes, leave", cb.LeaveConfirm(athlete=athlete_id).pack())],
             [button("No, stay", cb.LeaveCancel().pack())],

@@ -60,6 +60,7 @@ from bot.context import Handler, SpotterContext, transactional
 from bot.core import texts as core_texts
 from bot.core.actions import REPLAY_ATTR
 from bot.core.callbacks import CallbackData, CallbackKind, family_pattern
+from bot.core.keyboards import Keyboard
 from bot.replies import REPLAYING_ATTR, answer, send, show
 from storage.models.base import new_id
 
@@ -514,7 +515,7 @@ def _parse_time(value: object) -> datetime | None:
 
 
 def finish_or_drop_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [
                 InlineKeyboardButton(

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
+from bot.core.serialize import Keyboard
+
+__all__ = ["Keyboard", "button", "nav_offsets"]
+
 
 def button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=data)

@@ -18,6 +18,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import SpotterContext
 from bot.core import texts as core_texts
+from bot.core.keyboards import Keyboard
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@(\w+))?(?:\s|$)")
 
 def open_private_chat(bot_username: str) -> InlineKeyboardMarkup:
     url = f"https://t.me/{bot_username}"
-    return InlineKeyboardMarkup([[InlineKeyboardButton(core_texts.OPEN_PRIVATE_CHAT, url=url)]])
+    return Keyboard([[InlineKeyboardButton(core_texts.OPEN_PRIVATE_CHAT, url=url)]])
 
 
 def recently_told(context: SpotterContext, chat_id: int) -> bool:

@@ -8,7 +8,7 @@ from typing import get_args
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.core.keyboards import NEXT, PREV, button, nav_offsets
+from bot.core.keyboards import NEXT, PREV, Keyboard, button, nav_offsets
 from bot.exercises import texts
 from storage.models import (
     BodyRegion,
@@ -56,7 +56,7 @@ def library_menu(*, has_team: bool, is_coach: bool) -> InlineKeyboardMarkup:
         rows.append([button("🏷 Our exercises", cb.ExOurs(archived=False, offset=0).pack())])
     if is_coach:
         rows.append([button("➕ New exercise", cb.Menu(item="newexercise").pack())])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def region_muscles(counts: list[tuple[MuscleInfo, int]]) -> InlineKeyboardMarkup:
@@ -64,7 +64,7 @@ def region_muscles(counts: list[tuple[MuscleInfo, int]]) -> InlineKeyboardMarkup
         [button(f"{m.name} · {n}", cb.ExMuscle(muscle=m.id, offset=0).pack())] for m, n in counts
     ]
     rows.append(back_row())
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def browse_patterns() -> InlineKeyboardMarkup:
@@ -77,7 +77,7 @@ def browse_patterns() -> InlineKeyboardMarkup:
         for i in range(0, len(patterns), 3)
     ]
     rows.append(back_row())
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def exercise_list(
@@ -90,7 +90,7 @@ def exercise_list(
         rows.append(paging)
     rows.extend(row for row in extra if row)
     rows.append(back_row())
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def search_hit_label(hit: SearchHit) -> str:
@@ -104,7 +104,7 @@ def search_results(
     if paging:
         rows.append(paging)
     rows.append(back_row())
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 RELATED_MAX = 30  # per direction: keeps the keyboard under Telegram's 100 buttons
@@ -153,7 +153,7 @@ def exercise_card(card: ExerciseCard, *, can_edit: bool) -> InlineKeyboardMarkup
         if card.removable:
             rows.append([button("✂️ Remove a link", cb.ExUnlinkMenu(exercise=exercise.id).pack())])
     rows.append(back_row())
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def exercise_edit_menu(exercise_id: str) -> InlineKeyboardMarkup:
@@ -166,7 +166,7 @@ def exercise_edit_menu(exercise_id: str) -> InlineKeyboardMarkup:
     names: tuple[cb.ExerciseField, ...] = get_args(cb.ExerciseField)
     rows = [[field(n) for n in names[i : i + 2]] for i in range(0, len(names), 2)]
     rows.append(back_to_exercise(exercise_id))
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def pattern_choices(
@@ -179,7 +179,7 @@ def pattern_choices(
     ]
     if back:
         rows.append(back_to_exercise(back))
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def equipment_choices(
@@ -192,7 +192,7 @@ def equipment_choices(
     ]
     if back:
         rows.append(back_to_exercise(back))
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def muscle_toggles(
@@ -210,11 +210,11 @@ def muscle_toggles(
     rows.append([button("✔️ Done", done)])
     if back:
         rows.append(back_to_exercise(back))
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def new_exercise_summary() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [button("✅ Save", cb.NewSave().pack())],
             [
@@ -231,7 +231,7 @@ def new_exercise_fields() -> InlineKeyboardMarkup:
         [button(label, cb.NewEditField(field=name).pack()) for name, label in names[i : i + 2]]
         for i in range(0, len(names), 2)
     ]
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def link_results(
@@ -249,7 +249,7 @@ def link_results(
         for h in hits
     ]
     rows.append(back_to_exercise(exercise_id))
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def unlink_choices(card: ExerciseCard) -> InlineKeyboardMarkup:
@@ -269,8 +269,8 @@ def unlink_choices(card: ExerciseCard) -> InlineKeyboardMarkup:
         if related.id in card.removable
     ]
     rows.append(back_to_exercise(exercise_id))
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def back_to_exercise_only(exercise_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([back_to_exercise(exercise_id)])
+    return Keyboard([back_to_exercise(exercise_id)])

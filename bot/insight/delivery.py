@@ -28,6 +28,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.context import CLOCK_KEY, DB_KEY, SpotterContext
+from bot.core.keyboards import Keyboard
 from bot.database import Database
 from storage.db import transaction
 from storage.models.base import utcnow
@@ -92,7 +93,7 @@ def markup_of(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
     rows = payload.get("buttons")
     if not rows:
         return None
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
 

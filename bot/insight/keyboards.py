@@ -8,6 +8,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import CallbackKind
+from bot.core.keyboards import Keyboard
 from bot.insight import texts
 from storage.insight.readiness import SCALE
 from storage.models import NoticeKind
@@ -46,7 +47,7 @@ def readiness_start(athlete_id: str, day: date) -> list[InlineKeyboardButton]:
 
 def readiness_teams(choices: Sequence[tuple[str, date, str]]) -> InlineKeyboardMarkup:
     """One "start the check" button per (athlete id, team-local today, team name)."""
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [button(name, READINESS.pack(athlete_id, day_code(day), "-"))]
             for athlete_id, day, name in choices
@@ -56,7 +57,7 @@ def readiness_teams(choices: Sequence[tuple[str, date, str]]) -> InlineKeyboardM
 
 def readiness_scale(athlete_id: str, day: date, answers: str) -> InlineKeyboardMarkup:
     so_far = answers.strip("-")
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [
                 button(str(value), READINESS.pack(athlete_id, day_code(day), f"{so_far}{value}"))
@@ -84,18 +85,16 @@ def progress_menu(
         rows.append([button(texts.VOLUME_BUTTON, PROGRESS_VOLUME.pack(athlete_id))])
     if back is not None:
         rows.append([back])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def teams(kind: CallbackKind, choices: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[button(name, kind.pack(athlete_id))] for athlete_id, name in choices]
-    )
+    return Keyboard([[button(name, kind.pack(athlete_id))] for athlete_id, name in choices])
 
 
 def notifications(items: Sequence[tuple[NoticeKind, str, str]]) -> InlineKeyboardMarkup:
     """items: (kind, team id, label)."""
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [button(f"🕗 {label}", NOTICE_MENU.pack(KIND_CODE[kind], team))]
             for kind, team, label in items
@@ -115,4 +114,4 @@ def time_picker(kind: NoticeKind, team: str) -> InlineKeyboardMarkup:
             button("⬅️ Back", NOTICE_BACK.pack()),
         ]
     )
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)

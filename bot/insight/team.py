@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot import callbacks as cb
 from bot.athletes.card import card_text
@@ -12,6 +12,7 @@ from bot.athletes.keyboards import athlete_card
 from bot.context import SpotterContext
 from bot.core import texts as common_texts
 from bot.core.actions import Coach, coach_action
+from bot.core.keyboards import Keyboard
 from bot.insight import keyboards as kb
 from bot.insight import texts
 from bot.replies import answer, notify, send, show
@@ -52,7 +53,7 @@ async def render_team(update: Update, context: SpotterContext, coach: Coach, off
     if pager:
         rows.append(pager)
     text = texts.team_page(organization.name, statuses, shown, offset, today)
-    await show(update, context, text, InlineKeyboardMarkup(rows))
+    await show(update, context, text, Keyboard(rows))
 
 
 @coach_action()

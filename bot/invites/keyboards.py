@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot.athletes import texts as athlete_texts
-from bot.core.keyboards import button
+from bot.core.keyboards import Keyboard, button
 from storage.models import (
     Athlete,
 )
@@ -14,7 +14,7 @@ from storage.models import (
 
 def invite_matches(athletes: list[Athlete], namesakes: set[str]) -> InlineKeyboardMarkup:
     """`namesakes`: name keys several athletes of the team share (their buttons add a detail)."""
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [
                 button(
@@ -28,7 +28,7 @@ def invite_matches(athletes: list[Athlete], namesakes: set[str]) -> InlineKeyboa
 
 
 def confirm_invite_archived(athlete_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [button("📨 Yes, invite", cb.InviteArchived(athlete=athlete_id).pack())],
             [button("No, open the card", cb.AthleteCard(athlete=athlete_id).pack())],
@@ -37,7 +37,7 @@ def confirm_invite_archived(athlete_id: str) -> InlineKeyboardMarkup:
 
 
 def invite_actions(invitation_id: str, share_url: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [
                 button("🚫 Revoke", cb.InviteRevoke(invitation=invitation_id).pack()),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from bot import callbacks as cb
-from bot.core.keyboards import button
+from bot.core.keyboards import Keyboard, button
 
 
 def coach_menu() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [button("👥 Athletes", cb.Menu(item="athletes").pack())],
             [button("➕ Add athlete", cb.Menu(item="addathlete").pack())],

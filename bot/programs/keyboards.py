@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.callbacks import CallbackData, NoneAs, Range
+from bot.core.keyboards import Keyboard
 from bot.programs import texts
 from storage.models import Athlete, AthleteStatus, MovementPattern
 from storage.queries.paging import Page
@@ -181,7 +182,7 @@ def button(text: str, data: CallbackData) -> InlineKeyboardButton:
 
 
 def markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def program_list(

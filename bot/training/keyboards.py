@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.callbacks import CallbackData, Range
+from bot.core.keyboards import Keyboard
 from bot.insight.keyboards import readiness_start
 from storage.training.loads import WeightUnit, format_amount
 
@@ -169,7 +170,7 @@ def button(text: str, data: str) -> InlineKeyboardButton:
 
 def teams(kind: AthleteChoice, choices: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
     """One button per (athlete id, team name)."""
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [[button(name, kind(athlete=athlete_id).pack())] for athlete_id, name in choices]
     )
 
@@ -207,7 +208,7 @@ def day(
         if day is not None:  # the readiness check (bot/insight), before the session
             rows.append(readiness_start(athlete_id, day))
         rows.append([button("🏁 Finish session", Finish(session=session_id).pack())])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def entry(
@@ -239,12 +240,12 @@ def entry(
             ]
         )
     rows.append([button("« Session", DayOpen(session=session_id).pack())])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def session_rpe(session_id: str) -> InlineKeyboardMarkup:
     numbers = [button(str(n), FinishRpe(session=session_id, rpe=n).pack()) for n in RPE_CHOICES]
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [numbers[:5], numbers[5:], [button("« Session", DayOpen(session=session_id).pack())]]
     )
 
@@ -254,7 +255,7 @@ def minutes(session_id: str, rpe: int) -> InlineKeyboardMarkup:
         button(f"{m} min", FinishMinutes(session=session_id, rpe=rpe, minutes=m).pack())
         for m in MINUTE_CHOICES
     ]
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [choices[:4], choices[4:], [button("« Session", DayOpen(session=session_id).pack())]]
     )
 
@@ -277,7 +278,7 @@ def coach_section(athlete_id: str, back: InlineKeyboardButton | None) -> InlineK
     rows = athlete_training(athlete_id)
     if back is not None:
         rows.append([back])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 DELETE_A_MAX = "🗑 Delete a max"
@@ -292,7 +293,7 @@ def coach_maxes(
     rows += athlete_training(athlete_id)
     if back is not None:
         rows.append([back])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def history(
@@ -315,12 +316,12 @@ def history(
     rows += athlete_training(athlete_id)
     if back is not None:
         rows.append([back])
-    return InlineKeyboardMarkup(rows)
+    return Keyboard(rows)
 
 
 def settings(unit: WeightUnit) -> InlineKeyboardMarkup:
     other = WeightUnit.LB if unit is WeightUnit.KG else WeightUnit.KG
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [button("🌍 Time zone", SettingsTimezone().pack())],
             [button(f"⚖️ Use {other.value}", SettingsUnit(unit=other).pack())],
@@ -343,7 +344,7 @@ def increments(unit: WeightUnit, current: float) -> InlineKeyboardMarkup:
         )
         for value in INCREMENTS[unit]
     ]
-    return InlineKeyboardMarkup([choices, [button("« Settings", SettingsBack().pack())]])
+    return Keyboard([choices, [button("« Settings", SettingsBack().pack())]])
 
 
 # --- deleting a max (the athlete's /maxes and the coach's card share the steps) -------------
@@ -357,7 +358,7 @@ MaxesList = type[MaxesShow] | type[CardMaxes]
 def athlete_maxes(athlete_id: str, *, deletable: bool) -> InlineKeyboardMarkup | None:
     if not deletable:
         return None
-    return InlineKeyboardMarkup([[button(DELETE_A_MAX, MaxDeletePick(athlete=athlete_id).pack())]])
+    return Keyboard([[button(DELETE_A_MAX, MaxDeletePick(athlete=athlete_id).pack())]])
 
 
 def delete_picker(
@@ -371,13 +372,13 @@ def delete_picker(
         [button(f"🗑 {label}"[:60], kind(athlete=athlete_id, row=max_id).pack())]
         for max_id, label in choices
     ]
-    return InlineKeyboardMarkup([*rows, [back]])
+    return Keyboard([*rows, [back]])
 
 
 def delete_confirm(
     kind: DeleteDo, athlete_id: str, max_id: str, back: InlineKeyboardButton
 ) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [button("🗑 Yes, delete it", kind(athlete=athlete_id, row=max_id).pack())],
             [back],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.callbacks import CallbackData
+from bot.core.keyboards import Keyboard
 
 
 class ImportConfirm(CallbackData, prefix="imy"):
@@ -23,7 +24,7 @@ def import_preview(token: str, new: int, kind: str = "roster") -> InlineKeyboard
         "programs": f"✅ Create {new} program{plural}",
     }
     label = labels[kind]
-    return InlineKeyboardMarkup(
+    return Keyboard(
         [
             [
                 InlineKeyboardButton(
