@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.compiler import compiles
 from sqlmodel import col, func
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -657,7 +658,8 @@ async def export_team(
                 count = await asyncio.to_thread(
                     _copy_from_sqlite, sqlite_file, statement, bind.dialect, writer
                 )
-            elif bind is not None and bind.dialect.driver == "asyncpg":
+            # asyncpg under any dialect built on it (storage.pg_lazy_begin's is a subclass).
+            elif bind is not None and isinstance(bind.dialect, PGDialect_asyncpg):
                 count = await _copy_from_asyncpg(session, statement, writer)
             else:
                 count = await _copy_streamed(session, statement, writer)
